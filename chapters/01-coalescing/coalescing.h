@@ -1,0 +1,142 @@
+/// @file coalescing.h
+/// @brief Chapter 01 — memory coalescing: scale each row of a matrix by its own factor.
+///
+///     out[r][c] = in[r][c] * scale[r]      for r < rows, c < cols
+///
+/// Matrices are row-major with contiguous rows: element (r, c) lives at `r * cols + c`.
+/// The operation reads every input once and writes every output once, with one multiply per
+/// element: at 1/8 FLOP per byte it is memory-bound on any GPU, so the only question is how close
+/// each step gets to the copy bandwidth. See chapters/01-coalescing/README.md for the lesson.
+///
+/// Every step is a file with one kernel and its launcher; they share this header, the argument
+/// checks and the reference in scale_rows.cpp, and the tests and benchmark harness in common/.
+#pragma once
+
+#include "wb/compare.h"
+#include "wb/hd.h"
+#include "wb/shapes.h"
+
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+#include <vector>
+
+/// Chapter 01: memory coalescing.
+namespace ch01 {
+
+/// Arguments shared by every step. Device pointers; `in` and `out` hold rows * cols floats and
+/// must not overlap each other or `scale` (rows floats).
+struct ScaleRowsArgs {
+  const float* in = nullptr;     ///< (rows, cols) input
+  const float* scale = nullptr;  ///< (rows) factor per row
+  float* out = nullptr;          ///< (rows, cols) output
+  std::int64_t rows = 0;         ///< number of rows, 1 .. 2^31 - 1
+  std::int64_t cols = 0;         ///< number of columns, 1 .. 2^31 - 1
+};
+
+/// A step's launcher: validates `args` (throws std::invalid_argument), computes the grid, launches
+/// on `stream` and checks the launch (throws wb::CudaError).
+using Launcher = void (*)(const ScaleRowsArgs& args, cudaStream_t stream);
+
+/// One rung of the ladder.
+struct Step {
+  const char* name;  ///< benchmark and test name: "naive", "coalesced", ...
+  const char* file;  ///< the file that holds it, e.g. "02_coalesced.cu"
+  Launcher launch;   ///< its launcher
+};
+
+/// The ladder in order: naive, coalesced, vectorized, ilp.
+const std::vector<Step>& steps();
+
+/// Step 1 (01_naive.cu): threadIdx.x walks rows, so a warp's accesses are a row apart.
+void launch_naive(const ScaleRowsArgs& args, cudaStream_t stream);
+/// Step 2 (02_coalesced.cu): threadIdx.x walks columns, so a warp reads 128 contiguous bytes.
+void launch_coalesced(const ScaleRowsArgs& args, cudaStream_t stream);
+/// Step 3 (03_vectorized.cu): one 16-byte float4 per thread, head and tail of each row peeled.
+void launch_vectorized(const ScaleRowsArgs& args, cudaStream_t stream);
+/// Step 4 (04_ilp.cu): kIlp independent float4 loads in flight per thread before any store.
+void launch_ilp(const ScaleRowsArgs& args, cudaStream_t stream);
+
+/// Deliberately wrong variants that the tests must catch.
+namespace known_bad {
+/// Step 3 without the tail of each row: right whenever a row's tail is empty (cols a multiple of 4
+/// with aligned rows), wrong at 31x33. Lives in solutions/01-coalescing/known_bad_no_tail.cu.
+void launch_vectorized_no_tail(const ScaleRowsArgs& args, cudaStream_t stream);
+}  // namespace known_bad
+
+/// Thread-block shape shared by all steps: 32 threads along x (one warp), 8 warps along y.
+struct BlockShape {
+  static constexpr int kX = 32;  ///< threads along x: a warp
+  static constexpr int kY = 8;   ///< threads along y
+  static_assert(kX == 32, "x must be exactly one warp for the coalescing argument to hold");
+  static_assert(kX * kY <= 1024, "at most 1024 threads per block");
+};
+
+/// Floats per 16-byte vector access.
+constexpr int kVec = 4;
+/// Independent float4 loads each thread of step 4 issues before its first store.
+constexpr int kIlp = 4;
+/// Grid y is limited to 65535 blocks; larger extents are covered by a grid-stride loop.
+constexpr std::int64_t kMaxGridY = 65535;
+
+/// ceil(n / d) for positive d.
+WB_HD inline std::int64_t ceil_div(std::int64_t n, std::int64_t d) { return (n + d - 1) / d; }
+
+/// Blocks along y for `extent` items with `per_block` per block, clamped to the grid-y limit.
+WB_HD inline unsigned grid_y_for(std::int64_t extent, int per_block) {
+  const std::int64_t blocks = ceil_div(extent, per_block);
+  return static_cast<unsigned>(blocks < kMaxGridY ? blocks : kMaxGridY);
+}
+
+/// How one row is cut for 16-byte accesses: `head` scalars up to the first 16-byte boundary,
+/// `body` float4s, then `tail` scalars. head + 4 * body + tail == cols.
+struct RowSplit {
+  int head;  ///< 0..3 leading floats before the first 16-byte boundary
+  int body;  ///< whole float4s from there on
+  int tail;  ///< 0..3 floats after the last whole float4
+};
+
+/// Splits a row of `cols` floats starting at byte address `row_address` (4-byte aligned).
+WB_HD inline RowSplit split_row(std::uintptr_t row_address, int cols) {
+  // Floats to skip until the address is a multiple of 16: (16 - address % 16) % 16 bytes.
+  int head = static_cast<int>(((16u - (row_address & 15u)) & 15u) / 4u);
+  if (head > cols) head = cols;
+  const int body = (cols - head) / kVec;
+  return RowSplit{head, body, cols - head - kVec * body};
+}
+
+/// Argument checks every launcher runs first; throws std::invalid_argument naming `where`.
+/// Rejects null pointers, non-positive or too-large sizes, floats not 4-byte aligned, and overlap
+/// between in, out and scale.
+void validate(const ScaleRowsArgs& args, const char* where);
+
+/// The extra check of the vectorized steps: `in` and `out` must sit at the same address modulo 16,
+/// so one head/tail split serves both. Views that differ (e.g. `out + 1`) get a clear error naming
+/// the coalesced step as the one to use.
+void validate_same_alignment(const ScaleRowsArgs& args, const char* where);
+
+/// Minimum bytes one run moves: read in and scale once, write out once.
+double min_bytes(std::int64_t rows, std::int64_t cols);
+
+/// Host-side problem: random inputs and the fp64 reference.
+struct Problem {
+  wb::Shape2D shape;         ///< its shape
+  std::uint64_t seed = 0;    ///< the seed its inputs were drawn from
+  std::vector<float> in;     ///< (rows, cols), never zero
+  std::vector<float> scale;  ///< (rows), never zero
+  std::vector<double> ref;   ///< (rows, cols), in * scale computed in fp64
+};
+
+/// Draws a problem's inputs from `seed` and computes its reference.
+Problem make_problem(const wb::Shape2D& shape, std::uint64_t seed);
+
+/// Tolerance of every step: one fp32 rounding of an exact product (k = 1, so u = 2^-24 relative).
+wb::Tolerance tolerance();
+
+/// Runs `launch` on `problem` with freshly poisoned, guarded buffers and compares with the
+/// reference. `in_offset`/`out_offset` (in floats) shift the device pointers to test misaligned
+/// views. Returns the comparison; `guards_ok` tells whether anything was written outside `out`.
+wb::CompareReport run_and_compare(Launcher launch, const Problem& problem, bool* guards_ok,
+                                  int in_offset = 0, int out_offset = 0);
+
+}  // namespace ch01

@@ -1,0 +1,58 @@
+/// @file bench.h
+/// @brief Wiring chapter benchmarks into Google Benchmark, and the ladder printed after them.
+///
+/// A chapter's bench program registers one benchmark per (step, size) with `add_case`, in ladder
+/// order, and calls `bench_main`. Each case first checks its result against the CPU reference
+/// (a benchmark without a correctness check next to it proves nothing), then times itself with
+/// `time_on_stream` and reports the median through `report_timing`.
+///
+/// `bench_main` then:
+///  - with a GPU: measures the chapter's ceiling, records GPU, clocks, driver, CUDA version and
+///    git commit in the JSON context, runs the cases, writes the JSON (by default to
+///    `<build>/bench/results/chapter-NN.json`) and prints the ladder computed from that file;
+///  - without a GPU: prints the ladder recorded on the H100 (`bench/results/h100/chapter-NN.json`),
+///    labelled as recorded with its GPU, date and commit, and exits 0.
+/// `--wb_profile` runs each step once at the chapter's profile size instead (for Nsight Compute).
+#pragma once
+
+#include "wb/timing.h"
+
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace wb {
+
+/// What a chapter's bench program tells the harness about itself.
+struct ChapterBench {
+  std::string id;            ///< "ch01": the prefix of every benchmark name
+  std::string results_name;  ///< "chapter-01": the results file's base name
+  std::string title;         ///< "memory coalescing", for the banner
+  std::string ceiling_kind = "bandwidth";  ///< "bandwidth" (GB/s) or "compute" (TFLOP/s)
+  std::string vendor_step;   ///< the vendor row "x vendor" compares with, e.g. "vendor-memcpy"
+  /// Measures the ceiling in the ceiling's unit; default: device-to-device copy bandwidth.
+  std::function<double()> measure_ceiling;
+  /// How the ceiling was measured, in words (stored in the results and printed).
+  std::string ceiling_what = "cudaMemcpy device-to-device, 1 GiB, bytes read + written";
+  /// Registers the benchmarks (with add_case), in ladder order.
+  std::function<void()> register_cases;
+  /// Runs every step once at a size fit for Nsight Compute (used by `make chapter-NN-profile`).
+  std::function<void()> profile;
+};
+
+/// Registers benchmark `<chapter>/<step>/<args joined by '/'>` running `body` once, with manual
+/// (CUDA-event) time. `body` must call report_timing, or state.SkipWithError on a wrong result.
+void add_case(const std::string& chapter, const std::string& step, const std::vector<std::int64_t>& args,
+              std::function<void(benchmark::State&)> body);
+
+/// Reports a measurement: the median becomes the row's `real_time`; the counters `bytes` and
+/// `flops` (per run), `reps`, `min_ms` and `max_ms` go next to it.
+void report_timing(benchmark::State& state, const TimingResult& timing, double bytes, double flops);
+
+/// Runs the chapter's benchmarks (or prints the recorded ladder; see the file comment).
+int bench_main(int argc, char** argv, const ChapterBench& chapter);
+
+}  // namespace wb

@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Turns `ncu --csv --page raw` output into one row per kernel and one column per metric.
+
+Derived column: sectors per request (ld and st) when both counts were collected; 4 is the ideal
+for 4-byte accesses by a full warp (128 bytes = four 32-byte sectors), 16 for 16-byte accesses.
+"""
+import csv
+import re
+import sys
+
+
+def short_kernel(name: str) -> str:
+    name = re.sub(r"\(.*$", "", name)  # drop the parameter list
+    name = name.replace("(anonymous namespace)::", "")
+    return name.split("::")[-1]
+
+
+def main(path: str) -> int:
+    with open(path, newline="") as f:
+        lines = [line for line in f if line.startswith('"')]  # ncu's own log lines are not CSV
+    rows = list(csv.reader(lines))
+    if len(rows) < 2:
+        print("profile: ncu returned no kernel rows (check the kernel filter)")
+        return 1
+    header, units, data = rows[0], rows[1], rows[2:]
+    first_metric = header.index("Kernel Name") + 1
+    metrics = [h for h in header[first_metric:] if "__" in h]
+    table = []
+    for r in data:
+        rec = dict(zip(header, r))
+        values = {m: rec.get(m, "") for m in metrics}
+        for op in ("ld", "st"):
+            req = f"l1tex__t_requests_pipe_lsu_mem_global_op_{op}.sum"
+            sec = f"l1tex__t_sectors_pipe_lsu_mem_global_op_{op}.sum"
+            try:
+                values[f"sectors/request {op}"] = f"{float(values[sec].replace(',', '')) / float(values[req].replace(',', '')):.2f}"
+            except (KeyError, ValueError, ZeroDivisionError):
+                pass
+        table.append((short_kernel(rec["Kernel Name"]), values))
+    columns = list(table[0][1].keys())
+    unit = dict(zip(header, units))
+    for kernel, values in table:
+        print(f"\n{kernel}")
+        for c in columns:
+            u = unit.get(c, "")
+            print(f"  {c:62s} {values[c]:>18s} {u}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,103 @@
+// CPU tests of the shapes, seeds, medians and the exercise registry.
+#include "wb/catch.h"
+#include "wb/exercise.h"
+#include "wb/random.h"
+#include "wb/shapes.h"
+#include "wb/timing.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <vector>
+
+namespace {
+bool is_prime(std::int64_t n) {
+  if (n < 2) return false;
+  for (std::int64_t d = 2; d * d <= n; ++d) {
+    if (n % d == 0) return false;
+  }
+  return true;
+}
+}  // namespace
+
+TEST_CASE("edge shapes include 1, 31, 33, primes, non-square and non-multiples of every tile", "[harness][cpu]") {
+  const auto shapes = wb::edge_shapes_2d();
+  REQUIRE(shapes.size() >= 10);
+  std::set<std::int64_t> dims;
+  bool non_square_both_ways = false, tall = false, wide = false, prime_pair = false;
+  for (const auto& s : shapes) {
+    dims.insert(s.rows);
+    dims.insert(s.cols);
+    REQUIRE_FALSE(s.why.empty());
+    if (s.rows > s.cols) tall = true;
+    if (s.rows < s.cols) wide = true;
+    if (is_prime(s.rows) && is_prime(s.cols) && s.rows != s.cols) prime_pair = true;
+    if (s.rows > 8 * 65535) REQUIRE(s.cols < s.rows);  // a shape past the grid-y limit
+  }
+  non_square_both_ways = tall && wide;
+  REQUIRE(dims.count(1));
+  REQUIRE(dims.count(31));
+  REQUIRE(dims.count(33));
+  REQUIRE(prime_pair);
+  REQUIRE(non_square_both_ways);
+  // No tile width used in the workbook (4, 8, 16, 32, 64, 128) divides every dimension of the set.
+  for (std::int64_t tile : {4, 8, 16, 32, 64, 128}) {
+    const bool all_divisible = std::all_of(dims.begin(), dims.end(), [&](std::int64_t d) { return d % tile == 0; });
+    REQUIRE_FALSE(all_divisible);
+  }
+  REQUIRE(std::any_of(shapes.begin(), shapes.end(), [](const wb::Shape2D& s) { return s.rows > 8 * 65535; }));
+  REQUIRE(std::any_of(shapes.begin(), shapes.end(), [](const wb::Shape2D& s) { return s.cols > 8 * 65535; }));
+}
+
+TEST_CASE("large shapes move more than 1 GiB or several times any L2", "[harness][cpu]") {
+  for (const auto& s : wb::large_shapes_2d()) {
+    REQUIRE(8.0 * static_cast<double>(s.elements()) >= 512.0 * (1 << 20));  // read + write of fp32
+  }
+  const auto lengths = wb::edge_lengths_1d();
+  REQUIRE(std::count(lengths.begin(), lengths.end(), 1) == 1);
+  REQUIRE(std::count(lengths.begin(), lengths.end(), 31) == 1);
+  REQUIRE(std::count(lengths.begin(), lengths.end(), 33) == 1);
+}
+
+TEST_CASE("derived seeds are reproducible and distinct", "[harness][cpu]") {
+  REQUIRE(wb::derive_seed(1, "a") == wb::derive_seed(1, "a"));
+  REQUIRE(wb::derive_seed(1, "a") != wb::derive_seed(1, "b"));
+  REQUIRE(wb::derive_seed(1, "a") != wb::derive_seed(2, "a"));
+  REQUIRE(wb::base_seed() == wb::base_seed());
+}
+
+TEST_CASE("random fills are never zero and respect the magnitude range", "[harness][cpu]") {
+  std::vector<float> x(10000);
+  wb::fill_random(x, 123, 0.5, 2.0);
+  int negative = 0;
+  for (float v : x) {
+    REQUIRE(std::fabs(v) >= 0.5f);
+    REQUIRE(std::fabs(v) <= 2.0f);
+    negative += v < 0;
+  }
+  REQUIRE(negative > 4000);  // both signs occur
+  REQUIRE(negative < 6000);
+  std::vector<float> y(10000);
+  wb::fill_random(y, 123, 0.5, 2.0);
+  REQUIRE(x == y);
+}
+
+TEST_CASE("median of odd and even samples", "[harness][cpu]") {
+  REQUIRE(wb::median({3.0}) == 3.0);
+  REQUIRE(wb::median({5.0, 1.0, 3.0}) == 3.0);
+  REQUIRE(wb::median({4.0, 1.0, 3.0, 2.0}) == 2.5);
+  REQUIRE(wb::median({1.0, 100.0, 2.0}) == 2.0);  // one slow repetition does not move it
+  REQUIRE_THROWS_AS(wb::median({}), std::invalid_argument);
+}
+
+WB_EXERCISE_TODO("demo_step", "this marker is registered by the test file itself");
+
+TEST_CASE("WB_EXERCISE_TODO registers an exercise as unfinished", "[harness][cpu]") {
+  REQUIRE(wb::is_unfinished("demo_step"));
+  REQUIRE_FALSE(wb::is_unfinished("some_other_step"));
+  const auto& list = wb::unfinished_exercises();
+  const auto it = std::find_if(list.begin(), list.end(), [](const wb::UnfinishedExercise& e) { return e.step == "demo_step"; });
+  REQUIRE(it != list.end());
+  REQUIRE(it->file.find("misc_test.cpp") != std::string::npos);
+  REQUIRE(it->hint.find("registered") != std::string::npos);
+}
