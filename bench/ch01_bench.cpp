@@ -1,8 +1,9 @@
 // Chapter 01 benchmark: every step and cudaMemcpy at sizes far above L2, in one run.
 //
 // Bytes and FLOPs per run (counted before optimising): read rows*cols floats and rows scales,
-// write rows*cols floats -> 4 * (2 * rows * cols + rows) bytes; one multiply per element -> rows*cols
-// FLOP. At 1/8 FLOP per byte the operation is memory-bound, so the ceiling is copy bandwidth.
+// write rows*cols floats -> 4 * (2 * rows * cols + rows) bytes; one multiply per element ->
+// rows*cols FLOP. At 1/8 FLOP per byte the operation is memory-bound, so the ceiling is copy
+// bandwidth.
 #include "coalescing.h"
 
 #include "wb/bench.h"
@@ -20,7 +21,8 @@ struct Prepared {
   ch01::Problem problem;
   wb::DeviceBuffer<float> in, scale, out;
   explicit Prepared(const wb::Shape2D& shape)
-      : problem(ch01::make_problem(shape, wb::derive_seed(wb::base_seed(), "bench/" + shape.str()))),
+      : problem(
+            ch01::make_problem(shape, wb::derive_seed(wb::base_seed(), "bench/" + shape.str()))),
         in(problem.in),
         scale(problem.scale),
         out(problem.in.size()) {}
@@ -28,7 +30,8 @@ struct Prepared {
 
 Prepared& prepared(const wb::Shape2D& shape) {
   static std::unique_ptr<Prepared> current;
-  if (!current || current->problem.shape.rows != shape.rows || current->problem.shape.cols != shape.cols) {
+  if (!current || current->problem.shape.rows != shape.rows ||
+      current->problem.shape.cols != shape.cols) {
     current.reset();  // free the previous size first
     current = std::make_unique<Prepared>(shape);
   }
@@ -50,7 +53,8 @@ void bench_step(benchmark::State& state, const ch01::Step& step, const wb::Shape
   }
   for (auto _ : state) {
     wb::report_timing(state, wb::time_on_stream([&](cudaStream_t s) { step.launch(args, s); }),
-                      ch01::min_bytes(shape.rows, shape.cols), static_cast<double>(shape.elements()));
+                      ch01::min_bytes(shape.rows, shape.cols),
+                      static_cast<double>(shape.elements()));
   }
 }
 
@@ -90,11 +94,14 @@ int main(int argc, char** argv) {
     }
   };
   chapter.profile = [] {
-    // 4096 x 4096: 128 MiB moved, still 2.5x the H100's L2, and quick under Nsight Compute's replays.
+    // 4096 x 4096: 128 MiB moved, still 2.5x the H100's L2, and quick under Nsight Compute's
+    // replays.
     const wb::Shape2D shape{4096, 4096, "profile"};
     Prepared& p = prepared(shape);
-    const ch01::ScaleRowsArgs args{p.in.data(), p.scale.data(), p.out.data(), shape.rows, shape.cols};
-    for (const ch01::Step& step : ch01::steps()) step.launch(args, nullptr);
+    const ch01::ScaleRowsArgs args{p.in.data(), p.scale.data(), p.out.data(), shape.rows,
+                                   shape.cols};
+    for (const ch01::Step& step : ch01::steps())
+      step.launch(args, nullptr);
   };
   return wb::bench_main(argc, argv, chapter);
 }

@@ -15,7 +15,7 @@ def short_kernel(name: str) -> str:
     return name.split("::")[-1]
 
 
-def main(path: str) -> int:
+def main(path: str, wanted: list) -> int:
     with open(path, newline="") as f:
         lines = [line for line in f if line.startswith('"')]  # ncu's own log lines are not CSV
     rows = list(csv.reader(lines))
@@ -24,7 +24,8 @@ def main(path: str) -> int:
         return 1
     header, units, data = rows[0], rows[1], rows[2:]
     first_metric = header.index("Kernel Name") + 1
-    metrics = [h for h in header[first_metric:] if "__" in h]
+    # ncu's raw page lists every roll-up of every metric it collected: keep the ones asked for.
+    metrics = [m for m in wanted if m in header] or [h for h in header[first_metric:] if "__" in h]
     table = []
     for r in data:
         rec = dict(zip(header, r))
@@ -43,9 +44,9 @@ def main(path: str) -> int:
         print(f"\n{kernel}")
         for c in columns:
             u = unit.get(c, "")
-            print(f"  {c:62s} {values[c]:>18s} {u}")
+            print(f"  {c:55s} {values[c]:>16s} {u}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1], sys.argv[2].split(",") if len(sys.argv) > 2 else []))

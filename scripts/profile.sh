@@ -17,4 +17,4 @@ trap 'rm -f "$csv"' EXIT
 # --clock-control none: measure the GPU as it runs, without locking its clocks.
 ncu --clock-control none --kernel-name "$kernels" --metrics "$metrics" --csv --page raw \
     "$exe" --wb_profile >"$csv"
-python3 "$here/ncu_table.py" "$csv"
+python3 "$here/ncu_table.py" "$csv" "$metrics"

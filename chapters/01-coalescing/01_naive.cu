@@ -17,9 +17,11 @@
 namespace ch01 {
 namespace {
 
-__global__ void scale_rows_naive_kernel(const float* __restrict__ gIn, const float* __restrict__ gScale,
-                                        float* __restrict__ gOut, int rows, int cols) {
-  const int row = blockIdx.x * blockDim.x + threadIdx.x;  // a warp's 32 threads: 32 rows, a row apart
+__global__ void scale_rows_naive_kernel(const float* __restrict__ gIn,
+                                        const float* __restrict__ gScale, float* __restrict__ gOut,
+                                        int rows, int cols) {
+  const int row =
+      blockIdx.x * blockDim.x + threadIdx.x;  // a warp's 32 threads: 32 rows, a row apart
   if (row >= rows) return;
   const float k = gScale[row];
   // Columns along y; a grid-stride loop because grid y stops at 65535 blocks.
@@ -34,9 +36,10 @@ __global__ void scale_rows_naive_kernel(const float* __restrict__ gIn, const flo
 void launch_naive(const ScaleRowsArgs& a, cudaStream_t stream) {
   validate(a, "ch01::launch_naive");
   const dim3 block(BlockShape::kX, BlockShape::kY);
-  const dim3 grid(static_cast<unsigned>(ceil_div(a.rows, BlockShape::kX)), grid_y_for(a.cols, BlockShape::kY));
-  scale_rows_naive_kernel<<<grid, block, 0, stream>>>(a.in, a.scale, a.out, static_cast<int>(a.rows),
-                                                      static_cast<int>(a.cols));
+  const dim3 grid(static_cast<unsigned>(ceil_div(a.rows, BlockShape::kX)),
+                  grid_y_for(a.cols, BlockShape::kY));
+  scale_rows_naive_kernel<<<grid, block, 0, stream>>>(
+      a.in, a.scale, a.out, static_cast<int>(a.rows), static_cast<int>(a.cols));
   WB_CHECK_LAUNCH();
 }
 

@@ -10,23 +10,27 @@
 #include "wb/check.h"
 #include "wb/exercise.h"
 
-WB_EXERCISE_TODO("vectorized",
-                 "per row: s = split_row(address of the row, cols); thread v handles float4 v of the body, "
-                 "and threads v < s.head and v < s.tail handle the head and tail floats");
+WB_EXERCISE_TODO(
+    "vectorized",
+    "per row: s = split_row(address of the row, cols); thread v handles float4 v of the body, "
+    "and threads v < s.head and v < s.tail handle the head and tail floats");
 
 namespace ch01 {
 namespace {
 
-__global__ void scale_rows_vectorized_kernel(const float* __restrict__ gIn, const float* __restrict__ gScale,
+__global__ void scale_rows_vectorized_kernel(const float* __restrict__ gIn,
+                                             const float* __restrict__ gScale,
                                              float* __restrict__ gOut, int rows, int cols) {
   // TODO(exercise 3):
   //   v = blockIdx.x * blockDim.x + threadIdx.x is this thread's float4 in a row's body.
   //   For each row (grid-stride loop along y, as in step 2):
   //     1. gInRow, gOutRow = the row's start in gIn and gOut (offset in std::size_t).
   //     2. s = split_row(reinterpret_cast<std::uintptr_t>(gInRow), cols); k = gScale[row].
-  //     3. if v < s.body: load reinterpret_cast<const float4*>(gInRow + s.head)[v], scale x, y, z, w,
+  //     3. if v < s.body: load reinterpret_cast<const float4*>(gInRow + s.head)[v], scale x, y, z,
+  //     w,
   //        store to the same float4 of gOutRow + s.head.
-  //     4. if v < s.head: scalar head element v.  if v < s.tail: scalar element s.head + 4 * s.body + v.
+  //     4. if v < s.head: scalar head element v.  if v < s.tail: scalar element s.head + 4 * s.body
+  //     + v.
 }
 
 }  // namespace
@@ -38,8 +42,8 @@ void launch_vectorized(const ScaleRowsArgs& a, cudaStream_t stream) {
   // ceil(cols / 4) threads along x cover the body; the head and tail (<= 3 each) fit in block 0.
   const dim3 grid(static_cast<unsigned>(ceil_div(ceil_div(a.cols, kVec), BlockShape::kX)),
                   grid_y_for(a.rows, BlockShape::kY));
-  scale_rows_vectorized_kernel<<<grid, block, 0, stream>>>(a.in, a.scale, a.out, static_cast<int>(a.rows),
-                                                           static_cast<int>(a.cols));
+  scale_rows_vectorized_kernel<<<grid, block, 0, stream>>>(
+      a.in, a.scale, a.out, static_cast<int>(a.rows), static_cast<int>(a.cols));
   WB_CHECK_LAUNCH();
 }
 

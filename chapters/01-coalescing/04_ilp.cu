@@ -10,23 +10,26 @@
 #include "wb/check.h"
 #include "wb/exercise.h"
 
-WB_EXERCISE_TODO("ilp",
-                 "v0 = blockIdx.x * (BlockShape::kX * kIlp) + threadIdx.x; load float4s v0 + u * kX "
-                 "(u < kIlp, v < s.body) into float4 rX[kIlp] in one unrolled loop, then scale and store "
-                 "them in a second; head and tail as in step 3, using v0");
+WB_EXERCISE_TODO(
+    "ilp",
+    "v0 = blockIdx.x * (BlockShape::kX * kIlp) + threadIdx.x; load float4s v0 + u * kX "
+    "(u < kIlp, v < s.body) into float4 rX[kIlp] in one unrolled loop, then scale and store "
+    "them in a second; head and tail as in step 3, using v0");
 
 namespace ch01 {
 namespace {
 
-__global__ void scale_rows_ilp_kernel(const float* __restrict__ gIn, const float* __restrict__ gScale,
-                                      float* __restrict__ gOut, int rows, int cols) {
+__global__ void scale_rows_ilp_kernel(const float* __restrict__ gIn,
+                                      const float* __restrict__ gScale, float* __restrict__ gOut,
+                                      int rows, int cols) {
   // TODO(exercise 4):
   //   v0 = blockIdx.x * (BlockShape::kX * kIlp) + threadIdx.x.
   //   For each row (grid-stride loop along y):
   //     1. split the row as in step 3; gInVec, gOutVec = the body as float4 pointers.
   //     2. float4 rX[kIlp]; #pragma unroll: for u < kIlp, v = v0 + u * BlockShape::kX,
   //        if v < s.body: rX[u] = gInVec[v].          (all loads first...)
-  //     3. #pragma unroll: same v; if v < s.body: gOutVec[v] = rX[u] scaled by gScale[row].  (...then stores)
+  //     3. #pragma unroll: same v; if v < s.body: gOutVec[v] = rX[u] scaled by gScale[row].
+  //     (...then stores)
   //     4. head and tail as in step 3, with v0 in place of v.
 }
 

@@ -80,7 +80,9 @@ constexpr int kIlp = 4;
 constexpr std::int64_t kMaxGridY = 65535;
 
 /// ceil(n / d) for positive d.
-WB_HD inline std::int64_t ceil_div(std::int64_t n, std::int64_t d) { return (n + d - 1) / d; }
+WB_HD inline std::int64_t ceil_div(std::int64_t n, std::int64_t d) {
+  return (n + d - 1) / d;
+}
 
 /// Blocks along y for `extent` items with `per_block` per block, clamped to the grid-y limit.
 WB_HD inline unsigned grid_y_for(std::int64_t extent, int per_block) {

@@ -25,7 +25,9 @@ const std::vector<Step>& steps() {
 
 namespace {
 
-std::uintptr_t address(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
+std::uintptr_t address(const void* p) {
+  return reinterpret_cast<std::uintptr_t>(p);
+}
 
 bool overlaps(const void* a, std::int64_t a_bytes, const void* b, std::int64_t b_bytes) {
   return address(a) < address(b) + static_cast<std::uintptr_t>(b_bytes) &&
@@ -40,26 +42,30 @@ void validate(const ScaleRowsArgs& a, const char* where) {
   WB_REQUIRE_ARG(a.out != nullptr, where, "out is a null pointer");
   const std::string shape = std::to_string(a.rows) + " x " + std::to_string(a.cols);
   WB_REQUIRE_ARG(a.rows > 0 && a.cols > 0, where, "rows and cols must be positive, got " + shape);
-  WB_REQUIRE_ARG(a.rows <= INT_MAX && a.cols <= INT_MAX, where,
-                 "rows and cols must each be below 2^31 (kernels index them with int), got " + shape);
-  WB_REQUIRE_ARG(address(a.in) % 4 == 0 && address(a.scale) % 4 == 0 && address(a.out) % 4 == 0, where,
-                 "in, scale and out must be 4-byte aligned float pointers");
+  WB_REQUIRE_ARG(
+      a.rows <= INT_MAX && a.cols <= INT_MAX, where,
+      "rows and cols must each be below 2^31 (kernels index them with int), got " + shape);
+  WB_REQUIRE_ARG(address(a.in) % 4 == 0 && address(a.scale) % 4 == 0 && address(a.out) % 4 == 0,
+                 where, "in, scale and out must be 4-byte aligned float pointers");
   const std::int64_t matrix_bytes = a.rows * a.cols * 4;
   WB_REQUIRE_ARG(!overlaps(a.in, matrix_bytes, a.out, matrix_bytes), where,
                  "in and out overlap; this operation is out-of-place");
-  WB_REQUIRE_ARG(!overlaps(a.scale, a.rows * 4, a.out, matrix_bytes), where, "scale and out overlap");
+  WB_REQUIRE_ARG(!overlaps(a.scale, a.rows * 4, a.out, matrix_bytes), where,
+                 "scale and out overlap");
 }
 
 void validate_same_alignment(const ScaleRowsArgs& a, const char* where) {
   const unsigned in_mod = address(a.in) % 16, out_mod = address(a.out) % 16;
   WB_REQUIRE_ARG(in_mod == out_mod, where,
                  "in and out must have the same address modulo 16 so that one split into 16-byte "
-                 "vectors serves both (in % 16 = " + std::to_string(in_mod) + ", out % 16 = " +
-                     std::to_string(out_mod) + "); use the coalesced step for such views");
+                 "vectors serves both (in % 16 = " +
+                     std::to_string(in_mod) + ", out % 16 = " + std::to_string(out_mod) +
+                     "); use the coalesced step for such views");
 }
 
 double min_bytes(std::int64_t rows, std::int64_t cols) {
-  return 4.0 * (2.0 * static_cast<double>(rows) * static_cast<double>(cols) + static_cast<double>(rows));
+  return 4.0 *
+         (2.0 * static_cast<double>(rows) * static_cast<double>(cols) + static_cast<double>(rows));
 }
 
 Problem make_problem(const wb::Shape2D& shape, std::uint64_t seed) {
@@ -80,25 +86,30 @@ Problem make_problem(const wb::Shape2D& shape, std::uint64_t seed) {
   return p;
 }
 
-wb::Tolerance tolerance() { return wb::tolerance_for<float>(0); }
+wb::Tolerance tolerance() {
+  return wb::tolerance_for<float>(0);
+}
 
 wb::CompareReport run_and_compare(Launcher launch, const Problem& p, bool* guards_ok, int in_offset,
                                   int out_offset) {
   const std::size_t n = p.in.size();
-  // Offsets shift the views inside slightly larger buffers; the guards stay around the whole buffer.
+  // Offsets shift the views inside slightly larger buffers; the guards stay around the whole
+  // buffer.
   wb::DeviceBuffer<float> in(n + in_offset), scale(p.scale), out(n + out_offset);
   std::vector<float> staged(n + in_offset, 1.0f);
   std::copy(p.in.begin(), p.in.end(), staged.begin() + in_offset);
   in.upload(staged);
   out.poison();
 
-  launch(ScaleRowsArgs{in.data() + in_offset, scale.data(), out.data() + out_offset, p.shape.rows, p.shape.cols},
+  launch(ScaleRowsArgs{in.data() + in_offset, scale.data(), out.data() + out_offset, p.shape.rows,
+                       p.shape.cols},
          nullptr);
   WB_CUDA_CHECK(cudaDeviceSynchronize());
 
   std::vector<float> all = out.download();
   bool ok = out.guards_intact();
-  for (int i = 0; i < out_offset; ++i) ok = ok && wb::is_poison(all[i]);  // the skipped prefix is outside the view
+  for (int i = 0; i < out_offset; ++i)
+    ok = ok && wb::is_poison(all[i]);  // the skipped prefix is outside the view
   if (guards_ok != nullptr) *guards_ok = ok;
   return wb::compare(std::vector<float>(all.begin() + out_offset, all.end()), p.ref, tolerance());
 }

@@ -48,7 +48,8 @@ std::string shell_line(const std::string& command) {
   char buf[256] = {};
   if (std::fgets(buf, sizeof(buf), pipe.get()) == nullptr) return "";
   std::string line(buf);
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
+    line.pop_back();
   return line;
 }
 
@@ -59,7 +60,8 @@ std::string git_commit() {
   const std::string dir = WB_SOURCE_DIR;
   std::string sha = shell_line("git -C '" + dir + "' rev-parse --short=12 HEAD 2>/dev/null");
   if (sha.empty()) return "unknown";
-  if (!shell_line("git -C '" + dir + "' status --porcelain --untracked-files=no 2>/dev/null").empty()) {
+  if (!shell_line("git -C '" + dir + "' status --porcelain --untracked-files=no 2>/dev/null")
+           .empty()) {
     sha += "-dirty";
   }
   return sha;
@@ -77,16 +79,19 @@ int print_recorded(const ChapterBench& chapter, const std::string& why) {
   }
   const Ladder ladder = build_ladder(json::parse_file(path));
   std::ostringstream banner;
-  banner << "RECORDED ladder for " << chapter.id << " (" << chapter.title << "), read from " << path << "\n"
-         << why << "\nThese numbers were measured on " << ladder.gpu << " on " << ladder.date << " at commit "
-         << ladder.commit << ", not on this machine.";
+  banner << "RECORDED ladder for " << chapter.id << " (" << chapter.title << "), read from " << path
+         << "\n"
+         << why << "\nThese numbers were measured on " << ladder.gpu << " on " << ladder.date
+         << " at commit " << ladder.commit << ", not on this machine.";
   std::cout << format_ladder(ladder, banner.str());
   return 0;
 }
 
 void add_context(const ChapterBench& chapter, double ceiling) {
   const DeviceInfo d = device_info();
-  auto put = [](const char* key, const std::string& value) { benchmark::AddCustomContext(key, value); };
+  auto put = [](const char* key, const std::string& value) {
+    benchmark::AddCustomContext(key, value);
+  };
   auto num = [](double x) {
     std::ostringstream s;
     s.precision(10);
@@ -120,8 +125,8 @@ void add_context(const ChapterBench& chapter, double ceiling) {
 
 }  // namespace
 
-void add_case(const std::string& chapter, const std::string& step, const std::vector<std::int64_t>& args,
-              std::function<void(benchmark::State&)> body) {
+void add_case(const std::string& chapter, const std::string& step,
+              const std::vector<std::int64_t>& args, std::function<void(benchmark::State&)> body) {
   benchmark::RegisterBenchmark((chapter + "/" + step).c_str(),
                                [body](benchmark::State& state) { body(state); })
       ->Args(args)
@@ -130,7 +135,8 @@ void add_case(const std::string& chapter, const std::string& step, const std::ve
       ->Unit(benchmark::kMillisecond);
 }
 
-void report_timing(benchmark::State& state, const TimingResult& timing, double bytes, double flops) {
+void report_timing(benchmark::State& state, const TimingResult& timing, double bytes,
+                   double flops) {
   state.SetIterationTime(timing.median_ms * 1e-3);
   state.counters["bytes"] = bytes;
   state.counters["flops"] = flops;
@@ -144,8 +150,14 @@ int bench_main(int argc, char** argv, const ChapterBench& chapter) {
   std::vector<char*> args;
   for (int i = 0; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--wb_profile") { profile = true; continue; }
-    if (a == "--wb_recorded") { recorded = true; continue; }
+    if (a == "--wb_profile") {
+      profile = true;
+      continue;
+    }
+    if (a == "--wb_recorded") {
+      recorded = true;
+      continue;
+    }
     if (a.rfind("--benchmark_out=", 0) == 0) has_out = true;
     args.push_back(argv[i]);
   }
@@ -156,7 +168,8 @@ int bench_main(int argc, char** argv, const ChapterBench& chapter) {
         std::cerr << "chapter profile needs a CUDA GPU: " << reason << "\n";
         return 1;
       }
-      return print_recorded(chapter, "No GPU here (" + reason + "): showing the recorded ladder instead.");
+      return print_recorded(chapter,
+                            "No GPU here (" + reason + "): showing the recorded ladder instead.");
     }
     if (recorded) return print_recorded(chapter, "Asked for the recorded ladder (--wb_recorded).");
     if (profile) {
@@ -165,7 +178,8 @@ int bench_main(int argc, char** argv, const ChapterBench& chapter) {
       return 0;
     }
 
-    std::string out_arg = "--benchmark_out=" + std::string(WB_BINARY_DIR) + "/bench/results/" + chapter.results_name + ".json";
+    std::string out_arg = "--benchmark_out=" + std::string(WB_BINARY_DIR) + "/bench/results/" +
+                          chapter.results_name + ".json";
     if (!has_out) {
       std::filesystem::create_directories(std::string(WB_BINARY_DIR) + "/bench/results");
       args.push_back(out_arg.data());
@@ -180,7 +194,8 @@ int bench_main(int argc, char** argv, const ChapterBench& chapter) {
     if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 2;
 
     std::cerr << "[wb] measuring the ceiling: " << chapter.ceiling_what << "\n";
-    const double ceiling = chapter.measure_ceiling ? chapter.measure_ceiling() : measure_copy_bandwidth_GBps();
+    const double ceiling =
+        chapter.measure_ceiling ? chapter.measure_ceiling() : measure_copy_bandwidth_GBps();
     add_context(chapter, ceiling);
     chapter.register_cases();
 
@@ -190,10 +205,13 @@ int bench_main(int argc, char** argv, const ChapterBench& chapter) {
     benchmark::Shutdown();
 
     const Ladder ladder = build_ladder(json::parse_file(out_path));
-    const std::string text = format_ladder(
-        ladder, "Ladder for " + chapter.id + " (" + chapter.title + "), measured now; results in " + out_path);
+    const std::string text =
+        format_ladder(ladder, "Ladder for " + chapter.id + " (" + chapter.title +
+                                  "), measured now; results in " + out_path);
     std::cout << "\n" << text;
-    std::ofstream(out_path.substr(0, out_path.size() - (out_path.size() > 5 ? 5 : 0)) + ".ladder.txt") << text;
+    std::ofstream(out_path.substr(0, out_path.size() - (out_path.size() > 5 ? 5 : 0)) +
+                  ".ladder.txt")
+        << text;
     for (const auto& row : ladder.rows) {
       if (row.run.failed) {
         std::cerr << "\n[wb] " << row.run.name << " FAILED: " << row.run.error << "\n";

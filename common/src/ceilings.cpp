@@ -8,7 +8,8 @@ namespace wb {
 
 double measure_copy_bandwidth_GBps(std::size_t bytes) {
   DeviceAllocation src(bytes), dst(bytes);
-  WB_CUDA_CHECK(cudaMemset(src.get(), 0x3C, bytes));  // any non-zero pattern; contents do not matter to a copy
+  WB_CUDA_CHECK(cudaMemset(src.get(), 0x3C,
+                           bytes));  // any non-zero pattern; contents do not matter to a copy
   const TimingResult t = time_on_stream([&](cudaStream_t s) {
     WB_CUDA_CHECK(cudaMemcpyAsync(dst.get(), src.get(), bytes, cudaMemcpyDeviceToDevice, s));
   });

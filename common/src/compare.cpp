@@ -6,7 +6,8 @@
 
 namespace wb {
 
-Tolerance tolerance_for(double unit_roundoff, std::int64_t reduction_length, const char* type_name) {
+Tolerance tolerance_for(double unit_roundoff, std::int64_t reduction_length,
+                        const char* type_name) {
   const double k = static_cast<double>(reduction_length) + 1.0;
   Tolerance tol;
   tol.rel = k * unit_roundoff / (1.0 - k * unit_roundoff);
@@ -51,7 +52,8 @@ CompareReport compare_values(const double* out, const unsigned char* unwritten, 
     ref2 += ref[i] * ref[i];
     if (err > r.max_abs) r.max_abs = err;
     if (ref[i] != 0.0 && err / std::fabs(ref[i]) > r.max_rel) r.max_rel = err / std::fabs(ref[i]);
-    const double ratio = allowed > 0.0 ? err / allowed : (err > 0.0 ? std::numeric_limits<double>::infinity() : 0.0);
+    const double ratio =
+        allowed > 0.0 ? err / allowed : (err > 0.0 ? std::numeric_limits<double>::infinity() : 0.0);
     if (ratio > r.worst_ratio) r.worst_ratio = ratio;
     if (!(err <= allowed)) {
       ++r.mismatched;

@@ -35,7 +35,8 @@ std::string first_line_of(const char* command) {
   char buf[256] = {};
   if (std::fgets(buf, sizeof(buf), pipe.get()) == nullptr) return "";
   std::string line(buf);
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
+    line.pop_back();
   return line;
 }
 
@@ -70,12 +71,14 @@ DeviceInfo device_info() {
   WB_CUDA_CHECK(cudaRuntimeGetVersion(&info.cuda_runtime));
   WB_CUDA_CHECK(cudaDriverGetVersion(&info.cuda_driver_api));
   const std::string index = std::to_string(dev);
-  info.driver = first_line_of(("nvidia-smi --query-gpu=driver_version --format=csv,noheader -i " + index +
-                               " 2>/dev/null").c_str());
-  if (info.driver.empty()) info.driver = "unknown";
-  const std::string clocks = first_line_of(
-      ("nvidia-smi --query-gpu=clocks.sm,clocks.mem --format=csv,noheader -i " + index + " 2>/dev/null")
+  info.driver = first_line_of(
+      ("nvidia-smi --query-gpu=driver_version --format=csv,noheader -i " + index + " 2>/dev/null")
           .c_str());
+  if (info.driver.empty()) info.driver = "unknown";
+  const std::string clocks =
+      first_line_of(("nvidia-smi --query-gpu=clocks.sm,clocks.mem --format=csv,noheader -i " +
+                     index + " 2>/dev/null")
+                        .c_str());
   info.clocks_now = clocks.empty() ? "unknown" : "sm, mem: " + clocks;
   return info;
 }

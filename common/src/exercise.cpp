@@ -14,7 +14,9 @@ int register_unfinished_exercise(const char* step, const char* file, const char*
   return static_cast<int>(registry().size());
 }
 
-const std::vector<UnfinishedExercise>& unfinished_exercises() { return registry(); }
+const std::vector<UnfinishedExercise>& unfinished_exercises() {
+  return registry();
+}
 
 bool is_unfinished(const std::string& step) {
   for (const auto& e : registry()) {

@@ -7,11 +7,34 @@
 
 namespace wb::json {
 
-Value Value::number(double x) { Value v; v.type_ = Type::kNumber; v.number_ = x; return v; }
-Value Value::string(std::string s) { Value v; v.type_ = Type::kString; v.string_ = std::move(s); return v; }
-Value Value::boolean(bool b) { Value v; v.type_ = Type::kBool; v.bool_ = b; return v; }
-Value Value::array() { Value v; v.type_ = Type::kArray; return v; }
-Value Value::object() { Value v; v.type_ = Type::kObject; return v; }
+Value Value::number(double x) {
+  Value v;
+  v.type_ = Type::kNumber;
+  v.number_ = x;
+  return v;
+}
+Value Value::string(std::string s) {
+  Value v;
+  v.type_ = Type::kString;
+  v.string_ = std::move(s);
+  return v;
+}
+Value Value::boolean(bool b) {
+  Value v;
+  v.type_ = Type::kBool;
+  v.bool_ = b;
+  return v;
+}
+Value Value::array() {
+  Value v;
+  v.type_ = Type::kArray;
+  return v;
+}
+Value Value::object() {
+  Value v;
+  v.type_ = Type::kObject;
+  return v;
+}
 
 namespace {
 [[noreturn]] void wrong_type(const char* wanted) {
@@ -19,11 +42,26 @@ namespace {
 }
 }  // namespace
 
-double Value::as_number() const { if (type_ != Type::kNumber) wrong_type("a number"); return number_; }
-const std::string& Value::as_string() const { if (type_ != Type::kString) wrong_type("a string"); return string_; }
-bool Value::as_bool() const { if (type_ != Type::kBool) wrong_type("a boolean"); return bool_; }
-const std::vector<Value>& Value::items() const { if (type_ != Type::kArray) wrong_type("an array"); return items_; }
-std::vector<Value>& Value::items() { if (type_ != Type::kArray) wrong_type("an array"); return items_; }
+double Value::as_number() const {
+  if (type_ != Type::kNumber) wrong_type("a number");
+  return number_;
+}
+const std::string& Value::as_string() const {
+  if (type_ != Type::kString) wrong_type("a string");
+  return string_;
+}
+bool Value::as_bool() const {
+  if (type_ != Type::kBool) wrong_type("a boolean");
+  return bool_;
+}
+const std::vector<Value>& Value::items() const {
+  if (type_ != Type::kArray) wrong_type("an array");
+  return items_;
+}
+std::vector<Value>& Value::items() {
+  if (type_ != Type::kArray) wrong_type("an array");
+  return items_;
+}
 const std::vector<std::pair<std::string, Value>>& Value::members() const {
   if (type_ != Type::kObject) wrong_type("an object");
   return members_;
@@ -75,14 +113,21 @@ class Parser {
   [[noreturn]] void fail(const std::string& what) const {
     std::size_t line = 1, col = 1;
     for (std::size_t i = 0; i < pos_ && i < s_.size(); ++i) {
-      if (s_[i] == '\n') { ++line; col = 1; } else { ++col; }
+      if (s_[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
     }
     throw ParseError("JSON parse error at line " + std::to_string(line) + ", column " +
                      std::to_string(col) + ": " + what);
   }
 
   void skip_ws() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) ++pos_;
+    while (pos_ < s_.size() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r'))
+      ++pos_;
   }
 
   char peek() {
@@ -101,15 +146,35 @@ class Parser {
     if (++depth_ > 512) fail("nesting deeper than 512");
     Value v;
     switch (peek()) {
-      case '{': v = object(); break;
-      case '[': v = array(); break;
-      case '"': v = Value::string(string()); break;
-      case 't': expect_word("true"); v = Value::boolean(true); break;
-      case 'f': expect_word("false"); v = Value::boolean(false); break;
-      case 'n': expect_word("null"); break;
+      case '{':
+        v = object();
+        break;
+      case '[':
+        v = array();
+        break;
+      case '"':
+        v = Value::string(string());
+        break;
+      case 't':
+        expect_word("true");
+        v = Value::boolean(true);
+        break;
+      case 'f':
+        expect_word("false");
+        v = Value::boolean(false);
+        break;
+      case 'n':
+        expect_word("null");
+        break;
       // Google Benchmark writes NaN and Infinity unquoted for such counters: accepted here.
-      case 'N': expect_word("NaN"); v = Value::number(std::nan("")); break;
-      case 'I': expect_word("Infinity"); v = Value::number(HUGE_VAL); break;
+      case 'N':
+        expect_word("NaN");
+        v = Value::number(std::nan(""));
+        break;
+      case 'I':
+        expect_word("Infinity");
+        v = Value::number(HUGE_VAL);
+        break;
       default:
         if (s_.compare(pos_, 9, "-Infinity") == 0) {
           expect_word("-Infinity");
@@ -126,7 +191,10 @@ class Parser {
   Value object() {
     Value v = Value::object();
     ++pos_;  // '{'
-    if (peek() == '}') { ++pos_; return v; }
+    if (peek() == '}') {
+      ++pos_;
+      return v;
+    }
     for (;;) {
       if (peek() != '"') fail("expected a member name in quotes");
       std::string key = string();
@@ -143,7 +211,10 @@ class Parser {
   Value array() {
     Value v = Value::array();
     ++pos_;  // '['
-    if (peek() == ']') { ++pos_; return v; }
+    if (peek() == ']') {
+      ++pos_;
+      return v;
+    }
     for (;;) {
       v.items().push_back(value());
       const char c = peek();
@@ -177,10 +248,14 @@ class Parser {
     for (int i = 0; i < 4; ++i) {
       const char c = s_[pos_++];
       cp <<= 4;
-      if (c >= '0' && c <= '9') cp |= static_cast<unsigned>(c - '0');
-      else if (c >= 'a' && c <= 'f') cp |= static_cast<unsigned>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') cp |= static_cast<unsigned>(c - 'A' + 10);
-      else fail("bad hex digit in \\u escape");
+      if (c >= '0' && c <= '9')
+        cp |= static_cast<unsigned>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        cp |= static_cast<unsigned>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        cp |= static_cast<unsigned>(c - 'A' + 10);
+      else
+        fail("bad hex digit in \\u escape");
     }
     return cp;
   }
@@ -193,22 +268,42 @@ class Parser {
       const char c = s_[pos_++];
       if (c == '"') return out;
       if (static_cast<unsigned char>(c) < 0x20) fail("control character in a string");
-      if (c != '\\') { out += c; continue; }
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
       if (pos_ >= s_.size()) fail("unterminated escape");
       const char e = s_[pos_++];
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case 'u': {
           unsigned cp = hex4();
           if (cp >= 0xD800 && cp <= 0xDBFF) {  // a surrogate pair encodes one code point
-            if (pos_ + 2 > s_.size() || s_[pos_] != '\\' || s_[pos_ + 1] != 'u') fail("lone high surrogate");
+            if (pos_ + 2 > s_.size() || s_[pos_] != '\\' || s_[pos_ + 1] != 'u')
+              fail("lone high surrogate");
             pos_ += 2;
             const unsigned lo = hex4();
             if (lo < 0xDC00 || lo > 0xDFFF) fail("bad low surrogate");
@@ -217,7 +312,8 @@ class Parser {
           append_utf8(out, cp);
           break;
         }
-        default: fail(std::string("unknown escape \\") + e);
+        default:
+          fail(std::string("unknown escape \\") + e);
       }
     }
   }
@@ -227,7 +323,8 @@ class Parser {
     const std::size_t start = pos_;
     auto digits = [&] {
       const std::size_t d = pos_;
-      while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
+      while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9')
+        ++pos_;
       return pos_ - d;
     };
     if (pos_ < s_.size() && s_[pos_] == '-') ++pos_;
@@ -255,7 +352,9 @@ class Parser {
 
 }  // namespace
 
-Value parse(const std::string& text) { return Parser(text).document(); }
+Value parse(const std::string& text) {
+  return Parser(text).document();
+}
 
 Value parse_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -28,7 +28,9 @@ std::string fixed(double x, int decimals) {
   return buf;
 }
 
-std::string ratio(double x) { return std::isnan(x) ? "-" : fixed(x, 2) + "x"; }
+std::string ratio(double x) {
+  return std::isnan(x) ? "-" : fixed(x, 2) + "x";
+}
 
 std::string pad(const std::string& s, std::size_t width, bool left) {
   if (s.size() >= width) return s;
@@ -38,7 +40,10 @@ std::string pad(const std::string& s, std::size_t width, bool left) {
 std::string human_bytes(double b) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
   int u = 0;
-  while (b >= 1024.0 && u < 4) { b /= 1024.0; ++u; }
+  while (b >= 1024.0 && u < 4) {
+    b /= 1024.0;
+    ++u;
+  }
   return fixed(b, u == 0 ? 0 : 2) + " " + units[u];
 }
 
@@ -54,22 +59,26 @@ bool parse_bench_name(const std::string& name, BenchRun* out) {
     if (slash == std::string::npos) break;
     start = slash + 1;
   }
-  if (parts.size() < 3 || parts[0].size() != 4 || parts[0].rfind("ch", 0) != 0 || parts[1].empty()) return false;
+  if (parts.size() < 3 || parts[0].size() != 4 || parts[0].rfind("ch", 0) != 0 || parts[1].empty())
+    return false;
   for (std::size_t i = 2; i < parts.size(); ++i) {
-    if (parts[i].empty() || parts[i].find_first_not_of("0123456789") != std::string::npos) return false;
+    if (parts[i].empty() || parts[i].find_first_not_of("0123456789") != std::string::npos)
+      return false;
   }
   out->name = name;
   out->chapter = parts[0];
   out->step = parts[1];
   out->size = parts[2];
-  for (std::size_t i = 3; i < parts.size(); ++i) out->size += "/" + parts[i];
+  for (std::size_t i = 3; i < parts.size(); ++i)
+    out->size += "/" + parts[i];
   return true;
 }
 
 Ladder build_ladder(const json::Value& results) {
   const json::Value* context = results.find("context");
   const json::Value* benchmarks = results.find("benchmarks");
-  if (context == nullptr || benchmarks == nullptr || benchmarks->type() != json::Value::Type::kArray) {
+  if (context == nullptr || benchmarks == nullptr ||
+      benchmarks->type() != json::Value::Type::kArray) {
     throw std::runtime_error("results file has no 'context' object or no 'benchmarks' array");
   }
   Ladder ladder;
@@ -81,7 +90,8 @@ Ladder build_ladder(const json::Value& results) {
   ladder.ceiling_what = context->get_string("wb_ceiling_what", "");
   ladder.vendor_step = context->get_string("wb_vendor_step", "");
   if (ladder.ceiling_kind != "bandwidth" && ladder.ceiling_kind != "compute") {
-    throw std::runtime_error("wb_ceiling_kind must be 'bandwidth' or 'compute', got '" + ladder.ceiling_kind + "'");
+    throw std::runtime_error("wb_ceiling_kind must be 'bandwidth' or 'compute', got '" +
+                             ladder.ceiling_kind + "'");
   }
 
   std::map<std::string, std::vector<BenchRun>> by_size;
@@ -91,13 +101,15 @@ Ladder build_ladder(const json::Value& results) {
     BenchRun run;
     const std::string name = b.get_string("name");
     if (!parse_bench_name(name, &run)) {
-      throw std::runtime_error("benchmark name '" + name + "' does not follow chNN/<step>/<size args>");
+      throw std::runtime_error("benchmark name '" + name +
+                               "' does not follow chNN/<step>/<size args>");
     }
     if (ladder.chapter.empty()) ladder.chapter = run.chapter;
     if (run.chapter != ladder.chapter) {
       throw std::runtime_error("results mix chapters " + ladder.chapter + " and " + run.chapter);
     }
-    if (const json::Value* e = b.find("error_occurred"); e != nullptr && e->type() == json::Value::Type::kBool && e->as_bool()) {
+    if (const json::Value* e = b.find("error_occurred");
+        e != nullptr && e->type() == json::Value::Type::kBool && e->as_bool()) {
       run.failed = true;
       run.error = b.get_string("error_message", "error");
     } else {
@@ -156,10 +168,11 @@ std::string format_ladder(const Ladder& ladder, const std::string& banner) {
   std::ostringstream out;
   out << banner << "\n";
   out << "GPU " << ladder.gpu << " | " << ladder.date << " | commit " << ladder.commit << "\n";
-  out << "ceiling: " << fixed(ladder.ceiling, bandwidth ? 0 : 1) << " " << unit << " (" << ladder.ceiling_what
-      << ")\n";
-  const std::string header = pad("step", 18, true) + pad("time ms", 11, false) + pad(unit, 10, false) +
-                             pad("% ceil", 8, false) + pad("x naive", 9, false) + pad("x prev", 8, false) +
+  out << "ceiling: " << fixed(ladder.ceiling, bandwidth ? 0 : 1) << " " << unit << " ("
+      << ladder.ceiling_what << ")\n";
+  const std::string header = pad("step", 18, true) + pad("time ms", 11, false) +
+                             pad(unit, 10, false) + pad("% ceil", 8, false) +
+                             pad("x naive", 9, false) + pad("x prev", 8, false) +
                              pad("x " + ladder.vendor_step, 17, false);
   for (const auto& size : ladder.sizes) {
     double bytes = 0, flops = 0;
@@ -180,9 +193,9 @@ std::string format_ladder(const Ladder& ladder, const std::string& banner) {
       }
       const double rate = bandwidth ? row.gbps : row.tflops;
       out << pad(row.run.step, 18, true) << pad(fixed(row.run.time_s * 1e3, 4), 11, false)
-          << pad(fixed(rate, bandwidth ? 0 : 2), 10, false) << pad(fixed(row.pct_ceiling, 1), 8, false)
-          << pad(ratio(row.x_naive), 9, false) << pad(ratio(row.x_prev), 8, false)
-          << pad(ratio(row.x_vendor), 17, false) << "\n";
+          << pad(fixed(rate, bandwidth ? 0 : 2), 10, false)
+          << pad(fixed(row.pct_ceiling, 1), 8, false) << pad(ratio(row.x_naive), 9, false)
+          << pad(ratio(row.x_prev), 8, false) << pad(ratio(row.x_vendor), 17, false) << "\n";
     }
   }
   return out.str();

@@ -2,7 +2,9 @@
 
 namespace wb {
 
-std::string Shape2D::str() const { return std::to_string(rows) + "x" + std::to_string(cols); }
+std::string Shape2D::str() const {
+  return std::to_string(rows) + "x" + std::to_string(cols);
+}
 
 std::vector<Shape2D> edge_shapes_2d() {
   // Tiles in this workbook are multiples of 4, 8, 32 and 128 wide; every size below is either 1,

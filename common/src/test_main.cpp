@@ -23,15 +23,19 @@ namespace {
 std::size_t report_exercises() {
   const auto& todo = wb::unfinished_exercises();
   if (todo.empty()) {
-    std::printf("[check] every exercise is finished (no WB_EXERCISE_TODO left): running the solutions' tests\n");
+    std::printf(
+        "[check] every exercise is finished (no WB_EXERCISE_TODO left): running the solutions' "
+        "tests\n");
     return 0;
   }
-  std::printf("[check] %zu exercise(s) NOT FINISHED yet (still marked WB_EXERCISE_TODO):\n", todo.size());
+  std::printf("[check] %zu exercise(s) NOT FINISHED yet (still marked WB_EXERCISE_TODO):\n",
+              todo.size());
   for (const auto& e : todo) {
     std::printf("  - %s  (%s)\n      hint: %s\n", e.step.c_str(), e.file.c_str(), e.hint.c_str());
   }
-  std::printf("[check] write the kernel, delete its WB_EXERCISE_TODO line, and run the check again.\n"
-              "[check] the finished steps are tested below; unfinished ones are skipped.\n");
+  std::printf(
+      "[check] write the kernel, delete its WB_EXERCISE_TODO line, and run the check again.\n"
+      "[check] the finished steps are tested below; unfinished ones are skipped.\n");
   return todo.size();
 }
 #endif
@@ -46,7 +50,8 @@ int main(int argc, char** argv) {
 #if WB_MAIN_KIND >= 1
   std::string reason;
   if (!wb::gpu_available(&reason)) {
-    std::printf("SKIPPED: these tests need a CUDA GPU: %s. Nothing was tested on a GPU.\n", reason.c_str());
+    std::printf("SKIPPED: these tests need a CUDA GPU: %s. Nothing was tested on a GPU.\n",
+                reason.c_str());
 #if WB_MAIN_KIND == 2
     if (unfinished > 0) return 1;
 #endif
@@ -56,7 +61,8 @@ int main(int argc, char** argv) {
   const int failed = Catch::Session().run(argc, argv);
 #if WB_MAIN_KIND == 2
   if (unfinished > 0) {
-    std::printf("[check] FAILED: %zu exercise(s) still unfinished (listed at the top).\n", unfinished);
+    std::printf("[check] FAILED: %zu exercise(s) still unfinished (listed at the top).\n",
+                unfinished);
     return 1;
   }
 #endif

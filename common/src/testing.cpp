@@ -17,7 +17,8 @@ bool step_is_ready(const std::string& step) {
   if (!is_unfinished(step)) return true;
   static std::set<std::string> noted;
   if (noted.insert(step).second) {
-    std::fprintf(stderr, "[wb] skipping the tests of %s: the exercise is still marked WB_EXERCISE_TODO\n",
+    std::fprintf(stderr,
+                 "[wb] skipping the tests of %s: the exercise is still marked WB_EXERCISE_TODO\n",
                  step.c_str());
   }
   return false;

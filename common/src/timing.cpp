@@ -24,8 +24,9 @@ int env_int(const char* name, int fallback, int min_value) {
   if (v == nullptr || v[0] == '\0') return fallback;
   char* end = nullptr;
   const long x = std::strtol(v, &end, 10);
-  WB_REQUIRE_ARG(end != v && *end == '\0' && x >= min_value && x <= 100000, name,
-                 std::string("must be an integer >= ") + std::to_string(min_value) + ", got '" + v + "'");
+  WB_REQUIRE_ARG(
+      end != v && *end == '\0' && x >= min_value && x <= 100000, name,
+      std::string("must be an integer >= ") + std::to_string(min_value) + ", got '" + v + "'");
   return static_cast<int>(x);
 }
 
@@ -36,7 +37,8 @@ class L2Flusher {
     int dev = 0, l2 = 0;
     WB_CUDA_CHECK(cudaGetDevice(&dev));
     WB_CUDA_CHECK(cudaDeviceGetAttribute(&l2, cudaDevAttrL2CacheSize, dev));
-    buffer_ = std::make_unique<DeviceAllocation>(2 * static_cast<std::size_t>(l2 > 0 ? l2 : 1 << 20));
+    buffer_ =
+        std::make_unique<DeviceAllocation>(2 * static_cast<std::size_t>(l2 > 0 ? l2 : 1 << 20));
   }
   void flush(cudaStream_t stream, int round) {
     WB_CUDA_CHECK(cudaMemsetAsync(buffer_->get(), round & 0xFF, buffer_->bytes(), stream));
@@ -71,7 +73,8 @@ TimingResult time_on_stream(const std::function<void(cudaStream_t)>& work, Timin
   options = options_from_env(options);
   std::unique_ptr<L2Flusher> flusher;
   if (options.flush_l2) flusher = std::make_unique<L2Flusher>();
-  for (int i = 0; i < options.warmup; ++i) work(stream);
+  for (int i = 0; i < options.warmup; ++i)
+    work(stream);
 
   std::vector<Event> start(options.reps), stop(options.reps);
   for (int i = 0; i < options.reps; ++i) {

@@ -5,9 +5,9 @@
 // The change from step 1 is the swap of x and y, in the kernel and in the grid.
 //
 // Prediction at 16384 x 16384 (floor 0.72 ms): sectors per request drop from 32 to 4, so L1 is no
-// longer the limit; DRAM is. But each thread has only one 4-byte load in flight, 8 KB per SM at full
-// occupancy, a little under the ~9 KB of reads Little's law asks for (1.5 TB/s of reads x ~0.8 us
-// latency / 132 SMs). Expect 80-90% of the copy ceiling: about 3x faster than step 1.
+// longer the limit; DRAM is. But each thread has only one 4-byte load in flight, 8 KB per SM at
+// full occupancy, a little under the ~9 KB of reads Little's law asks for (1.5 TB/s of reads x ~0.8
+// us latency / 132 SMs). Expect 80-90% of the copy ceiling: about 3x faster than step 1.
 #include "coalescing.h"
 
 #include "wb/check.h"
@@ -15,9 +15,11 @@
 namespace ch01 {
 namespace {
 
-__global__ void scale_rows_coalesced_kernel(const float* __restrict__ gIn, const float* __restrict__ gScale,
+__global__ void scale_rows_coalesced_kernel(const float* __restrict__ gIn,
+                                            const float* __restrict__ gScale,
                                             float* __restrict__ gOut, int rows, int cols) {
-  const int col = blockIdx.x * blockDim.x + threadIdx.x;  // a warp's 32 threads: 32 neighbouring columns
+  const int col =
+      blockIdx.x * blockDim.x + threadIdx.x;  // a warp's 32 threads: 32 neighbouring columns
   if (col >= cols) return;
   // Rows along y; a grid-stride loop because grid y stops at 65535 blocks.
   for (int row = blockIdx.y * blockDim.y + threadIdx.y; row < rows; row += gridDim.y * blockDim.y) {
@@ -31,9 +33,10 @@ __global__ void scale_rows_coalesced_kernel(const float* __restrict__ gIn, const
 void launch_coalesced(const ScaleRowsArgs& a, cudaStream_t stream) {
   validate(a, "ch01::launch_coalesced");
   const dim3 block(BlockShape::kX, BlockShape::kY);
-  const dim3 grid(static_cast<unsigned>(ceil_div(a.cols, BlockShape::kX)), grid_y_for(a.rows, BlockShape::kY));
-  scale_rows_coalesced_kernel<<<grid, block, 0, stream>>>(a.in, a.scale, a.out, static_cast<int>(a.rows),
-                                                          static_cast<int>(a.cols));
+  const dim3 grid(static_cast<unsigned>(ceil_div(a.cols, BlockShape::kX)),
+                  grid_y_for(a.rows, BlockShape::kY));
+  scale_rows_coalesced_kernel<<<grid, block, 0, stream>>>(
+      a.in, a.scale, a.out, static_cast<int>(a.rows), static_cast<int>(a.cols));
   WB_CHECK_LAUNCH();
 }
 

@@ -17,16 +17,18 @@
 namespace ch01 {
 namespace {
 
-__global__ void scale_rows_vectorized_kernel(const float* __restrict__ gIn, const float* __restrict__ gScale,
+__global__ void scale_rows_vectorized_kernel(const float* __restrict__ gIn,
+                                             const float* __restrict__ gScale,
                                              float* __restrict__ gOut, int rows, int cols) {
   const int v = blockIdx.x * blockDim.x + threadIdx.x;  // this thread's float4 in the row's body
   for (int row = blockIdx.y * blockDim.y + threadIdx.y; row < rows; row += gridDim.y * blockDim.y) {
     const float* gInRow = gIn + static_cast<std::size_t>(row) * cols;  // (cols)
-    float* gOutRow = gOut + static_cast<std::size_t>(row) * cols;       // (cols), same split as gInRow
+    float* gOutRow = gOut + static_cast<std::size_t>(row) * cols;  // (cols), same split as gInRow
     const RowSplit s = split_row(reinterpret_cast<std::uintptr_t>(gInRow), cols);
     const float k = gScale[row];
     if (v < s.body) {
-      float4 x = reinterpret_cast<const float4*>(gInRow + s.head)[v];  // (body) float4s, 16-byte aligned
+      // (body) float4s from gInRow + s.head, which is 16-byte aligned: one LDG.E.128
+      float4 x = reinterpret_cast<const float4*>(gInRow + s.head)[v];
       x.x *= k;
       x.y *= k;
       x.z *= k;
@@ -50,8 +52,8 @@ void launch_vectorized(const ScaleRowsArgs& a, cudaStream_t stream) {
   // ceil(cols / 4) threads along x cover the body; the head and tail (<= 3 each) fit in block 0.
   const dim3 grid(static_cast<unsigned>(ceil_div(ceil_div(a.cols, kVec), BlockShape::kX)),
                   grid_y_for(a.rows, BlockShape::kY));
-  scale_rows_vectorized_kernel<<<grid, block, 0, stream>>>(a.in, a.scale, a.out, static_cast<int>(a.rows),
-                                                           static_cast<int>(a.cols));
+  scale_rows_vectorized_kernel<<<grid, block, 0, stream>>>(
+      a.in, a.scale, a.out, static_cast<int>(a.rows), static_cast<int>(a.cols));
   WB_CHECK_LAUNCH();
 }
 

@@ -6,10 +6,11 @@
 // the kIlp loads is still one contiguous 512-byte warp access: the thread's vectors are a warp's
 // width (kX float4s) apart, not adjacent.
 //
-// Prediction at 16384 x 16384 (floor 0.72 ms): step 3 already had ~3.5x the bytes in flight Little's
-// law asks for at full occupancy, so the gain here is small: fewer blocks to schedule and less index
-// math per byte. Expect 0-5% over step 3. The step matters more where occupancy is limited (later
-// chapters' kernels use registers and shared memory, and cannot have 64 warps per SM).
+// Prediction at 16384 x 16384 (floor 0.72 ms): step 3 already had ~3.5x the bytes in flight
+// Little's law asks for at full occupancy, so the gain here is small: fewer blocks to schedule and
+// less index math per byte. Expect 0-5% over step 3. The step matters more where occupancy is
+// limited (later chapters' kernels use registers and shared memory, and cannot have 64 warps per
+// SM).
 #include "coalescing.h"
 
 #include "wb/check.h"
@@ -17,16 +18,17 @@
 namespace ch01 {
 namespace {
 
-__global__ void scale_rows_ilp_kernel(const float* __restrict__ gIn, const float* __restrict__ gScale,
-                                      float* __restrict__ gOut, int rows, int cols) {
+__global__ void scale_rows_ilp_kernel(const float* __restrict__ gIn,
+                                      const float* __restrict__ gScale, float* __restrict__ gOut,
+                                      int rows, int cols) {
   // This thread's first float4 in the row body; its others follow kX float4s apart.
   const int v0 = blockIdx.x * (BlockShape::kX * kIlp) + threadIdx.x;
   for (int row = blockIdx.y * blockDim.y + threadIdx.y; row < rows; row += gridDim.y * blockDim.y) {
     const float* gInRow = gIn + static_cast<std::size_t>(row) * cols;  // (cols)
-    float* gOutRow = gOut + static_cast<std::size_t>(row) * cols;       // (cols), same split as gInRow
+    float* gOutRow = gOut + static_cast<std::size_t>(row) * cols;  // (cols), same split as gInRow
     const RowSplit s = split_row(reinterpret_cast<std::uintptr_t>(gInRow), cols);
     const float4* gInVec = reinterpret_cast<const float4*>(gInRow + s.head);  // (body)
-    float4* gOutVec = reinterpret_cast<float4*>(gOutRow + s.head);             // (body)
+    float4* gOutVec = reinterpret_cast<float4*>(gOutRow + s.head);            // (body)
 
     float4 rX[kIlp];  // registers: every load is issued before the first one is used
 #pragma unroll

@@ -12,7 +12,8 @@
 namespace ch01::known_bad {
 namespace {
 
-__global__ void scale_rows_no_tail_kernel(const float* __restrict__ gIn, const float* __restrict__ gScale,
+__global__ void scale_rows_no_tail_kernel(const float* __restrict__ gIn,
+                                          const float* __restrict__ gScale,
                                           float* __restrict__ gOut, int rows, int cols) {
   const int v = blockIdx.x * blockDim.x + threadIdx.x;
   for (int row = blockIdx.y * blockDim.y + threadIdx.y; row < rows; row += gridDim.y * blockDim.y) {
@@ -41,8 +42,8 @@ void launch_vectorized_no_tail(const ScaleRowsArgs& a, cudaStream_t stream) {
   const dim3 block(BlockShape::kX, BlockShape::kY);
   const dim3 grid(static_cast<unsigned>(ceil_div(ceil_div(a.cols, kVec), BlockShape::kX)),
                   grid_y_for(a.rows, BlockShape::kY));
-  scale_rows_no_tail_kernel<<<grid, block, 0, stream>>>(a.in, a.scale, a.out, static_cast<int>(a.rows),
-                                                        static_cast<int>(a.cols));
+  scale_rows_no_tail_kernel<<<grid, block, 0, stream>>>(
+      a.in, a.scale, a.out, static_cast<int>(a.rows), static_cast<int>(a.cols));
   WB_CHECK_LAUNCH();
 }
 

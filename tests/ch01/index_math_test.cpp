@@ -17,8 +17,10 @@ TEST_CASE("split_row covers every column exactly once with an aligned body", "[c
       REQUIRE(s.tail <= 3);
       REQUIRE(s.body >= 0);
       REQUIRE(s.head + ch01::kVec * s.body + s.tail == cols);
-      if (s.body > 0) REQUIRE((start + 4 * s.head) % 16 == 0);  // the body starts on a 16-byte boundary
-      if (s.head < 3 && s.head < cols) REQUIRE((start + 4 * s.head) % 16 == 0);  // head is no longer than needed
+      if (s.body > 0)
+        REQUIRE((start + 4 * s.head) % 16 == 0);  // the body starts on a 16-byte boundary
+      if (s.head < 3 && s.head < cols)
+        REQUIRE((start + 4 * s.head) % 16 == 0);  // head is no longer than needed
     }
   }
 }
@@ -35,7 +37,8 @@ TEST_CASE("grid_y_for clamps to the 65535-block limit", "[ch01][cpu]") {
   REQUIRE(ch01::grid_y_for(8, 8) == 1u);
   REQUIRE(ch01::grid_y_for(9, 8) == 2u);
   REQUIRE(ch01::grid_y_for(8 * 65535, 8) == 65535u);
-  REQUIRE(ch01::grid_y_for(8 * 65535 + 1, 8) == 65535u);  // the rest is covered by the grid-stride loop
+  REQUIRE(ch01::grid_y_for(8 * 65535 + 1, 8) ==
+          65535u);  // the rest is covered by the grid-stride loop
   REQUIRE(ch01::ceil_div(600001, 8) == 75001);
 }
 
@@ -72,9 +75,9 @@ TEST_CASE("argument checks run before any GPU work", "[ch01][cpu]") {
   REQUIRE(rejects({a, s, b, 0, 4}));
   REQUIRE(rejects({a, s, b, 2, 0}));
   REQUIRE(rejects({a, s, b, -1, 4}));
-  REQUIRE(rejects({a, s, a, 2, 4}));      // in == out
-  REQUIRE(rejects({a, s, a + 1, 2, 4}));  // partial overlap
+  REQUIRE(rejects({a, s, a, 2, 4}));           // in == out
+  REQUIRE(rejects({a, s, a + 1, 2, 4}));       // partial overlap
   REQUIRE(rejects({a, a, b, 2, 4}) == false);  // scale may alias in (both are read-only)
-  REQUIRE(rejects({a, b + 1, b, 2, 3}));  // scale overlaps out
+  REQUIRE(rejects({a, b + 1, b, 2, 3}));       // scale overlaps out
   REQUIRE(rejects({a, s, b, std::int64_t{1} << 31, 1}));
 }

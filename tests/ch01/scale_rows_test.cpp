@@ -12,14 +12,18 @@
 namespace {
 
 // Runs one step at one shape with fresh inputs and checks everything the harness can check.
-void check_step(const ch01::Step& step, const wb::Shape2D& shape, int in_offset = 0, int out_offset = 0) {
-  const std::uint64_t seed = wb::derive_seed(wb::base_seed(), std::string(step.name) + "/" + shape.str());
+void check_step(const ch01::Step& step, const wb::Shape2D& shape, int in_offset = 0,
+                int out_offset = 0) {
+  const std::uint64_t seed =
+      wb::derive_seed(wb::base_seed(), std::string(step.name) + "/" + shape.str());
   const ch01::Problem problem = ch01::make_problem(shape, seed);
   bool guards_ok = false;
-  const wb::CompareReport report = ch01::run_and_compare(step.launch, problem, &guards_ok, in_offset, out_offset);
+  const wb::CompareReport report =
+      ch01::run_and_compare(step.launch, problem, &guards_ok, in_offset, out_offset);
   std::string where = wb::failure_context(step.name, shape.str() + " (" + shape.why + ")", seed);
   if (in_offset != 0 || out_offset != 0) {
-    where += ", views offset by " + std::to_string(in_offset) + "/" + std::to_string(out_offset) + " floats";
+    where += ", views offset by " + std::to_string(in_offset) + "/" + std::to_string(out_offset) +
+             " floats";
   }
   INFO(report.describe(where));
   CHECK(guards_ok);  // nothing written outside the output
@@ -40,7 +44,8 @@ std::string message_of(const ch01::Step& step, const ch01::ScaleRowsArgs& args) 
 TEST_CASE("every step matches the fp64 reference at the edge shapes", "[ch01][gpu]") {
   for (const ch01::Step& step : ch01::steps()) {
     if (!wb::step_is_ready(step.name)) continue;
-    for (const wb::Shape2D& shape : wb::edge_shapes_2d()) check_step(step, shape);
+    for (const wb::Shape2D& shape : wb::edge_shapes_2d())
+      check_step(step, shape);
   }
 }
 
@@ -48,11 +53,13 @@ TEST_CASE("every step is correct on views that do not start on a 16-byte boundar
   const wb::Shape2D shape{37, 53, "odd rows and columns"};
   for (const ch01::Step& step : ch01::steps()) {
     if (!wb::step_is_ready(step.name)) continue;
-    for (int offset = 1; offset < 4; ++offset) check_step(step, shape, offset, offset);
+    for (int offset = 1; offset < 4; ++offset)
+      check_step(step, shape, offset, offset);
   }
 }
 
-TEST_CASE("scalar steps accept views whose alignments differ; vectorized steps refuse them clearly", "[ch01][gpu]") {
+TEST_CASE("scalar steps accept views whose alignments differ; vectorized steps refuse them clearly",
+          "[ch01][gpu]") {
   const wb::Shape2D shape{19, 23, "odd rows and columns"};
   for (const ch01::Step& step : ch01::steps()) {
     if (!wb::step_is_ready(step.name)) continue;
@@ -82,25 +89,35 @@ TEST_CASE("bad inputs get a clear exception from every step", "[ch01][gpu]") {
   for (const ch01::Step& step : ch01::steps()) {
     if (!wb::step_is_ready(step.name)) continue;
     INFO("step " << step.name);
-    CHECK(message_of(step, {nullptr, s, q, 4, 4}).find("in is a null pointer") != std::string::npos);
-    CHECK(message_of(step, {p, nullptr, q, 4, 4}).find("scale is a null pointer") != std::string::npos);
-    CHECK(message_of(step, {p, s, nullptr, 4, 4}).find("out is a null pointer") != std::string::npos);
-    CHECK(message_of(step, {p, s, q, 0, 4}).find("must be positive, got 0 x 4") != std::string::npos);
-    CHECK(message_of(step, {p, s, q, 4, 0}).find("must be positive, got 4 x 0") != std::string::npos);
+    CHECK(message_of(step, {nullptr, s, q, 4, 4}).find("in is a null pointer") !=
+          std::string::npos);
+    CHECK(message_of(step, {p, nullptr, q, 4, 4}).find("scale is a null pointer") !=
+          std::string::npos);
+    CHECK(message_of(step, {p, s, nullptr, 4, 4}).find("out is a null pointer") !=
+          std::string::npos);
+    CHECK(message_of(step, {p, s, q, 0, 4}).find("must be positive, got 0 x 4") !=
+          std::string::npos);
+    CHECK(message_of(step, {p, s, q, 4, 0}).find("must be positive, got 4 x 0") !=
+          std::string::npos);
     CHECK(message_of(step, {p, s, p, 4, 4}).find("overlap") != std::string::npos);
     // Each message names the launcher that refused the call.
-    CHECK(message_of(step, {nullptr, s, q, 4, 4}).find(std::string("ch01::launch_") + step.name) != std::string::npos);
+    CHECK(message_of(step, {nullptr, s, q, 4, 4}).find(std::string("ch01::launch_") + step.name) !=
+          std::string::npos);
   }
 }
 
-TEST_CASE("the harness catches the known-bad variant (vectorized step without the row tail)", "[ch01][gpu][known-bad]") {
+TEST_CASE("the harness catches the known-bad variant (vectorized step without the row tail)",
+          "[ch01][gpu][known-bad]") {
   const ch01::Launcher bad = ch01::known_bad::launch_vectorized_no_tail;
   bool guards_ok = false;
-  // At a shape where no row has a tail the bug is invisible: the same code gives the exact answer...
-  const ch01::Problem nice = ch01::make_problem({64, 128, "tile multiple"}, wb::derive_seed(wb::base_seed(), "nice"));
+  // At a shape where no row has a tail the bug is invisible: the same code gives the exact
+  // answer...
+  const ch01::Problem nice =
+      ch01::make_problem({64, 128, "tile multiple"}, wb::derive_seed(wb::base_seed(), "nice"));
   CHECK(ch01::run_and_compare(bad, nice, &guards_ok).ok());
   // ...and at 31 x 33 the harness must see the unwritten tails and fail, naming the first one.
-  const ch01::Problem odd = ch01::make_problem({31, 33, "either side of a warp"}, wb::derive_seed(wb::base_seed(), "odd"));
+  const ch01::Problem odd = ch01::make_problem({31, 33, "either side of a warp"},
+                                               wb::derive_seed(wb::base_seed(), "odd"));
   const wb::CompareReport report = ch01::run_and_compare(bad, odd, &guards_ok);
   INFO(report.describe("known-bad no-tail at 31x33"));
   CHECK_FALSE(report.ok());

@@ -12,7 +12,8 @@ TEST_CASE("tolerance follows gamma_k = k u / (1 - k u)", "[harness][cpu]") {
   REQUIRE(wb::tolerance_for<float>(0).rel == u / (1 - u));
   REQUIRE(wb::tolerance_for<float>(1023).rel == 1024 * u / (1 - 1024 * u));
   REQUIRE(wb::tolerance_for<__half>(0).rel == std::ldexp(1.0, -11) / (1 - std::ldexp(1.0, -11)));
-  REQUIRE(wb::tolerance_for<__nv_bfloat16>(0).rel == std::ldexp(1.0, -8) / (1 - std::ldexp(1.0, -8)));
+  REQUIRE(wb::tolerance_for<__nv_bfloat16>(0).rel ==
+          std::ldexp(1.0, -8) / (1 - std::ldexp(1.0, -8)));
   REQUIRE(wb::tolerance_for<float>(0).abs == 0.0);
   REQUIRE(wb::tolerance_for<float>(7).reason.find("k = 8") != std::string::npos);
 }
@@ -20,7 +21,8 @@ TEST_CASE("tolerance follows gamma_k = k u / (1 - k u)", "[harness][cpu]") {
 TEST_CASE("a correctly rounded fp32 result passes and a 2-ulp error fails", "[harness][cpu]") {
   const std::vector<double> ref = {1.0 / 3.0, -2.0 / 7.0, 1e-20 / 3.0, 12345.678};
   std::vector<float> out(ref.size());
-  for (std::size_t i = 0; i < ref.size(); ++i) out[i] = static_cast<float>(ref[i]);  // rounded once
+  for (std::size_t i = 0; i < ref.size(); ++i)
+    out[i] = static_cast<float>(ref[i]);  // rounded once
   REQUIRE(wb::compare(out, ref, wb::tolerance_for<float>(0)).ok());
 
   out[2] = std::nextafter(std::nextafter(out[2], 1.0f), 1.0f);  // two ulps off
@@ -85,6 +87,9 @@ TEST_CASE("relative L2 error and the magnitude scale", "[harness][cpu]") {
 }
 
 TEST_CASE("an empty or short output never passes", "[harness][cpu]") {
-  REQUIRE_FALSE(wb::compare(std::vector<float>{}, std::vector<double>{}, wb::tolerance_for<float>(0)).ok());
-  REQUIRE_FALSE(wb::compare(std::vector<float>{1.0f}, std::vector<double>{1.0, 2.0}, wb::tolerance_for<float>(0)).ok());
+  REQUIRE_FALSE(
+      wb::compare(std::vector<float>{}, std::vector<double>{}, wb::tolerance_for<float>(0)).ok());
+  REQUIRE_FALSE(wb::compare(std::vector<float>{1.0f}, std::vector<double>{1.0, 2.0},
+                            wb::tolerance_for<float>(0))
+                    .ok());
 }

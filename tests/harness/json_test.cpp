@@ -6,7 +6,8 @@
 #include <string>
 
 TEST_CASE("JSON values of every kind", "[harness][cpu]") {
-  const wb::json::Value v = wb::json::parse(R"( {"a": [1, -2.5e3, 0, 0.125], "b": {"c": true, "d": false, "e": null},
+  const wb::json::Value v =
+      wb::json::parse(R"( {"a": [1, -2.5e3, 0, 0.125], "b": {"c": true, "d": false, "e": null},
       "s": "q\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00", "n": NaN, "i": -Infinity} )");
   const auto& a = v.find("a")->items();
   REQUIRE(a.size() == 4);
@@ -51,7 +52,7 @@ TEST_CASE("malformed JSON is refused with its line and column", "[harness][cpu]"
   REQUIRE(error_of("tru") != "(accepted)");
   REQUIRE(error_of("{} extra") != "(accepted)");
   REQUIRE(error_of("") != "(accepted)");
-  REQUIRE(error_of(std::string(600, '[')) .find("nesting") != std::string::npos);
+  REQUIRE(error_of(std::string(600, '[')).find("nesting") != std::string::npos);
 }
 
 TEST_CASE("asking a value for the wrong kind throws", "[harness][cpu]") {

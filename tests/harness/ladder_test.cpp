@@ -27,7 +27,9 @@ const char* kResults = R"({
   ]
 })";
 
-bool close(double a, double b) { return std::fabs(a - b) <= 1e-9 * std::fabs(b); }
+bool close(double a, double b) {
+  return std::fabs(a - b) <= 1e-9 * std::fabs(b);
+}
 
 }  // namespace
 
@@ -39,8 +41,8 @@ TEST_CASE("benchmark names follow chNN/<step>/<size args>", "[harness][cpu]") {
   REQUIRE(run.size == "16384/16384");
   REQUIRE(wb::parse_bench_name("ch04/vendor-cub/268435456", &run));
   REQUIRE(run.is_vendor());
-  REQUIRE_FALSE(wb::parse_bench_name("ch01/naive", &run));                           // no size
-  REQUIRE_FALSE(wb::parse_bench_name("ch01/naive/1/iterations:1", &run));            // suffix left in
+  REQUIRE_FALSE(wb::parse_bench_name("ch01/naive", &run));                 // no size
+  REQUIRE_FALSE(wb::parse_bench_name("ch01/naive/1/iterations:1", &run));  // suffix left in
   REQUIRE_FALSE(wb::parse_bench_name("chapter1/naive/1", &run));
   REQUIRE_FALSE(wb::parse_bench_name("ch01//1", &run));
 }
@@ -64,10 +66,10 @@ TEST_CASE("ladder ratios: x naive, x previous step, x vendor, % of ceiling", "[h
   REQUIRE(std::isnan(naive.x_prev));
   REQUIRE(close(fast.x_naive, 2.0));
   REQUIRE(close(fast.x_prev, 2.0));
-  REQUIRE(close(fast.x_vendor, 1.25));  // vendor 2.5 ms / 2.0 ms
+  REQUIRE(close(fast.x_vendor, 1.25));        // vendor 2.5 ms / 2.0 ms
   REQUIRE(close(faster.run.time_s, 2.5e-3));  // 2500 us
-  REQUIRE(close(faster.x_prev, 0.8));           // slower than the step before it
-  REQUIRE(close(vendor.run.time_s, 2.5e-3));    // 2.5e6 ns
+  REQUIRE(close(faster.x_prev, 0.8));         // slower than the step before it
+  REQUIRE(close(vendor.run.time_s, 2.5e-3));  // 2.5e6 ns
   REQUIRE(close(vendor.x_vendor, 1.0));
   REQUIRE(std::isnan(vendor.x_prev));  // vendor rows are not rungs of the ladder
 
@@ -101,11 +103,17 @@ TEST_CASE("results that break the contract are refused with a reason", "[harness
     return std::string("(accepted)");
   };
   REQUIRE(error_of(R"({"benchmarks": []})").find("context") != std::string::npos);
-  REQUIRE(error_of(R"({"context": {}, "benchmarks": []})").find("no benchmark rows") != std::string::npos);
-  REQUIRE(error_of(R"({"context": {}, "benchmarks": [{"name": "bad"}]})").find("does not follow") != std::string::npos);
-  REQUIRE(error_of(R"({"context": {}, "benchmarks": [{"name": "ch01/a/1", "real_time": 1, "time_unit": "ms"},
+  REQUIRE(error_of(R"({"context": {}, "benchmarks": []})").find("no benchmark rows") !=
+          std::string::npos);
+  REQUIRE(error_of(R"({"context": {}, "benchmarks": [{"name": "bad"}]})").find("does not follow") !=
+          std::string::npos);
+  REQUIRE(
+      error_of(
+          R"({"context": {}, "benchmarks": [{"name": "ch01/a/1", "real_time": 1, "time_unit": "ms"},
                                                      {"name": "ch02/a/1", "real_time": 1, "time_unit": "ms"}]})")
-              .find("mix chapters") != std::string::npos);
-  REQUIRE(error_of(R"({"context": {}, "benchmarks": [{"name": "ch01/a/1", "real_time": 1, "time_unit": "fortnights"}]})")
-              .find("time_unit") != std::string::npos);
+          .find("mix chapters") != std::string::npos);
+  REQUIRE(
+      error_of(
+          R"({"context": {}, "benchmarks": [{"name": "ch01/a/1", "real_time": 1, "time_unit": "fortnights"}]})")
+          .find("time_unit") != std::string::npos);
 }

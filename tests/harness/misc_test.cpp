@@ -20,7 +20,8 @@ bool is_prime(std::int64_t n) {
 }
 }  // namespace
 
-TEST_CASE("edge shapes include 1, 31, 33, primes, non-square and non-multiples of every tile", "[harness][cpu]") {
+TEST_CASE("edge shapes include 1, 31, 33, primes, non-square and non-multiples of every tile",
+          "[harness][cpu]") {
   const auto shapes = wb::edge_shapes_2d();
   REQUIRE(shapes.size() >= 10);
   std::set<std::int64_t> dims;
@@ -42,11 +43,14 @@ TEST_CASE("edge shapes include 1, 31, 33, primes, non-square and non-multiples o
   REQUIRE(non_square_both_ways);
   // No tile width used in the workbook (4, 8, 16, 32, 64, 128) divides every dimension of the set.
   for (std::int64_t tile : {4, 8, 16, 32, 64, 128}) {
-    const bool all_divisible = std::all_of(dims.begin(), dims.end(), [&](std::int64_t d) { return d % tile == 0; });
+    const bool all_divisible =
+        std::all_of(dims.begin(), dims.end(), [&](std::int64_t d) { return d % tile == 0; });
     REQUIRE_FALSE(all_divisible);
   }
-  REQUIRE(std::any_of(shapes.begin(), shapes.end(), [](const wb::Shape2D& s) { return s.rows > 8 * 65535; }));
-  REQUIRE(std::any_of(shapes.begin(), shapes.end(), [](const wb::Shape2D& s) { return s.cols > 8 * 65535; }));
+  REQUIRE(std::any_of(shapes.begin(), shapes.end(),
+                      [](const wb::Shape2D& s) { return s.rows > 8 * 65535; }));
+  REQUIRE(std::any_of(shapes.begin(), shapes.end(),
+                      [](const wb::Shape2D& s) { return s.cols > 8 * 65535; }));
 }
 
 TEST_CASE("large shapes move more than 1 GiB or several times any L2", "[harness][cpu]") {
@@ -96,7 +100,9 @@ TEST_CASE("WB_EXERCISE_TODO registers an exercise as unfinished", "[harness][cpu
   REQUIRE(wb::is_unfinished("demo_step"));
   REQUIRE_FALSE(wb::is_unfinished("some_other_step"));
   const auto& list = wb::unfinished_exercises();
-  const auto it = std::find_if(list.begin(), list.end(), [](const wb::UnfinishedExercise& e) { return e.step == "demo_step"; });
+  const auto it = std::find_if(list.begin(), list.end(), [](const wb::UnfinishedExercise& e) {
+    return e.step == "demo_step";
+  });
   REQUIRE(it != list.end());
   REQUIRE(it->file.find("misc_test.cpp") != std::string::npos);
   REQUIRE(it->hint.find("registered") != std::string::npos);

@@ -28,11 +28,11 @@ namespace wb {
 
 /// What a chapter's bench program tells the harness about itself.
 struct ChapterBench {
-  std::string id;            ///< "ch01": the prefix of every benchmark name
-  std::string results_name;  ///< "chapter-01": the results file's base name
-  std::string title;         ///< "memory coalescing", for the banner
+  std::string id;                          ///< "ch01": the prefix of every benchmark name
+  std::string results_name;                ///< "chapter-01": the results file's base name
+  std::string title;                       ///< "memory coalescing", for the banner
   std::string ceiling_kind = "bandwidth";  ///< "bandwidth" (GB/s) or "compute" (TFLOP/s)
-  std::string vendor_step;   ///< the vendor row "x vendor" compares with, e.g. "vendor-memcpy"
+  std::string vendor_step;  ///< the vendor row "x vendor" compares with, e.g. "vendor-memcpy"
   /// Measures the ceiling in the ceiling's unit; default: device-to-device copy bandwidth.
   std::function<double()> measure_ceiling;
   /// How the ceiling was measured, in words (stored in the results and printed).
@@ -45,8 +45,8 @@ struct ChapterBench {
 
 /// Registers benchmark `<chapter>/<step>/<args joined by '/'>` running `body` once, with manual
 /// (CUDA-event) time. `body` must call report_timing, or state.SkipWithError on a wrong result.
-void add_case(const std::string& chapter, const std::string& step, const std::vector<std::int64_t>& args,
-              std::function<void(benchmark::State&)> body);
+void add_case(const std::string& chapter, const std::string& step,
+              const std::vector<std::int64_t>& args, std::function<void(benchmark::State&)> body);
 
 /// Reports a measurement: the median becomes the row's `real_time`; the counters `bytes` and
 /// `flops` (per run), `reps`, `min_ms` and `max_ms` go next to it.

@@ -66,7 +66,8 @@ class DeviceBuffer {
 
   /// Copies `host` (exactly size() elements) to the device.
   void upload(const std::vector<T>& host) {
-    WB_REQUIRE_ARG(host.size() == n_, "DeviceBuffer::upload", "host vector size differs from buffer size");
+    WB_REQUIRE_ARG(host.size() == n_, "DeviceBuffer::upload",
+                   "host vector size differs from buffer size");
     WB_CUDA_CHECK(cudaMemcpy(data(), host.data(), bytes(), cudaMemcpyHostToDevice));
   }
 

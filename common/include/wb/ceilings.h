@@ -1,5 +1,6 @@
 /// @file ceilings.h
-/// @brief Ceilings measured on the running GPU, so every row reports its fraction of speed of light.
+/// @brief Ceilings measured on the running GPU, so every row reports its fraction of speed of
+/// light.
 ///
 /// Datasheet numbers are leads, not ceilings: an H100 SXM's 3.35 TB/s HBM3 figure is never reached
 /// by any kernel. The ceiling a memory-bound kernel is judged against is what the vendor's own

@@ -15,7 +15,8 @@ namespace wb {
 
 /// Thrown when a CUDA runtime call fails. `what()` carries the failed expression, file:line
 /// and CUDA's own name and message for the error, e.g.
-/// `cudaMalloc(&p, bytes) failed at common/src/buffer.cpp:31: cudaErrorMemoryAllocation (out of memory)`.
+/// `cudaMalloc(&p, bytes) failed at common/src/buffer.cpp:31: cudaErrorMemoryAllocation (out of
+/// memory)`.
 class CudaError : public std::runtime_error {
  public:
   CudaError(cudaError_t code, const std::string& what) : std::runtime_error(what), code_(code) {}
@@ -39,24 +40,24 @@ bool sync_after_launches();
 }  // namespace wb
 
 /// Checks a CUDA runtime call; throws wb::CudaError on failure.
-#define WB_CUDA_CHECK(expr)                                                      \
-  do {                                                                           \
-    const cudaError_t wb_status_ = (expr);                                       \
-    if (wb_status_ != cudaSuccess) {                                             \
-      ::wb::throw_cuda_error(wb_status_, #expr, __FILE__, __LINE__);             \
-    }                                                                            \
+#define WB_CUDA_CHECK(expr)                                          \
+  do {                                                               \
+    const cudaError_t wb_status_ = (expr);                           \
+    if (wb_status_ != cudaSuccess) {                                 \
+      ::wb::throw_cuda_error(wb_status_, #expr, __FILE__, __LINE__); \
+    }                                                                \
   } while (0)
 
 /// Checks the launch just made: configuration errors at once, and with `WB_SYNC_LAUNCHES=1`
 /// also faults raised while the kernel ran.
-#define WB_CHECK_LAUNCH()                                                        \
-  do {                                                                           \
-    WB_CUDA_CHECK(cudaGetLastError());                                           \
-    if (::wb::sync_after_launches()) WB_CUDA_CHECK(cudaDeviceSynchronize());     \
+#define WB_CHECK_LAUNCH()                                                    \
+  do {                                                                       \
+    WB_CUDA_CHECK(cudaGetLastError());                                       \
+    if (::wb::sync_after_launches()) WB_CUDA_CHECK(cudaDeviceSynchronize()); \
   } while (0)
 
 /// Validates a launcher argument: throws std::invalid_argument naming the function and the rule.
-#define WB_REQUIRE_ARG(cond, where, message)                                     \
-  do {                                                                           \
-    if (!(cond)) ::wb::throw_invalid_argument((where), (message));               \
+#define WB_REQUIRE_ARG(cond, where, message)                       \
+  do {                                                             \
+    if (!(cond)) ::wb::throw_invalid_argument((where), (message)); \
   } while (0)

@@ -91,9 +91,8 @@ CompareReport compare(const std::vector<T>& out, const std::vector<double>& ref,
     out64[i] = NumericTraits<T>::to_double(out[i]);
   }
   const std::size_t n = out.size() < ref.size() ? out.size() : ref.size();
-  CompareReport report =
-      compare_values(out64.data(), unwritten.data(), ref.data(),
-                     scale.empty() ? nullptr : scale.data(), n, tol);
+  CompareReport report = compare_values(out64.data(), unwritten.data(), ref.data(),
+                                        scale.empty() ? nullptr : scale.data(), n, tol);
   if (out.size() != ref.size()) report.mismatched += 1;  // a size mismatch never passes
   return report;
 }

@@ -36,6 +36,6 @@ bool is_unfinished(const std::string& step);
 #define WB_EXERCISE_CONCAT_(a, b) a##b
 #define WB_EXERCISE_CONCAT(a, b) WB_EXERCISE_CONCAT_(a, b)
 /// Marks the exercise in this file as unfinished. Delete the line when your kernel is done.
-#define WB_EXERCISE_TODO(step, hint)                                          \
-  static const int WB_EXERCISE_CONCAT(wb_unfinished_exercise_, __LINE__) =    \
+#define WB_EXERCISE_TODO(step, hint)                                       \
+  static const int WB_EXERCISE_CONCAT(wb_unfinished_exercise_, __LINE__) = \
       ::wb::register_unfinished_exercise((step), __FILE__, (hint))

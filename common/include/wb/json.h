@@ -77,7 +77,8 @@ class Value {
 /// Parses a complete JSON text (surrounding white space allowed). Throws ParseError.
 Value parse(const std::string& text);
 
-/// Reads and parses a file. Throws std::runtime_error if it cannot be read, ParseError if malformed.
+/// Reads and parses a file. Throws std::runtime_error if it cannot be read, ParseError if
+/// malformed.
 Value parse_file(const std::string& path);
 
 }  // namespace wb::json

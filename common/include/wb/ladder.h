@@ -37,27 +37,27 @@ struct BenchRun {
 
 /// One line of the ladder. Ratios are NaN where they do not apply.
 struct LadderRow {
-  BenchRun run;               ///< the row's measurement
-  double gbps = 0;            ///< bytes / time, in GB/s (1e9 bytes)
-  double tflops = 0;          ///< flops / time, in TFLOP/s
-  double pct_ceiling = 0;     ///< rate / measured ceiling, in percent
-  double x_naive = 0;         ///< naive time / this time, same size
-  double x_prev = 0;          ///< previous (non-vendor) step's time / this time, same size
-  double x_vendor = 0;        ///< vendor time / this time, same size
+  BenchRun run;            ///< the row's measurement
+  double gbps = 0;         ///< bytes / time, in GB/s (1e9 bytes)
+  double tflops = 0;       ///< flops / time, in TFLOP/s
+  double pct_ceiling = 0;  ///< rate / measured ceiling, in percent
+  double x_naive = 0;      ///< naive time / this time, same size
+  double x_prev = 0;       ///< previous (non-vendor) step's time / this time, same size
+  double x_vendor = 0;     ///< vendor time / this time, same size
 };
 
 /// A chapter's ladder: rows grouped by size, in file order.
 struct Ladder {
-  std::string chapter;              ///< "ch01"
-  std::string gpu;                  ///< context wb_gpu
-  std::string date;                 ///< context date
-  std::string commit;               ///< context wb_commit
-  std::string ceiling_kind;         ///< "bandwidth" or "compute"
-  double ceiling = 0;               ///< ceiling value, GB/s or TFLOP/s
-  std::string ceiling_what;         ///< how it was measured
-  std::string vendor_step;          ///< the vendor row "x vendor" divides by
-  std::vector<std::string> sizes;   ///< distinct sizes in file order
-  std::vector<LadderRow> rows;      ///< all rows, grouped by size, file order within a size
+  std::string chapter;             ///< "ch01"
+  std::string gpu;                 ///< context wb_gpu
+  std::string date;                ///< context date
+  std::string commit;              ///< context wb_commit
+  std::string ceiling_kind;        ///< "bandwidth" or "compute"
+  double ceiling = 0;              ///< ceiling value, GB/s or TFLOP/s
+  std::string ceiling_what;        ///< how it was measured
+  std::string vendor_step;         ///< the vendor row "x vendor" divides by
+  std::vector<std::string> sizes;  ///< distinct sizes in file order
+  std::vector<LadderRow> rows;     ///< all rows, grouped by size, file order within a size
 };
 
 /// Splits "ch01/vectorized/16384/16384" into chapter, step and size. Returns false if the name

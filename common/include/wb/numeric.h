@@ -71,7 +71,8 @@ T poison_value() {
   typename NumericTraits<T>::Bits bits = NumericTraits<T>::poison_bits;
   T value;
   static_assert(sizeof(value) == sizeof(bits), "poison pattern must match the type's size");
-  std::memcpy(static_cast<void*>(&value), &bits, sizeof(value));  // __half has no trivial copy-assign from bits
+  std::memcpy(static_cast<void*>(&value), &bits,
+              sizeof(value));  // __half has no trivial copy-assign from bits
   return value;
 }
 

@@ -1,5 +1,6 @@
 /// @file testing.h
-/// @brief Pieces the chapters' Catch2 tests share (the test mains live in common/src/test_main.cpp).
+/// @brief Pieces the chapters' Catch2 tests share (the test mains live in
+/// common/src/test_main.cpp).
 ///
 /// Test executables come in three kinds, all built from the same main:
 ///  - CPU tests: plain Catch2.

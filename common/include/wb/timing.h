@@ -16,9 +16,9 @@ namespace wb {
 
 /// How to time. Environment variables `WB_WARMUP` and `WB_REPS` override the defaults.
 struct TimingOptions {
-  int warmup = 3;         ///< untimed runs first: module load, clocks ramping up, TLB warm-up
-  int reps = 25;          ///< timed repetitions; the median of these is the result
-  bool flush_l2 = true;   ///< overwrite a buffer twice the L2 size before each repetition
+  int warmup = 3;        ///< untimed runs first: module load, clocks ramping up, TLB warm-up
+  int reps = 25;         ///< timed repetitions; the median of these is the result
+  bool flush_l2 = true;  ///< overwrite a buffer twice the L2 size before each repetition
 };
 
 /// The timed repetitions, in milliseconds.

@@ -1,0 +1,108 @@
+"""Shared helpers for the chapter notebooks: find a chapter's benchmark results and load its ladder.
+
+Results are Google Benchmark JSON written by the chapter's bench binary. A notebook prefers a
+fresh file produced on the reader's own GPU and falls back to the numbers recorded on an H100:
+
+1. ``$WB_RESULTS`` (an explicit path), then
+2. ``<repo>/build/bench/results/<chapter>.json`` (fresh, from ``make``), else
+3. ``<repo>/bench/results/h100/<chapter>.json`` (recorded, committed to the repository).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+REPO_ROOT: Path = Path(__file__).resolve().parent.parent
+"""The repository root: the parent of the notebooks/ folder."""
+
+_UNIT_SECONDS: dict[str, float] = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+
+def find_results(chapter: str) -> Path:
+    """Return the results file for ``chapter`` (e.g. ``"chapter-01"``), fresh if there is one.
+
+    Prints the file chosen and whether its numbers are "fresh" or "recorded".
+    """
+    recorded = REPO_ROOT / "bench" / "results" / "h100" / f"{chapter}.json"
+    explicit = os.environ.get("WB_RESULTS")
+    if explicit:
+        path = Path(explicit).expanduser().resolve()
+    else:
+        local = REPO_ROOT / "build" / "bench" / "results" / f"{chapter}.json"
+        path = local if local.is_file() else recorded
+    kind = "recorded" if is_recorded(path) else "fresh"
+    print(f"Results: {path} ({kind})")
+    return path
+
+
+def is_recorded(path: Path) -> bool:
+    """True if ``path`` is a recorded results file under ``bench/results/`` in the repository."""
+    try:
+        Path(path).resolve().relative_to(REPO_ROOT / "bench" / "results")
+        return True
+    except ValueError:
+        return False
+
+
+def load_ladder(path: Path | str) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Parse a Google Benchmark JSON file into (context, ladder table).
+
+    Keeps ``run_type == "iteration"`` rows. Names look like ``ch01/<step>/<size args>``; the size is
+    the arguments joined by "/". Rates are against the context's ceiling (``wb_ceiling_kind`` is
+    "bandwidth" -> GB/s, else TFLOP/s). Speed-ups are time ratios at the same size: ``x_naive``
+    vs. the naive step, ``x_prev`` vs. the previous non-vendor step (NaN for naive and vendor rows),
+    ``x_vendor`` vs. the step named by ``wb_vendor_step``. Failed runs get NaN numbers and keep
+    their ``error_message``. Rows (and so steps) keep their file order.
+    """
+    data = json.loads(Path(path).read_text())
+    context: dict[str, Any] = data.get("context", {})
+    ceiling = float(context["wb_ceiling_value"])
+    use_bw = context.get("wb_ceiling_kind") == "bandwidth"
+    nan = math.nan
+
+    rows: list[dict[str, Any]] = []
+    for b in data.get("benchmarks", []):
+        if b.get("run_type", "iteration") != "iteration":
+            continue
+        chapter, step, *size = b["name"].split("/")
+        failed = bool(b.get("error_occurred", False))
+        secs = nan if failed else float(b["real_time"]) * _UNIT_SECONDS[b.get("time_unit", "ns")]
+        nbytes = nan if failed else float(b.get("bytes", nan))
+        flops = nan if failed else float(b.get("flops", nan))
+        rows.append({
+            "chapter": chapter, "step": step, "size": "/".join(size),
+            "time_ms": secs * 1e3, "bytes": nbytes, "flops": flops,
+            "gbps": nbytes / secs / 1e9, "tflops": flops / secs / 1e12,
+            "is_vendor": step.startswith("vendor-"),
+            "error_message": b.get("error_message", "") if failed else "",
+        })
+    df = pd.DataFrame(rows)
+    if df.empty:
+        return context, df
+
+    df["pct_ceiling"] = (df["gbps"] if use_bw else df["tflops"]) / ceiling * 100.0
+    order = list(dict.fromkeys(df["step"]))
+    vendor_step = context.get("wb_vendor_step", "")
+
+    def time_of(size: str, step: str) -> float:
+        t = df.loc[(df["size"] == size) & (df["step"] == step), "time_ms"]
+        return float(t.iloc[0]) if len(t) else nan
+
+    non_vendor = [s for s in order if not s.startswith("vendor-")]
+    prev = {s: (non_vendor[i - 1] if i > 0 else None) for i, s in enumerate(non_vendor)}
+    df["x_naive"] = [time_of(z, "naive") / t for z, t in zip(df["size"], df["time_ms"])]
+    df["x_prev"] = [
+        time_of(z, prev[s]) / t if prev.get(s) else nan
+        for z, s, t in zip(df["size"], df["step"], df["time_ms"])
+    ]
+    df["x_vendor"] = [time_of(z, vendor_step) / t for z, t in zip(df["size"], df["time_ms"])]
+
+    columns = ["chapter", "step", "size", "time_ms", "bytes", "flops", "gbps", "tflops",
+               "pct_ceiling", "x_naive", "x_prev", "x_vendor", "is_vendor", "error_message"]
+    return context, df[columns]
