@@ -46,6 +46,14 @@ run cmake --build build --target chapter-01-bench
 echo "bench exit: $?" | tee -a "$log"
 cp build/bench/results/chapter-01.json build/bench/results/chapter-01.ladder.txt "$out"/ 2>/dev/null
 
+step "bench again (run-to-run spread)"
+run build/ch01_bench --benchmark_out="$out/chapter-01-repeat.json" >/dev/null
+echo "bench (repeat) exit: $?" | tee -a "$log"
+
 step "profile"
 run cmake --build build --target chapter-01-profile
 echo "profile exit: $?" | tee -a "$log"
+
+step "the README's path: make test from the repository root (Unix Makefiles, separate build dir)"
+run make test BUILD=build-make JOBS=16 CMAKE_ARGS=-DCMAKE_CUDA_ARCHITECTURES=90
+echo "make test exit: $?" | tee -a "$log"

@@ -43,8 +43,9 @@ struct ChapterBench {
   std::function<void()> profile;
 };
 
-/// Registers benchmark `<chapter>/<step>/<args joined by '/'>` running `body` once, with manual
-/// (CUDA-event) time. `body` must call report_timing, or state.SkipWithError on a wrong result.
+/// Registers benchmark `chapter/step/args...` (arguments joined by '/') running `body` once, with
+/// manual (CUDA-event) time. `body` must call report_timing, or state.SkipWithError on a wrong
+/// result.
 void add_case(const std::string& chapter, const std::string& step,
               const std::vector<std::int64_t>& args, std::function<void(benchmark::State&)> body);
 

@@ -25,8 +25,8 @@ class DeviceAllocation {
   /// Allocates `bytes` with cudaMalloc; throws CudaError on failure.
   explicit DeviceAllocation(std::size_t bytes);
   ~DeviceAllocation();
-  DeviceAllocation(DeviceAllocation&& other) noexcept;
-  DeviceAllocation& operator=(DeviceAllocation&& other) noexcept;
+  DeviceAllocation(DeviceAllocation&& other) noexcept;             ///< takes over `other`'s memory
+  DeviceAllocation& operator=(DeviceAllocation&& other) noexcept;  ///< frees, then takes over
   DeviceAllocation(const DeviceAllocation&) = delete;
   DeviceAllocation& operator=(const DeviceAllocation&) = delete;
 
@@ -47,7 +47,7 @@ class DeviceBuffer {
   /// Guard zone on each side. 256 bytes keeps `data()` as aligned as cudaMalloc's own pointers.
   static constexpr std::size_t kGuardBytes = 256;
   static_assert(kGuardBytes % sizeof(T) == 0, "guard must hold whole elements");
-  static constexpr std::size_t kGuardElems = kGuardBytes / sizeof(T);
+  static constexpr std::size_t kGuardElems = kGuardBytes / sizeof(T);  ///< guard zone in elements
 
   DeviceBuffer() = default;
   /// Allocates `n` elements (contents undefined until upload() or poison()).

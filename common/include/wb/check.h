@@ -19,6 +19,7 @@ namespace wb {
 /// memory)`.
 class CudaError : public std::runtime_error {
  public:
+  /// An error `code` described by `what`.
   CudaError(cudaError_t code, const std::string& what) : std::runtime_error(what), code_(code) {}
   /// The CUDA error code that caused the exception.
   cudaError_t code() const { return code_; }
