@@ -42,25 +42,14 @@ class ContractNames : public Base {
   }
 };
 
-std::string shell_line(const std::string& command) {
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  if (!pipe) return "";
-  char buf[256] = {};
-  if (std::fgets(buf, sizeof(buf), pipe.get()) == nullptr) return "";
-  std::string line(buf);
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
-    line.pop_back();
-  return line;
-}
-
 // The commit the measured code came from: WB_GIT_COMMIT when set (a copy of the tree without
 // .git, as on a lent machine), else git's answer, marked "-dirty" when tracked files differ.
 std::string git_commit() {
   if (const char* env = std::getenv("WB_GIT_COMMIT"); env != nullptr && env[0] != '\0') return env;
   const std::string dir = WB_SOURCE_DIR;
-  std::string sha = shell_line("git -C '" + dir + "' rev-parse --short=12 HEAD 2>/dev/null");
+  std::string sha = first_output_line("git -C '" + dir + "' rev-parse --short=12 HEAD 2>/dev/null");
   if (sha.empty()) return "unknown";
-  if (!shell_line("git -C '" + dir + "' status --porcelain --untracked-files=no 2>/dev/null")
+  if (!first_output_line("git -C '" + dir + "' status --porcelain --untracked-files=no 2>/dev/null")
            .empty()) {
     sha += "-dirty";
   }

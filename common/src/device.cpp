@@ -3,6 +3,7 @@
 #include "wb/check.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -13,8 +14,11 @@ bool gpu_available(std::string* reason) {
   const cudaError_t status = cudaGetDeviceCount(&count);
   if (status != cudaSuccess) {
     if (reason != nullptr) {
-      *reason = std::string("no usable CUDA device: cudaGetDeviceCount returned ") +
-                cudaGetErrorName(status) + " (" + cudaGetErrorString(status) + ")";
+      // Without any NVIDIA driver CUDA says "driver version is insufficient", which misleads.
+      const bool driver_loaded = std::filesystem::exists("/proc/driver/nvidia/version");
+      *reason = std::string(driver_loaded ? "no usable CUDA device"
+                                          : "no NVIDIA GPU driver on this machine") +
+                " (cudaGetDeviceCount: " + cudaGetErrorName(status) + ")";
     }
     cudaGetLastError();  // clear the error so later calls do not see it
     return false;
@@ -26,11 +30,8 @@ bool gpu_available(std::string* reason) {
   return true;
 }
 
-namespace {
-
-// First line printed by `command`, or "" if it cannot run. Used for nvidia-smi only.
-std::string first_line_of(const char* command) {
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command, "r"), pclose);
+std::string first_output_line(const std::string& command) {
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
   if (!pipe) return "";
   char buf[256] = {};
   if (std::fgets(buf, sizeof(buf), pipe.get()) == nullptr) return "";
@@ -39,8 +40,6 @@ std::string first_line_of(const char* command) {
     line.pop_back();
   return line;
 }
-
-}  // namespace
 
 double DeviceInfo::dram_peak_GBps() const {
   return 2.0 * mem_clock_max_mhz * 1e6 * (mem_bus_bits / 8.0) / 1e9;
@@ -71,14 +70,12 @@ DeviceInfo device_info() {
   WB_CUDA_CHECK(cudaRuntimeGetVersion(&info.cuda_runtime));
   WB_CUDA_CHECK(cudaDriverGetVersion(&info.cuda_driver_api));
   const std::string index = std::to_string(dev);
-  info.driver = first_line_of(
-      ("nvidia-smi --query-gpu=driver_version --format=csv,noheader -i " + index + " 2>/dev/null")
-          .c_str());
+  info.driver = first_output_line(
+      "nvidia-smi --query-gpu=driver_version --format=csv,noheader -i " + index + " 2>/dev/null");
   if (info.driver.empty()) info.driver = "unknown";
   const std::string clocks =
-      first_line_of(("nvidia-smi --query-gpu=clocks.sm,clocks.mem --format=csv,noheader -i " +
-                     index + " 2>/dev/null")
-                        .c_str());
+      first_output_line("nvidia-smi --query-gpu=clocks.sm,clocks.mem --format=csv,noheader -i " +
+                        index + " 2>/dev/null");
   info.clocks_now = clocks.empty() ? "unknown" : "sm, mem: " + clocks;
   return info;
 }

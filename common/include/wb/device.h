@@ -37,4 +37,8 @@ struct DeviceInfo {
 /// Reads DeviceInfo for the current device (throws CudaError when there is none).
 DeviceInfo device_info();
 
+/// First line a shell command prints (trailing newline removed), or "" when it cannot run.
+/// Used for nvidia-smi and git, whose answers are optional facts in the results.
+std::string first_output_line(const std::string& command);
+
 }  // namespace wb
