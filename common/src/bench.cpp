@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <memory>
 #include <sstream>
 
 #ifndef WB_SOURCE_DIR
@@ -198,9 +197,10 @@ int bench_main(int argc, char** argv, const ChapterBench& chapter) {
         format_ladder(ladder, "Ladder for " + chapter.id + " (" + chapter.title +
                                   "), measured now; results in " + out_path);
     std::cout << "\n" << text;
-    std::ofstream(out_path.substr(0, out_path.size() - (out_path.size() > 5 ? 5 : 0)) +
-                  ".ladder.txt")
-        << text;
+    // The ladder as text next to the JSON: results/chapter-NN.json -> results/chapter-NN.ladder.txt
+    const std::filesystem::path text_path =
+        std::filesystem::path(out_path).replace_extension(".ladder.txt");
+    std::ofstream(text_path) << text;
     for (const auto& row : ladder.rows) {
       if (row.run.failed) {
         std::cerr << "\n[wb] " << row.run.name << " FAILED: " << row.run.error << "\n";

@@ -60,7 +60,6 @@ DeviceInfo device_info() {
   info.cc_minor = p.minor;
   info.sm_count = p.multiProcessorCount;
   info.l2_bytes = p.l2CacheSize;
-  info.max_threads_per_sm = p.maxThreadsPerMultiProcessor;
   info.mem_bus_bits = p.memoryBusWidth;
   int khz = 0;
   WB_CUDA_CHECK(cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, dev));

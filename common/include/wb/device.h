@@ -18,7 +18,6 @@ struct DeviceInfo {
   int cc_minor = 0;              ///< compute capability, minor
   int sm_count = 0;              ///< streaming multiprocessors
   int l2_bytes = 0;              ///< L2 cache size in bytes
-  int max_threads_per_sm = 0;    ///< resident threads per SM at full occupancy
   double sm_clock_max_mhz = 0;   ///< peak SM clock (cudaDevAttrClockRate)
   double mem_clock_max_mhz = 0;  ///< peak memory clock (cudaDevAttrMemoryClockRate)
   int mem_bus_bits = 0;          ///< memory bus width in bits

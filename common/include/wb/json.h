@@ -8,7 +8,6 @@
 /// and column of the first error.
 #pragma once
 
-#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
