@@ -168,15 +168,15 @@ int bench_main(int argc, char** argv, const ChapterBench& chapter) {
 
     std::string out_arg = "--benchmark_out=" + std::string(WB_BINARY_DIR) + "/bench/results/" +
                           chapter.results_name + ".json";
-    if (!has_out) {
-      std::filesystem::create_directories(std::string(WB_BINARY_DIR) + "/bench/results");
-      args.push_back(out_arg.data());
-    }
+    if (!has_out) args.push_back(out_arg.data());
     std::string out_path;
     for (char* a : args) {
       const std::string s = a;
       if (s.rfind("--benchmark_out=", 0) == 0) out_path = s.substr(16);
     }
+    // Google Benchmark cannot create folders: make the results file's folder, default or given.
+    const std::filesystem::path out_dir = std::filesystem::path(out_path).parent_path();
+    if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
     int n = static_cast<int>(args.size());
     benchmark::Initialize(&n, args.data());
     if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 2;
