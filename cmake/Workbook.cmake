@@ -10,9 +10,12 @@
 #   chNN_check                         the same GPU tests linked against the exercises
 #   chNN_bench                         the ladder
 #   targets chapter-NN-{test,check,bench,sanitize,profile}
+#
+# Optional: LIBS (extra libraries for the steps, tests and bench, e.g. CUDA::cublas),
+# CUDA_OPTIONS (extra nvcc options for the chapter's kernels, e.g. -Xptxas=-v).
 function(wb_add_chapter)
   cmake_parse_arguments(CH "" "NUMBER;SLUG;PROFILE_KERNELS"
-                        "SHARED;EXERCISES;KNOWN_BAD;CPU_TESTS;GPU_TESTS;BENCH;PROFILE_METRICS" ${ARGN})
+                        "SHARED;EXERCISES;KNOWN_BAD;CPU_TESTS;GPU_TESTS;BENCH;PROFILE_METRICS;LIBS;CUDA_OPTIONS" ${ARGN})
   set(id ch${CH_NUMBER})
   set(chapter_dir ${PROJECT_SOURCE_DIR}/chapters/${CH_NUMBER}-${CH_SLUG})
   set(solution_dir ${PROJECT_SOURCE_DIR}/solutions/${CH_NUMBER}-${CH_SLUG})
@@ -30,7 +33,8 @@ function(wb_add_chapter)
     endif()
     add_library(${id}_${flavour} STATIC ${shared} ${steps})
     target_include_directories(${id}_${flavour} PUBLIC ${chapter_dir})
-    target_link_libraries(${id}_${flavour} PUBLIC wb_common)
+    target_link_libraries(${id}_${flavour} PUBLIC wb_common ${CH_LIBS})
+    target_compile_options(${id}_${flavour} PRIVATE "$<$<COMPILE_LANGUAGE:CUDA>:${CH_CUDA_OPTIONS}>")
   endforeach()
 
   add_executable(${id}_cpu_tests ${CH_CPU_TESTS})
@@ -38,11 +42,13 @@ function(wb_add_chapter)
   add_test(NAME ${id}.cpu COMMAND ${id}_cpu_tests)
 
   add_executable(${id}_gpu_tests ${CH_GPU_TESTS} ${known_bad})
+  target_compile_options(${id}_gpu_tests PRIVATE "$<$<COMPILE_LANGUAGE:CUDA>:${CH_CUDA_OPTIONS}>")
   target_link_libraries(${id}_gpu_tests PRIVATE ${id}_solutions wb_main_gpu)
   add_test(NAME ${id}.gpu COMMAND ${id}_gpu_tests)
   set_tests_properties(${id}.gpu PROPERTIES SKIP_RETURN_CODE 77)
 
   add_executable(${id}_check ${CH_GPU_TESTS} ${known_bad})
+  target_compile_options(${id}_check PRIVATE "$<$<COMPILE_LANGUAGE:CUDA>:${CH_CUDA_OPTIONS}>")
   target_link_libraries(${id}_check PRIVATE ${id}_exercises wb_main_check)
 
   add_executable(${id}_bench ${CH_BENCH})

@@ -57,7 +57,9 @@ def load_ladder(path: Path | str) -> tuple[dict[str, Any], pd.DataFrame]:
     the arguments joined by "/". Rates are against the context's ceiling (``wb_ceiling_kind`` is
     "bandwidth" -> GB/s, else TFLOP/s). Speed-ups are time ratios at the same size: ``x_naive``
     vs. the naive step, ``x_prev`` vs. the previous non-vendor step (NaN for naive and vendor rows),
-    ``x_vendor`` vs. the step named by ``wb_vendor_step``. Failed runs get NaN numbers and keep
+    ``x_vendor`` vs. the first step named by ``wb_vendor_step`` (comma-separated; each listed vendor
+    also gets an ``x_<vendor>`` column). Steps named ``<family>-<step>`` compare within their
+    family (``softmax-naive`` is the naive row of ``softmax-online``). Failed runs get NaN numbers and keep
     their ``error_message``. Rows (and so steps) keep their file order.
     """
     data = json.loads(Path(path).read_text())
@@ -87,22 +89,39 @@ def load_ladder(path: Path | str) -> tuple[dict[str, Any], pd.DataFrame]:
         return context, df
 
     df["pct_ceiling"] = (df["gbps"] if use_bw else df["tflops"]) / ceiling * 100.0
-    order = list(dict.fromkeys(df["step"]))
-    vendor_step = context.get("wb_vendor_step", "")
+    vendor_steps = [v for v in context.get("wb_vendor_step", "").split(",") if v]
+    if not vendor_steps:
+        vendor_steps = [s for s in dict.fromkeys(df["step"]) if s.startswith("vendor-")][:1]
+
+    def family(step: str) -> str:
+        return "" if step.startswith("vendor-") or "-" not in step else step.split("-", 1)[0]
 
     def time_of(size: str, step: str) -> float:
         t = df.loc[(df["size"] == size) & (df["step"] == step), "time_ms"]
         return float(t.iloc[0]) if len(t) else nan
 
-    non_vendor = [s for s in order if not s.startswith("vendor-")]
-    prev = {s: (non_vendor[i - 1] if i > 0 else None) for i, s in enumerate(non_vendor)}
-    df["x_naive"] = [time_of(z, "naive") / t for z, t in zip(df["size"], df["time_ms"])]
+    df["family"] = [family(s) for s in df["step"]]
+    order = list(dict.fromkeys(df["step"]))
+    prev: dict[str, str | None] = {}
+    last: dict[str, str] = {}
+    for s in order:
+        if s.startswith("vendor-"):
+            continue
+        prev[s] = last.get(family(s))
+        last[family(s)] = s
+    df["x_naive"] = [
+        nan if v else time_of(z, f + "-naive" if f else "naive") / t
+        for z, f, t, v in zip(df["size"], df["family"], df["time_ms"], df["is_vendor"])
+    ]
     df["x_prev"] = [
         time_of(z, prev[s]) / t if prev.get(s) else nan
         for z, s, t in zip(df["size"], df["step"], df["time_ms"])
     ]
-    df["x_vendor"] = [time_of(z, vendor_step) / t for z, t in zip(df["size"], df["time_ms"])]
+    for v in vendor_steps:
+        df["x_" + v] = [time_of(z, v) / t for z, t in zip(df["size"], df["time_ms"])]
+    df["x_vendor"] = df["x_" + vendor_steps[0]] if vendor_steps else nan
 
-    columns = ["chapter", "step", "size", "time_ms", "bytes", "flops", "gbps", "tflops",
-               "pct_ceiling", "x_naive", "x_prev", "x_vendor", "is_vendor", "error_message"]
+    columns = ["chapter", "step", "family", "size", "time_ms", "bytes", "flops", "gbps", "tflops",
+               "pct_ceiling", "x_naive", "x_prev", "x_vendor",
+               *["x_" + v for v in vendor_steps], "is_vendor", "error_message"]
     return context, df[columns]

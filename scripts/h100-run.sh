@@ -1,59 +1,87 @@
 #!/usr/bin/env bash
-# One call on a lent GPU machine: build, test, check the exercises (untouched and solved),
-# sanitize, benchmark and profile chapter 01, writing logs under $OUT (or ./h100-out).
-#   WB_GIT_COMMIT=<sha> scripts/h100-run.sh
+# One call on a lent GPU machine: configure and build the given chapters (Ninja, sm_90), then for
+# each: tests, the exercise check (untouched stubs must fail, solved stubs must pass), sanitizers,
+# benchmark (twice: the ladder and a repeat for run-to-run spread) and profile. Logs and results go
+# under $OUT (or ./h100-out).
+#
+#   WB_GIT_COMMIT=<sha> scripts/h100-run.sh 02 04
+#   WB_STAGES=test,bench scripts/h100-run.sh 03     # only some stages
+#   WB_ROOT_MAKE=1 scripts/h100-run.sh 01           # also the README's `make test` from the root
+#
+# Stages: test check sanitize bench repeat profile (default: all). The build directory is
+# build-h100-<chapters>, so calls for different chapters do not reconfigure each other's builds.
 set -uo pipefail
+if [ $# -eq 0 ]; then
+  echo "usage: $0 NN [NN...]   (chapter numbers, e.g. 02 04)" >&2
+  exit 2
+fi
 out=${OUT:-$PWD/h100-out}
 mkdir -p "$out"
 log="$out/run.log"
+stages=",${WB_STAGES:-test,check,sanitize,bench,repeat,profile},"
+chapters=("$@")
+build="build-h100-$(IFS=-; echo "${chapters[*]}")"
 step() { printf '\n######## %s\n' "$*" | tee -a "$log"; }
 run() { "$@" 2>&1 | tee -a "$log"; return "${PIPESTATUS[0]}"; }
+want() { [[ "$stages" == *",$1,"* ]]; }
 
 step "machine"
 run nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem --format=csv
-run nvcc --version
-run cmake --version
+run nvcc --version | tail -2
 
-step "configure + build (Ninja, sm_90)"
-run cmake -S . -B build -G Ninja -DCMAKE_CUDA_ARCHITECTURES=90 || exit 1
-run cmake --build build -j16 || exit 1
-echo "LDG.E.128 instructions in the solutions: $(cuobjdump --dump-sass build/libch01_solutions.a | grep -c 'LDG.E.128')" | tee -a "$log"
+step "configure + build chapters ${chapters[*]} (Ninja, sm_90, $build)"
+run cmake -S . -B "$build" -G Ninja -DCMAKE_CUDA_ARCHITECTURES=90 \
+  "-DWB_CHAPTERS=$(IFS=';'; echo "${chapters[*]}")" >/dev/null || exit 1
+run cmake --build "$build" -j16 || exit 1
 
-step "tests"
-(cd build && run ctest --output-on-failure)
-echo "ctest exit: $?" | tee -a "$log"
+for nn in "${chapters[@]}"; do
+  id="ch$nn"
+  dir=$(ls -d chapters/"$nn"-* | head -1)
+  slug=$(basename "$dir")
+  if want test; then
+    step "$id: tests"
+    (cd "$build" && run ctest -R "^(harness|$id)\." --output-on-failure)
+    echo "$id ctest exit: $?" | tee -a "$log"
+  fi
+  if want check; then
+    step "$id: check on the untouched exercises (must fail and name each one)"
+    run "$build/${id}_check" | tail -40
+    echo "$id check (stubs) exit: ${PIPESTATUS[0]}" | tee -a "$log"
+    step "$id: check with the solutions' code filled in (must pass)"
+    stash=$(mktemp -d)
+    cp "$dir"/[0-9][0-9]_*.cu "$stash"/
+    for f in solutions/"$slug"/[0-9][0-9]_*.cu; do cp "$f" "$dir"/; done
+    cmake --build "$build" -j16 --target "${id}_check" >/dev/null 2>&1
+    run "$build/${id}_check" | tail -5
+    echo "$id check (solved) exit: ${PIPESTATUS[0]}" | tee -a "$log"
+    cp "$stash"/*.cu "$dir"/
+    cmake --build "$build" -j16 --target "${id}_check" >/dev/null 2>&1
+  fi
+  if want sanitize; then
+    step "$id: sanitize"
+    run cmake --build "$build" --target "chapter-$nn-sanitize"
+    echo "$id sanitize exit: $?" | tee -a "$log"
+  fi
+  if want bench; then
+    step "$id: bench"
+    run cmake --build "$build" --target "chapter-$nn-bench"
+    echo "$id bench exit: $?" | tee -a "$log"
+    cp "$build/bench/results/chapter-$nn.json" "$build/bench/results/chapter-$nn.ladder.txt" "$out"/
+  fi
+  if want repeat; then
+    step "$id: bench again (run-to-run spread)"
+    run "$build/${id}_bench" --benchmark_out="$out/chapter-$nn.repeat.json" | tail -60
+    echo "$id bench (repeat) exit: ${PIPESTATUS[0]}" | tee -a "$log"
+  fi
+  if want profile; then
+    step "$id: profile"
+    run cmake --build "$build" --target "chapter-$nn-profile" | tee "$out/chapter-$nn.profile.txt"
+    echo "$id profile exit: ${PIPESTATUS[0]}" | tee -a "$log"
+  fi
+done
 
-step "check on the untouched exercises (must fail and name each one)"
-run build/ch01_check
-echo "check (stubs) exit: $?" | tee -a "$log"
-
-step "check with the solutions' code filled in (must pass)"
-stash=$(mktemp -d)
-cp chapters/01-coalescing/0[234]_*.cu "$stash"/
-cp solutions/01-coalescing/0[234]_*.cu chapters/01-coalescing/
-run cmake --build build -j16 --target ch01_check >/dev/null
-run build/ch01_check
-echo "check (solved) exit: $?" | tee -a "$log"
-cp "$stash"/*.cu chapters/01-coalescing/
-run cmake --build build -j16 --target ch01_check >/dev/null
-
-step "sanitize"
-run cmake --build build --target chapter-01-sanitize
-echo "sanitize exit: $?" | tee -a "$log"
-
-step "bench"
-run cmake --build build --target chapter-01-bench
-echo "bench exit: $?" | tee -a "$log"
-cp build/bench/results/chapter-01.json build/bench/results/chapter-01.ladder.txt "$out"/ 2>/dev/null
-
-step "bench again (run-to-run spread)"
-run build/ch01_bench --benchmark_out="$out/chapter-01-repeat.json" >/dev/null
-echo "bench (repeat) exit: $?" | tee -a "$log"
-
-step "profile"
-run cmake --build build --target chapter-01-profile
-echo "profile exit: $?" | tee -a "$log"
-
-step "the README's path: make test from the repository root (Unix Makefiles, separate build dir)"
-run make test BUILD=build-make JOBS=16 CMAKE_ARGS=-DCMAKE_CUDA_ARCHITECTURES=90
-echo "make test exit: $?" | tee -a "$log"
+if [ "${WB_ROOT_MAKE:-0}" = 1 ]; then
+  step "the README's path: make test from the repository root (Unix Makefiles, separate build dir)"
+  run make test BUILD=build-make JOBS=16 CMAKE_ARGS=-DCMAKE_CUDA_ARCHITECTURES=90
+  echo "make test exit: $?" | tee -a "$log"
+fi

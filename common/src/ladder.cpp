@@ -49,6 +49,12 @@ std::string human_bytes(double b) {
 
 }  // namespace
 
+std::string BenchRun::family() const {
+  if (is_vendor()) return "";
+  const std::size_t dash = step.find('-');
+  return dash == std::string::npos ? "" : step.substr(0, dash);
+}
+
 bool parse_bench_name(const std::string& name, BenchRun* out) {
   // chNN/<step>/<arg>/<arg>...: at least chapter, step and one size argument.
   std::vector<std::string> parts;
@@ -122,40 +128,58 @@ Ladder build_ladder(const json::Value& results) {
     group.push_back(run);
   }
   if (ladder.sizes.empty()) throw std::runtime_error("results file holds no benchmark rows");
-  if (ladder.vendor_step.empty()) {  // default: the first vendor row in the file
+  const std::string vendors = context->get_string("wb_vendor_step", "");
+  for (std::size_t start = 0; start < vendors.size();) {
+    std::size_t comma = vendors.find(',', start);
+    if (comma == std::string::npos) comma = vendors.size();
+    if (comma > start) ladder.vendor_steps.push_back(vendors.substr(start, comma - start));
+    start = comma + 1;
+  }
+  if (ladder.vendor_steps.empty()) {  // default: the first vendor row in the file
     for (const auto& size : ladder.sizes) {
       for (const auto& run : by_size[size]) {
-        if (run.is_vendor() && ladder.vendor_step.empty()) ladder.vendor_step = run.step;
+        if (run.is_vendor() && ladder.vendor_steps.empty()) ladder.vendor_steps.push_back(run.step);
       }
     }
   }
+  if (!ladder.vendor_steps.empty()) ladder.vendor_step = ladder.vendor_steps.front();
 
   for (const auto& size : ladder.sizes) {
     const auto& group = by_size[size];
-    double naive = kNaN, vendor = kNaN;
+    std::map<std::string, double> naive;  // by family
+    std::vector<double> vendor(ladder.vendor_steps.size(), kNaN);
     for (const auto& run : group) {
       if (run.failed) continue;
-      if (run.step == "naive") naive = run.time_s;
-      if (run.step == ladder.vendor_step) vendor = run.time_s;
+      const std::string family = run.family();
+      if (run.step == (family.empty() ? "naive" : family + "-naive")) naive[family] = run.time_s;
+      for (std::size_t v = 0; v < vendor.size(); ++v) {
+        if (run.step == ladder.vendor_steps[v]) vendor[v] = run.time_s;
+      }
     }
-    double prev = kNaN;
+    std::map<std::string, double> prev;  // by family: the previous rung's time
     for (const auto& run : group) {
       LadderRow row;
       row.run = run;
+      const std::string family = run.family();
       if (run.failed) {
         row.gbps = row.tflops = row.pct_ceiling = row.x_naive = row.x_prev = row.x_vendor = kNaN;
+        row.x_vendors.assign(vendor.size(), kNaN);
         ladder.rows.push_back(row);
-        if (!run.is_vendor()) prev = kNaN;
+        if (!run.is_vendor()) prev[family] = kNaN;
         continue;
       }
       row.gbps = run.bytes / run.time_s / 1e9;
       row.tflops = run.flops / run.time_s / 1e12;
       const double achieved = ladder.ceiling_kind == "bandwidth" ? row.gbps : row.tflops;
       row.pct_ceiling = 100.0 * achieved / ladder.ceiling;
-      row.x_naive = naive / run.time_s;
-      row.x_vendor = vendor / run.time_s;
-      row.x_prev = run.is_vendor() ? kNaN : prev / run.time_s;
-      if (!run.is_vendor()) prev = run.time_s;
+      const auto n = naive.find(family);
+      row.x_naive = (run.is_vendor() || n == naive.end()) ? kNaN : n->second / run.time_s;
+      for (double t : vendor)
+        row.x_vendors.push_back(t / run.time_s);
+      row.x_vendor = row.x_vendors.empty() ? kNaN : row.x_vendors.front();
+      const auto p = prev.find(family);
+      row.x_prev = (run.is_vendor() || p == prev.end()) ? kNaN : p->second / run.time_s;
+      if (!run.is_vendor()) prev[family] = run.time_s;
       ladder.rows.push_back(row);
     }
   }
@@ -170,10 +194,10 @@ std::string format_ladder(const Ladder& ladder, const std::string& banner) {
   out << "GPU " << ladder.gpu << " | " << ladder.date << " | commit " << ladder.commit << "\n";
   out << "ceiling: " << fixed(ladder.ceiling, bandwidth ? 0 : 1) << " " << unit << " ("
       << ladder.ceiling_what << ")\n";
-  const std::string header = pad("step", 18, true) + pad("time ms", 11, false) +
-                             pad(unit, 10, false) + pad("% ceil", 8, false) +
-                             pad("x naive", 9, false) + pad("x prev", 8, false) +
-                             pad("x " + ladder.vendor_step, 17, false);
+  std::string header = pad("step", 18, true) + pad("time ms", 11, false) + pad(unit, 10, false) +
+                       pad("% ceil", 8, false) + pad("x naive", 9, false) + pad("x prev", 8, false);
+  for (const auto& v : ladder.vendor_steps)
+    header += pad("x " + v, 17, false);
   for (const auto& size : ladder.sizes) {
     double bytes = 0, flops = 0;
     for (const auto& row : ladder.rows) {
@@ -195,7 +219,10 @@ std::string format_ladder(const Ladder& ladder, const std::string& banner) {
       out << pad(row.run.step, 18, true) << pad(fixed(row.run.time_s * 1e3, 4), 11, false)
           << pad(fixed(rate, bandwidth ? 0 : 2), 10, false)
           << pad(fixed(row.pct_ceiling, 1), 8, false) << pad(ratio(row.x_naive), 9, false)
-          << pad(ratio(row.x_prev), 8, false) << pad(ratio(row.x_vendor), 17, false) << "\n";
+          << pad(ratio(row.x_prev), 8, false);
+      for (double x : row.x_vendors)
+        out << pad(ratio(x), 17, false);
+      out << "\n";
     }
   }
   return out.str();

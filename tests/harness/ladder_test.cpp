@@ -81,6 +81,38 @@ TEST_CASE("ladder ratios: x naive, x previous step, x vendor, % of ceiling", "[h
   REQUIRE(std::isnan(l.rows[4].x_vendor));  // no vendor row at that size
 }
 
+TEST_CASE("families compare within themselves; every listed vendor gets a column",
+          "[harness][cpu]") {
+  const char* results = R"({
+    "context": {"wb_ceiling_kind": "bandwidth", "wb_ceiling_value": 1000,
+                "wb_vendor_step": "vendor-blas,vendor-memcpy"},
+    "benchmarks": [
+      {"name": "ch05/softmax-naive/8/8", "real_time": 8.0, "time_unit": "ms", "bytes": 1e9},
+      {"name": "ch05/softmax-fused/8/8", "real_time": 2.0, "time_unit": "ms", "bytes": 1e9},
+      {"name": "ch05/layernorm-naive/8/8", "real_time": 6.0, "time_unit": "ms", "bytes": 1e9},
+      {"name": "ch05/layernorm-fused/8/8", "real_time": 3.0, "time_unit": "ms", "bytes": 1e9},
+      {"name": "ch05/vendor-blas/8/8", "real_time": 4.0, "time_unit": "ms", "bytes": 1e9},
+      {"name": "ch05/vendor-memcpy/8/8", "real_time": 1.0, "time_unit": "ms", "bytes": 1e9}
+    ]})";
+  const wb::Ladder l = wb::build_ladder(wb::json::parse(results));
+  REQUIRE(l.vendor_steps == std::vector<std::string>{"vendor-blas", "vendor-memcpy"});
+  REQUIRE(l.vendor_step == "vendor-blas");
+  REQUIRE(l.rows[1].run.family() == "softmax");
+  REQUIRE(close(l.rows[1].x_naive, 4.0));  // softmax-naive 8 ms / 2 ms
+  REQUIRE(close(l.rows[1].x_prev, 4.0));
+  REQUIRE(close(l.rows[3].x_naive, 2.0));  // layernorm-naive 6 ms / 3 ms, not softmax's
+  REQUIRE(close(l.rows[3].x_prev, 2.0));
+  REQUIRE(std::isnan(l.rows[2].x_prev));  // a family's first rung has no previous step
+  REQUIRE(l.rows[3].x_vendors.size() == 2);
+  REQUIRE(close(l.rows[3].x_vendors[0], 4.0 / 3.0));
+  REQUIRE(close(l.rows[3].x_vendors[1], 1.0 / 3.0));
+  REQUIRE(close(l.rows[3].x_vendor, 4.0 / 3.0));
+  REQUIRE(std::isnan(l.rows[5].x_naive));  // vendor rows are not compared with naive
+  const std::string text = wb::format_ladder(l, "B");
+  REQUIRE(text.find("x vendor-blas") != std::string::npos);
+  REQUIRE(text.find("x vendor-memcpy") != std::string::npos);
+}
+
 TEST_CASE("the formatted ladder shows every row and the failure", "[harness][cpu]") {
   const std::string text = wb::format_ladder(wb::build_ladder(wb::json::parse(kResults)), "BANNER");
   REQUIRE(text.rfind("BANNER", 0) == 0);

@@ -10,7 +10,12 @@
 /// the counters `bytes` and `flops` give the minimum bytes moved and operations done by one run.
 /// The context holds the GPU, its clocks and driver, the CUDA version, the git commit and the
 /// measured ceiling (`wb_ceiling_kind` = `bandwidth` or `compute`, `wb_ceiling_value`,
-/// `wb_ceiling_unit`, `wb_ceiling_what`).
+/// `wb_ceiling_unit`, `wb_ceiling_what`) and `wb_vendor_step`: the vendor rows the ladder divides
+/// by, comma-separated (the first is "the" vendor; each gets its own "x vendor-..." column).
+///
+/// A chapter with two operations names its steps `<family>-<step>` (chapter 05:
+/// `softmax-naive`, `softmax-online`, `layernorm-naive`, ...). "x naive" then compares with the
+/// family's `<family>-naive` row and "x prev" with the previous row of the same family.
 #pragma once
 
 #include "wb/json.h"
@@ -33,31 +38,36 @@ struct BenchRun {
   std::string error;    ///< its error message
   /// True for vendor baselines (step starts with "vendor-").
   bool is_vendor() const { return step.rfind("vendor-", 0) == 0; }
+  /// The step's family: the text before the first '-' of a non-vendor step ("softmax" for
+  /// "softmax-online"), empty for plain steps and vendor rows.
+  std::string family() const;
 };
 
 /// One line of the ladder. Ratios are NaN where they do not apply.
 struct LadderRow {
-  BenchRun run;            ///< the row's measurement
-  double gbps = 0;         ///< bytes / time, in GB/s (1e9 bytes)
-  double tflops = 0;       ///< flops / time, in TFLOP/s
-  double pct_ceiling = 0;  ///< rate / measured ceiling, in percent
-  double x_naive = 0;      ///< naive time / this time, same size
-  double x_prev = 0;       ///< previous (non-vendor) step's time / this time, same size
-  double x_vendor = 0;     ///< vendor time / this time, same size
+  BenchRun run;                   ///< the row's measurement
+  double gbps = 0;                ///< bytes / time, in GB/s (1e9 bytes)
+  double tflops = 0;              ///< flops / time, in TFLOP/s
+  double pct_ceiling = 0;         ///< rate / measured ceiling, in percent
+  double x_naive = 0;             ///< the family's naive time / this time, same size
+  double x_prev = 0;              ///< previous (non-vendor) step's time in the family / this time
+  double x_vendor = 0;            ///< first vendor's time / this time, same size
+  std::vector<double> x_vendors;  ///< each vendor's time / this time (Ladder::vendor_steps order)
 };
 
 /// A chapter's ladder: rows grouped by size, in file order.
 struct Ladder {
-  std::string chapter;             ///< "ch01"
-  std::string gpu;                 ///< context wb_gpu
-  std::string date;                ///< context date
-  std::string commit;              ///< context wb_commit
-  std::string ceiling_kind;        ///< "bandwidth" or "compute"
-  double ceiling = 0;              ///< ceiling value, GB/s or TFLOP/s
-  std::string ceiling_what;        ///< how it was measured
-  std::string vendor_step;         ///< the vendor row "x vendor" divides by
-  std::vector<std::string> sizes;  ///< distinct sizes in file order
-  std::vector<LadderRow> rows;     ///< all rows, grouped by size, file order within a size
+  std::string chapter;       ///< "ch01"
+  std::string gpu;           ///< context wb_gpu
+  std::string date;          ///< context date
+  std::string commit;        ///< context wb_commit
+  std::string ceiling_kind;  ///< "bandwidth" or "compute"
+  double ceiling = 0;        ///< ceiling value, GB/s or TFLOP/s
+  std::string ceiling_what;  ///< how it was measured
+  std::string vendor_step;   ///< the vendor row "x vendor" divides by (the first listed)
+  std::vector<std::string> vendor_steps;  ///< every vendor row with an "x" column
+  std::vector<std::string> sizes;         ///< distinct sizes in file order
+  std::vector<LadderRow> rows;            ///< all rows, grouped by size, file order within a size
 };
 
 /// Splits "ch01/vectorized/16384/16384" into chapter, step and size. Returns false if the name
