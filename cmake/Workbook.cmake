@@ -12,10 +12,13 @@
 #   targets chapter-NN-{test,check,bench,sanitize,profile}
 #
 # Optional: LIBS (extra libraries for the steps, tests and bench, e.g. CUDA::cublas),
-# CUDA_OPTIONS (extra nvcc options for the chapter's kernels, e.g. -Xptxas=-v).
+# CUDA_OPTIONS (extra nvcc options for the chapter's kernels, e.g. -Xptxas=-v),
+# SANITIZER_MUST_FLAG (entries "tool:[catch2 tag]": known-bad cases that only a sanitizer can see;
+# each becomes CTest "chNN.known-bad.<tool>", which passes only when the tool reports an error, and
+# runs at the end of chapter-NN-sanitize).
 function(wb_add_chapter)
   cmake_parse_arguments(CH "" "NUMBER;SLUG;PROFILE_KERNELS"
-                        "SHARED;EXERCISES;KNOWN_BAD;CPU_TESTS;GPU_TESTS;BENCH;PROFILE_METRICS;LIBS;CUDA_OPTIONS" ${ARGN})
+                        "SHARED;EXERCISES;KNOWN_BAD;CPU_TESTS;GPU_TESTS;BENCH;PROFILE_METRICS;LIBS;CUDA_OPTIONS;SANITIZER_MUST_FLAG" ${ARGN})
   set(id ch${CH_NUMBER})
   set(chapter_dir ${PROJECT_SOURCE_DIR}/chapters/${CH_NUMBER}-${CH_SLUG})
   set(solution_dir ${PROJECT_SOURCE_DIR}/solutions/${CH_NUMBER}-${CH_SLUG})
@@ -46,6 +49,18 @@ function(wb_add_chapter)
   target_link_libraries(${id}_gpu_tests PRIVATE ${id}_solutions wb_main_gpu)
   add_test(NAME ${id}.gpu COMMAND ${id}_gpu_tests)
   set_tests_properties(${id}.gpu PROPERTIES SKIP_RETURN_CODE 77)
+  set(must_flag_commands "")
+  foreach(entry IN LISTS CH_SANITIZER_MUST_FLAG)
+    string(FIND "${entry}" ":" colon)
+    string(SUBSTRING "${entry}" 0 ${colon} tool)
+    math(EXPR filter_start "${colon} + 1")
+    string(SUBSTRING "${entry}" ${filter_start} -1 filter)
+    set(command ${PROJECT_SOURCE_DIR}/scripts/expect-sanitizer-error.sh ${tool}
+                $<TARGET_FILE:${id}_gpu_tests> "${filter}")
+    add_test(NAME ${id}.known-bad.${tool} COMMAND ${command})
+    set_tests_properties(${id}.known-bad.${tool} PROPERTIES SKIP_RETURN_CODE 77)
+    list(APPEND must_flag_commands COMMAND ${command})
+  endforeach()
 
   add_executable(${id}_check ${CH_GPU_TESTS} ${known_bad})
   target_compile_options(${id}_check PRIVATE "$<$<COMPILE_LANGUAGE:CUDA>:${CH_CUDA_OPTIONS}>")
@@ -73,6 +88,7 @@ function(wb_add_chapter)
     USES_TERMINAL)
   add_custom_target(${target_prefix}-sanitize
     COMMAND ${PROJECT_SOURCE_DIR}/scripts/sanitize.sh $<TARGET_FILE:${id}_gpu_tests> "~[known-bad]"
+    ${must_flag_commands}
     DEPENDS ${id}_gpu_tests
     COMMENT "Chapter ${CH_NUMBER}: compute-sanitizer on every reference step (known-bad variants excluded)"
     USES_TERMINAL)

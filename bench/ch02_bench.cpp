@@ -1,0 +1,141 @@
+// Chapter 02 benchmark: every step, cuBLAS's transpose and cudaMemcpy at sizes far above L2, in
+// one run.
+//
+// Bytes and FLOPs per run (counted before optimising): read rows*cols floats, write rows*cols
+// floats -> 8 * rows * cols bytes; no arithmetic. The floor is therefore the copy ceiling, and a
+// same-size cudaMemcpy is the yardstick: a transpose that matches it has made its column side free.
+#include "transpose.h"
+
+#include "wb/bench.h"
+#include "wb/buffer.h"
+#include "wb/check.h"
+#include "wb/random.h"
+
+#include <cublas_v2.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace {
+
+void cublas_check(cublasStatus_t status, const char* what) {
+  if (status != CUBLAS_STATUS_SUCCESS)
+    throw std::runtime_error(std::string(what) + " failed with cuBLAS status " +
+                             std::to_string(static_cast<int>(status)));
+}
+
+// One cuBLAS handle for the whole run, created before any timing.
+cublasHandle_t cublas() {
+  static cublasHandle_t handle = [] {
+    cublasHandle_t h = nullptr;
+    cublas_check(cublasCreate(&h), "cublasCreate");
+    return h;
+  }();
+  return handle;
+}
+
+// The vendor transpose: cublasSgeam computes C = alpha op(A) + beta op(B) on column-major
+// matrices. Our row-major (rows, cols) input is a column-major (cols, rows) matrix A with
+// lda = cols, and our row-major (cols, rows) output is a column-major (rows, cols) matrix C with
+// ldc = rows; so C = 1 * A^T + 0 * C, with B = C (cuBLAS allows that in-place form with beta = 0).
+void launch_cublas(const ch02::TransposeArgs& a, cudaStream_t stream) {
+  const float one = 1.0f, zero = 0.0f;
+  cublas_check(cublasSetStream(cublas(), stream), "cublasSetStream");
+  cublas_check(cublasSgeam(cublas(), CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(a.rows),
+                           static_cast<int>(a.cols), &one, a.in, static_cast<int>(a.cols), &zero,
+                           a.out, static_cast<int>(a.rows), a.out, static_cast<int>(a.rows)),
+               "cublasSgeam");
+}
+
+// One problem at a time lives on the host and the device; all steps of a size share it.
+struct Prepared {
+  ch02::Problem problem;
+  wb::DeviceBuffer<float> in, out;
+  explicit Prepared(const wb::Shape2D& shape)
+      : problem(
+            ch02::make_problem(shape, wb::derive_seed(wb::base_seed(), "bench/" + shape.str()))),
+        in(problem.in),
+        out(problem.in.size()) {}
+};
+
+Prepared& prepared(const wb::Shape2D& shape) {
+  static std::unique_ptr<Prepared> current;
+  if (!current || current->problem.shape.rows != shape.rows ||
+      current->problem.shape.cols != shape.cols) {
+    current.reset();  // free the previous size first
+    current = std::make_unique<Prepared>(shape);
+  }
+  return *current;
+}
+
+void bench_transpose(benchmark::State& state, const char* name, ch02::Launcher launch,
+                     const wb::Shape2D& shape) {
+  Prepared& p = prepared(shape);
+  const ch02::TransposeArgs args{p.in.data(), p.out.data(), shape.rows, shape.cols};
+
+  // Correctness next to the timing: the timed kernel must give the right answer at this size.
+  p.out.poison();
+  launch(args, nullptr);
+  WB_CUDA_CHECK(cudaDeviceSynchronize());
+  const wb::CompareReport report = wb::compare(p.out.download(), p.problem.ref, ch02::tolerance());
+  if (!report.ok()) {
+    state.SkipWithError(("wrong result: " + report.describe(name)).c_str());
+    return;
+  }
+  for (auto _ : state) {
+    wb::report_timing(state, wb::time_on_stream([&](cudaStream_t s) { launch(args, s); }),
+                      ch02::min_bytes(shape.rows, shape.cols), 0.0);
+  }
+}
+
+void bench_memcpy(benchmark::State& state, const wb::Shape2D& shape) {
+  Prepared& p = prepared(shape);
+  p.out.poison();
+  WB_CUDA_CHECK(cudaMemcpy(p.out.data(), p.in.data(), p.in.bytes(), cudaMemcpyDeviceToDevice));
+  if (p.out.download() != p.problem.in) {
+    state.SkipWithError("cudaMemcpy copied the wrong bytes");
+    return;
+  }
+  for (auto _ : state) {
+    wb::report_timing(state, wb::time_on_stream([&](cudaStream_t s) {
+                        WB_CUDA_CHECK(cudaMemcpyAsync(p.out.data(), p.in.data(), p.in.bytes(),
+                                                      cudaMemcpyDeviceToDevice, s));
+                      }),
+                      2.0 * static_cast<double>(p.in.bytes()), 0.0);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  wb::ChapterBench chapter;
+  chapter.id = "ch02";
+  chapter.results_name = "chapter-02";
+  chapter.title = "shared-memory tiling: transpose";
+  chapter.vendor_step = "vendor-cublas,vendor-memcpy";
+  chapter.register_cases = [] {
+    for (const wb::Shape2D& shape : wb::large_shapes_2d()) {
+      for (const ch02::Step& step : ch02::steps()) {
+        wb::add_case("ch02", step.name, {shape.rows, shape.cols},
+                     [step, shape](benchmark::State& s) {
+                       bench_transpose(s, step.name, step.launch, shape);
+                     });
+      }
+      wb::add_case("ch02", "vendor-cublas", {shape.rows, shape.cols}, [shape](benchmark::State& s) {
+        bench_transpose(s, "cublasSgeam", launch_cublas, shape);
+      });
+      wb::add_case("ch02", "vendor-memcpy", {shape.rows, shape.cols},
+                   [shape](benchmark::State& s) { bench_memcpy(s, shape); });
+    }
+  };
+  chapter.profile = [] {
+    // 4096 x 4096: 128 MiB moved, 2.5x the H100's L2, and quick under Nsight Compute's replays.
+    const wb::Shape2D shape{4096, 4096, "profile"};
+    Prepared& p = prepared(shape);
+    const ch02::TransposeArgs args{p.in.data(), p.out.data(), shape.rows, shape.cols};
+    for (const ch02::Step& step : ch02::steps())
+      step.launch(args, nullptr);
+  };
+  return wb::bench_main(argc, argv, chapter);
+}

@@ -1,0 +1,28 @@
+# Chapter 02 build description (included by the top-level CMakeLists.txt; see cmake/Workbook.cmake).
+wb_add_chapter(
+  NUMBER 02 SLUG transpose
+  SHARED transpose.cpp 01_naive.cu
+  EXERCISES 02_smem_tile.cu 03_padded_tile.cu 04_swizzled_tile.cu 05_wide.cu
+  KNOWN_BAD known_bad_no_barrier.cu
+  CPU_TESTS tests/ch02/bank_conflict_test.cpp
+  GPU_TESTS tests/ch02/transpose_test.cpp
+  BENCH bench/ch02_bench.cpp
+  LIBS CUDA::cublas
+  SANITIZER_MUST_FLAG "racecheck:[known-bad-race]"
+  PROFILE_KERNELS "regex:transpose_"
+  PROFILE_METRICS
+    gpu__time_duration.sum
+    dram__bytes_read.sum
+    dram__bytes_write.sum
+    dram__throughput.avg.pct_of_peak_sustained_elapsed
+    lts__throughput.avg.pct_of_peak_sustained_elapsed
+    l1tex__t_requests_pipe_lsu_mem_global_op_ld.sum
+    l1tex__t_sectors_pipe_lsu_mem_global_op_ld.sum
+    l1tex__t_requests_pipe_lsu_mem_global_op_st.sum
+    l1tex__t_sectors_pipe_lsu_mem_global_op_st.sum
+    l1tex__data_pipe_lsu_wavefronts_mem_shared_op_ld.sum
+    l1tex__data_bank_conflicts_pipe_lsu_mem_shared_op_ld.sum
+    l1tex__data_pipe_lsu_wavefronts_mem_shared_op_st.sum
+    l1tex__data_bank_conflicts_pipe_lsu_mem_shared_op_st.sum
+    smsp__inst_executed.sum
+    sm__warps_active.avg.pct_of_peak_sustained_active)

@@ -1,0 +1,116 @@
+// Chapter 02 plumbing shared by every step: the ladder table, argument checks, the grid, the
+// problem generator and reference, and the run-and-compare used by both tests and benchmark.
+#include "transpose.h"
+
+#include "wb/buffer.h"
+#include "wb/check.h"
+#include "wb/random.h"
+
+#include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <string>
+
+namespace ch02 {
+
+const std::vector<Step>& steps() {
+  static const std::vector<Step> ladder = {
+      {"naive", "01_naive.cu", launch_naive},
+      {"smem_tile", "02_smem_tile.cu", launch_smem_tile},
+      {"padded_tile", "03_padded_tile.cu", launch_padded_tile},
+      {"swizzled_tile", "04_swizzled_tile.cu", launch_swizzled_tile},
+      {"wide", "05_wide.cu", launch_wide},
+  };
+  return ladder;
+}
+
+namespace {
+
+std::uintptr_t address(const void* p) {
+  return reinterpret_cast<std::uintptr_t>(p);
+}
+
+bool overlaps(const void* a, std::int64_t a_bytes, const void* b, std::int64_t b_bytes) {
+  return address(a) < address(b) + static_cast<std::uintptr_t>(b_bytes) &&
+         address(b) < address(a) + static_cast<std::uintptr_t>(a_bytes);
+}
+
+}  // namespace
+
+void validate(const TransposeArgs& a, const char* where) {
+  WB_REQUIRE_ARG(a.in != nullptr, where, "in is a null pointer");
+  WB_REQUIRE_ARG(a.out != nullptr, where, "out is a null pointer");
+  const std::string shape = std::to_string(a.rows) + " x " + std::to_string(a.cols);
+  WB_REQUIRE_ARG(a.rows > 0 && a.cols > 0, where, "rows and cols must be positive, got " + shape);
+  WB_REQUIRE_ARG(
+      a.rows <= INT_MAX && a.cols <= INT_MAX, where,
+      "rows and cols must each be below 2^31 (kernels index within a row with int), got " + shape);
+  WB_REQUIRE_ARG(address(a.in) % 4 == 0 && address(a.out) % 4 == 0, where,
+                 "in and out must be 4-byte aligned float pointers");
+  const std::int64_t matrix_bytes = a.rows * a.cols * 4;
+  WB_REQUIRE_ARG(!overlaps(a.in, matrix_bytes, a.out, matrix_bytes), where,
+                 "in and out overlap; this transpose is out-of-place (an in-place transpose of a "
+                 "non-square matrix is a different algorithm), so pass two separate buffers");
+}
+
+bool can_vectorize(const TransposeArgs& a) {
+  return a.rows % WideShape::kVec == 0 && a.cols % WideShape::kVec == 0 &&
+         address(a.in) % 16 == 0 && address(a.out) % 16 == 0;
+}
+
+dim3 tile_grid(const TransposeArgs& a, const char* where) {
+  const std::int64_t tiles = tile_count(a.rows, a.cols);
+  WB_REQUIRE_ARG(tiles <= INT_MAX, where,
+                 "the matrix has " + std::to_string(tiles) +
+                     " tiles of 32 x 32, more than a grid has blocks along x (2^31 - 1)");
+  return dim3(static_cast<unsigned>(tiles));
+}
+
+double min_bytes(std::int64_t rows, std::int64_t cols) {
+  return 8.0 * static_cast<double>(rows) * static_cast<double>(cols);
+}
+
+Problem make_problem(const wb::Shape2D& shape, std::uint64_t seed) {
+  Problem p;
+  p.shape = shape;
+  p.seed = seed;
+  p.in.resize(static_cast<std::size_t>(shape.elements()));
+  wb::fill_random(p.in, wb::derive_seed(seed, "in"));
+  p.ref.resize(p.in.size());
+  for (std::int64_t r = 0; r < shape.rows; ++r) {
+    for (std::int64_t c = 0; c < shape.cols; ++c) {
+      p.ref[static_cast<std::size_t>(c * shape.rows + r)] =
+          p.in[static_cast<std::size_t>(r * shape.cols + c)];
+    }
+  }
+  return p;
+}
+
+wb::Tolerance tolerance() {
+  return wb::Tolerance{0.0, 0.0, "a transpose rounds nothing: every element must be exact"};
+}
+
+wb::CompareReport run_and_compare(Launcher launch, const Problem& p, bool* guards_ok, int in_offset,
+                                  int out_offset) {
+  const std::size_t n = p.in.size();
+  // Offsets shift the views inside slightly larger buffers; the guards stay around the whole
+  // buffer.
+  wb::DeviceBuffer<float> in(n + in_offset), out(n + out_offset);
+  std::vector<float> staged(n + in_offset, 1.0f);
+  std::copy(p.in.begin(), p.in.end(), staged.begin() + in_offset);
+  in.upload(staged);
+  out.poison();
+
+  launch(TransposeArgs{in.data() + in_offset, out.data() + out_offset, p.shape.rows, p.shape.cols},
+         nullptr);
+  WB_CUDA_CHECK(cudaDeviceSynchronize());
+
+  std::vector<float> all = out.download();
+  bool ok = out.guards_intact();
+  for (int i = 0; i < out_offset; ++i)
+    ok = ok && wb::is_poison(all[i]);  // the skipped prefix is outside the view
+  if (guards_ok != nullptr) *guards_ok = ok;
+  return wb::compare(std::vector<float>(all.begin() + out_offset, all.end()), p.ref, tolerance());
+}
+
+}  // namespace ch02

@@ -1,0 +1,206 @@
+/// @file transpose.h
+/// @brief Chapter 02 — shared-memory tiling: out-of-place matrix transpose.
+///
+///     out[c][r] = in[r][c]      for r < rows, c < cols
+///
+/// `in` is a row-major (rows, cols) matrix, element (r, c) at `r * cols + c`; `out` is the
+/// row-major (cols, rows) result, element (c, r) at `c * rows + r`. Every input is read once and
+/// every output written once, with no arithmetic at all: the floor is the copy bandwidth, and the
+/// chapter is about reaching it when one side of the copy walks columns. See
+/// chapters/02-transpose/README.md for the lesson.
+///
+/// Steps 2-5 stage a 32 x 32 tile in shared memory so that both global sides are row-wise. The
+/// tile layouts (unpadded, padded, swizzled) are the small `__host__ __device__` functions below,
+/// and `conflict_degree` says how many shared-memory wavefronts a warp's access costs; the CPU
+/// tests check the kernels' own layouts with it.
+#pragma once
+
+#include "wb/compare.h"
+#include "wb/hd.h"
+#include "wb/shapes.h"
+
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+#include <vector>
+
+/// Chapter 02: shared-memory tiling (matrix transpose, bank conflicts).
+namespace ch02 {
+
+/// Arguments shared by every step. Device pointers to rows * cols floats each; `in` and `out`
+/// must not overlap (the transpose is out-of-place).
+struct TransposeArgs {
+  const float* in = nullptr;  ///< (rows, cols) input, row-major
+  float* out = nullptr;       ///< (cols, rows) output, row-major
+  std::int64_t rows = 0;      ///< rows of `in`, 1 .. 2^31 - 1
+  std::int64_t cols = 0;      ///< columns of `in`, 1 .. 2^31 - 1
+};
+
+/// A step's launcher: validates `args` (throws std::invalid_argument), computes the grid, launches
+/// on `stream` and checks the launch (throws wb::CudaError).
+using Launcher = void (*)(const TransposeArgs& args, cudaStream_t stream);
+
+/// One rung of the ladder.
+struct Step {
+  const char* name;  ///< benchmark and test name: "naive", "smem_tile", ...
+  const char* file;  ///< the file that holds it, e.g. "02_smem_tile.cu"
+  Launcher launch;   ///< its launcher
+};
+
+/// The ladder in order: naive, smem_tile, padded_tile, swizzled_tile, wide.
+const std::vector<Step>& steps();
+
+/// Step 1 (01_naive.cu): reads coalesced along a row of `in`, writes down a column of `out`.
+void launch_naive(const TransposeArgs& args, cudaStream_t stream);
+/// Step 2 (02_smem_tile.cu): a 32 x 32 tile in shared memory, so both global sides are row-wise;
+/// reading a tile column is a 32-way bank conflict.
+void launch_smem_tile(const TransposeArgs& args, cudaStream_t stream);
+/// Step 3 (03_padded_tile.cu): one padding float per tile row; columns hit 32 different banks.
+void launch_padded_tile(const TransposeArgs& args, cudaStream_t stream);
+/// Step 4 (04_swizzled_tile.cu): no padding; column j of tile row i is stored at j XOR i.
+void launch_swizzled_tile(const TransposeArgs& args, cudaStream_t stream);
+/// Step 5 (05_wide.cu): 16-byte global loads and stores, 16 elements per thread, padded tile.
+void launch_wide(const TransposeArgs& args, cudaStream_t stream);
+
+/// Deliberately wrong variants that the tests and the sanitizer must catch.
+namespace known_bad {
+/// Step 3 without the `__syncthreads()` between writing the tile and reading it: threads read
+/// tile elements other warps may not have written yet. Results often look right; racecheck
+/// reports the shared-memory hazard. Lives in solutions/02-transpose/known_bad_no_barrier.cu.
+void launch_padded_tile_no_barrier(const TransposeArgs& args, cudaStream_t stream);
+}  // namespace known_bad
+
+/// Tile and block shape of steps 1-4: a 32 x 32 tile moved by 32 x 8 threads, 4 rows each.
+struct TileShape {
+  static constexpr int kTile = 32;      ///< tile edge, in floats: one warp across a tile row
+  static constexpr int kBlockRows = 8;  ///< threads along y (warps per block)
+  static constexpr int kRowsPerThread = kTile / kBlockRows;  ///< tile rows each thread moves
+  static_assert(kTile == 32, "one warp spans one tile row; the swizzle XORs with 5-bit indices");
+  static_assert(kTile % kBlockRows == 0, "every thread moves the same number of rows");
+};
+
+/// Step 5's shape: the same 32 x 32 tile moved by 8 x 8 threads, each 4 float4 in and 4 out.
+struct WideShape {
+  static constexpr int kTile = TileShape::kTile;  ///< tile edge, in floats
+  static constexpr int kVec = 4;                  ///< floats per 16-byte access
+  static constexpr int kThreadsX = kTile / kVec;  ///< threads across a tile row: 8 float4s
+  static constexpr int kThreadsY = 8;             ///< threads along y
+  static constexpr int kRowsPerThread = kTile / kThreadsY;  ///< float4 rows per thread: 4
+  static_assert(kTile % (kVec * kThreadsX) == 0, "a row of threads covers a tile row exactly");
+};
+
+/// Shared-memory banks: 32 banks, each 4 bytes wide, interleaved by 4-byte word.
+constexpr int kBanks = 32;
+/// Width of one bank, in bytes.
+constexpr int kBankBytes = 4;
+
+/// The bank that holds shared-memory byte address `address`.
+WB_HD inline int bank_of(std::uint32_t address) {
+  return static_cast<int>((address / kBankBytes) % kBanks);
+}
+
+/// Conflict degree of one warp-wide 4-byte shared-memory access: the number of wavefronts
+/// (passes through the banks) it needs, given each active lane's byte address. Lanes that read
+/// the same 4-byte word are served together (a broadcast); distinct words in the same bank are
+/// served one per wavefront. So the degree is the largest number of distinct words any one bank
+/// is asked for: 1 is conflict-free, 32 is fully serialised. `count` is at most 32; 0 gives 0.
+WB_HD inline int conflict_degree(const std::uint32_t* addresses, int count) {
+  int degree = 0;
+  for (int bank = 0; bank < kBanks; ++bank) {
+    int distinct_words = 0;
+    for (int lane = 0; lane < count; ++lane) {
+      const std::uint32_t word = addresses[lane] / kBankBytes;
+      if (bank_of(addresses[lane]) != bank) continue;
+      bool seen = false;  // an earlier lane asked for the same word: broadcast, no extra pass
+      for (int other = 0; other < lane; ++other)
+        seen = seen || addresses[other] / kBankBytes == word;
+      if (!seen) ++distinct_words;
+    }
+    degree = distinct_words > degree ? distinct_words : degree;
+  }
+  return degree;
+}
+
+/// Float offset of tile element (i, j) — row i, column j — in an unpadded 32 x 32 tile.
+WB_HD inline int unpadded_offset(int i, int j) {
+  return i * TileShape::kTile + j;
+}
+
+/// Floats of padding after each tile row: one, so that row i + 1 starts one bank further on and
+/// a column (i = 0..31, fixed j) visits 32 different banks.
+constexpr int kPad = 1;
+
+/// Float offset of tile element (i, j) in a padded tile of kTile + kPad floats per row.
+WB_HD inline int padded_offset(int i, int j) {
+  return i * (TileShape::kTile + kPad) + j;
+}
+
+/// Float offset of tile element (i, j) in a swizzled 32 x 32 tile: column j of row i is stored at
+/// column j XOR i. Each row is still a permutation of one row's 32 banks, and each column's 32
+/// elements land in 32 different columns, hence banks, without spending memory on padding.
+WB_HD inline int swizzled_offset(int i, int j) {
+  return i * TileShape::kTile + (j ^ (i % TileShape::kTile));
+}
+
+/// ceil(n / d) for positive d.
+WB_HD inline std::int64_t ceil_div(std::int64_t n, std::int64_t d) {
+  return (n + d - 1) / d;
+}
+
+/// Position of a tile in the matrix, in tiles.
+struct TileCoord {
+  std::int64_t row;  ///< tile row: the tile covers input rows row * kTile ...
+  std::int64_t col;  ///< tile column: the tile covers input columns col * kTile ...
+};
+
+/// The tile block number `block` moves when tiles are numbered row-major, `tiles_across` per
+/// tile row. A 1-D grid of tiles has no 65535-block limit, so no shape needs a grid-stride loop.
+WB_HD inline TileCoord tile_of(std::int64_t block, std::int64_t tiles_across) {
+  return TileCoord{block / tiles_across, block % tiles_across};
+}
+
+/// Number of tiles (hence blocks) covering a rows x cols matrix.
+WB_HD inline std::int64_t tile_count(std::int64_t rows, std::int64_t cols) {
+  return ceil_div(rows, TileShape::kTile) * ceil_div(cols, TileShape::kTile);
+}
+
+/// Argument checks every launcher runs first; throws std::invalid_argument naming `where`.
+/// Rejects null pointers, non-positive or too-large sizes, misaligned floats, and `in` and `out`
+/// overlapping (the transpose is out-of-place).
+void validate(const TransposeArgs& args, const char* where);
+
+/// Whether step 5 can use 16-byte accesses on every full tile: rows and cols multiples of 4 and
+/// both pointers 16-byte aligned, so every tile row starts on a 16-byte boundary on both sides.
+/// Otherwise it moves every tile with 4-byte accesses (still correct, slower).
+bool can_vectorize(const TransposeArgs& args);
+
+/// Grid for steps 2-5: one block per tile. Throws std::invalid_argument (naming `where`) when the
+/// matrix has more tiles than a grid has blocks along x.
+dim3 tile_grid(const TransposeArgs& args, const char* where);
+
+/// Minimum bytes one run moves: read rows * cols floats, write as many.
+double min_bytes(std::int64_t rows, std::int64_t cols);
+
+/// Host-side problem: random input and its transpose (exact, held in fp64 for the comparison).
+struct Problem {
+  wb::Shape2D shape;        ///< shape of the input
+  std::uint64_t seed = 0;   ///< the seed its input was drawn from
+  std::vector<float> in;    ///< (rows, cols), never zero
+  std::vector<double> ref;  ///< (cols, rows), ref[c * rows + r] = in[r * cols + c]
+};
+
+/// Draws a problem's input from `seed` and computes its transpose.
+Problem make_problem(const wb::Shape2D& shape, std::uint64_t seed);
+
+/// Tolerance of every step: none. A transpose moves bits and rounds nothing, so anything but the
+/// exact input value is wrong.
+wb::Tolerance tolerance();
+
+/// Runs `launch` on `problem` with freshly poisoned, guarded buffers and compares with the
+/// reference. `in_offset`/`out_offset` (in floats) shift the device pointers to test views that
+/// do not start on a 16-byte boundary. `guards_ok` tells whether anything was written outside
+/// `out`.
+wb::CompareReport run_and_compare(Launcher launch, const Problem& problem, bool* guards_ok,
+                                  int in_offset = 0, int out_offset = 0);
+
+}  // namespace ch02
