@@ -1,0 +1,46 @@
+// Chapter 04, step 2 — sequential addressing: the first s threads are the active ones.
+//
+// The idea: at level s (128, 64, ..., 1) thread tid < s adds sX[tid + s] to sX[tid]. The active
+// threads are contiguous, so whole warps either work or skip the level: at s >= 32 no warp is
+// divergent, and warps with nothing to do retire from the level at once. The `%` disappears.
+// Consecutive lanes read consecutive words (sX[tid], sX[tid + s]), so there are no shared-memory
+// bank conflicts either. The change from step 1 is the loop and the condition.
+//
+// Prediction at 2^28: the tree costs ~4x fewer instructions, so instruction issue stops being
+// the limit; now each thread has a single 4-byte load in flight (8 KB per SM at full occupancy,
+// below the ~20 KB Little's law asks for at 3.2 TB/s x ~0.8 us / 132 SMs) and then waits at 8
+// barriers. Expect ~0.8 ms, ~40% of the read ceiling, ~3x step 1.
+#include "reduction.h"
+
+namespace ch04 {
+namespace {
+
+template <class Op>
+__global__ void reduce_sequential_kernel(const float* __restrict__ gIn, float* __restrict__ gOut,
+                                         std::int64_t count) {
+  __shared__ float sX[kThreads];  // (kThreads) this block's values, folded in place
+  const Op op;
+  const unsigned tid = threadIdx.x;
+  const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + tid;
+  sX[tid] = i < count ? gIn[i] : Op::identity();
+  __syncthreads();
+  for (unsigned s = blockDim.x / 2; s > 0; s /= 2) {
+    if (tid < s) sX[tid] = op(sX[tid], sX[tid + s]);  // the first s threads: whole warps
+    __syncthreads();
+  }
+  if (tid == 0) gOut[blockIdx.x] = sX[0];
+}
+
+}  // namespace
+
+void launch_sequential(const ReduceArgs& a, cudaStream_t stream) {
+  multipass(
+      a, "ch04::launch_sequential", stream,
+      [](std::int64_t count) { return pass_blocks(count, kThreads); },
+      [](auto op, const float* src, float* dst, std::int64_t count, unsigned blocks,
+         cudaStream_t s) {
+        reduce_sequential_kernel<decltype(op)><<<blocks, kThreads, 0, s>>>(src, dst, count);
+      });
+}
+
+}  // namespace ch04

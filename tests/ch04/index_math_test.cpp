@@ -1,0 +1,140 @@
+// Chapter 04 CPU tests: the index math and bookkeeping the kernels and launchers run, checked
+// without a GPU.
+#include "reduction.h"
+
+#include "wb/catch.h"
+
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+
+TEST_CASE("split_vec4 covers every element once with an aligned body", "[ch04][cpu]") {
+  for (std::uintptr_t start = 0x1000; start < 0x1010; start += 4) {
+    for (std::int64_t n = 0; n <= 40; ++n) {
+      const ch04::VecSplit s = ch04::split_vec4(start, n);
+      INFO("start % 16 = " << (start % 16) << ", n = " << n);
+      REQUIRE(s.head >= 0);
+      REQUIRE(s.head <= 3);
+      REQUIRE(s.tail >= 0);
+      REQUIRE(s.tail <= 3);
+      REQUIRE(s.body >= 0);
+      REQUIRE(s.head + ch04::kVec * s.body + s.tail == n);
+      if (s.body > 0) REQUIRE((start + 4 * s.head) % 16 == 0);
+    }
+  }
+  const ch04::VecSplit big = ch04::split_vec4(0x2004, (std::int64_t{1} << 28) - 3);
+  REQUIRE(big.head == 3);
+  REQUIRE(big.body == (std::int64_t{1} << 26) - 2);
+  REQUIRE(big.tail == 2);
+}
+
+TEST_CASE("pass_blocks and passes_workspace follow the passes of the multi-pass steps",
+          "[ch04][cpu]") {
+  REQUIRE(ch04::pass_blocks(1, 256) == 1);
+  REQUIRE(ch04::pass_blocks(256, 256) == 1);
+  REQUIRE(ch04::pass_blocks(257, 256) == 2);
+  // One pass: no partials in the workspace, only the counter slot.
+  REQUIRE(ch04::passes_workspace(256, 256) == ch04::kCounterFloats);
+  // 257 -> 2 partials (padded to 4) -> 1.
+  REQUIRE(ch04::passes_workspace(257, 256) == ch04::kCounterFloats + 4);
+  // 2^28 with 256 per block: 2^20 -> 2^12 -> 2^4 -> 1: three rounds of partials.
+  REQUIRE(ch04::passes_workspace(std::int64_t{1} << 28, 256) ==
+          ch04::kCounterFloats + (1 << 20) + (1 << 12) + (1 << 4));
+  // The generic driver's bookkeeping agrees with the closed form.
+  for (std::int64_t n : {1, 2, 255, 256, 257, 65536, 65537, 16777259}) {
+    const auto blocks_for = [](std::int64_t c) { return ch04::pass_blocks(c, 256); };
+    REQUIRE(ch04::run_passes_need(n, blocks_for) == ch04::passes_workspace(n, 256));
+    // workspace_floats_for covers every step: 256 per block is the smallest.
+    const auto first_add = [](std::int64_t c) { return ch04::pass_blocks(c, 512); };
+    REQUIRE(ch04::run_passes_need(n, first_add) <= ch04::workspace_floats_for(n));
+  }
+}
+
+TEST_CASE("add_depth_bound: a tree height, never more than n, meaningful at 2^28", "[ch04][cpu]") {
+  REQUIRE(ch04::add_depth_bound(1, 33792) == 1);
+  REQUIRE(ch04::add_depth_bound(33, 33792) == 33);
+  REQUIRE(ch04::add_depth_bound(1000, 33792) == 65);
+  // 132 SMs x 256 threads at 2^28: 7944 per thread + 64.
+  const std::int64_t k = ch04::add_depth_bound(std::int64_t{1} << 28, 132 * 256);
+  REQUIRE(k == 7944 + 64);
+  // gamma_k is meaningful only while k u < 1: the plain bound with k = n = 2^28 is not.
+  const wb::Tolerance tol = wb::tolerance_for<float>(k);
+  REQUIRE(tol.rel > 0.0);
+  REQUIRE(tol.rel < 1e-3);
+  REQUIRE(wb::tolerance_for<float>(std::int64_t{1} << 28).rel < 0.0);  // k u > 1: vacuous
+}
+
+TEST_CASE("the functors: identities and combination", "[ch04][cpu]") {
+  const ch04::SumOp sum;
+  const ch04::MaxOp max;
+  REQUIRE(sum(ch04::SumOp::identity(), 2.5f) == 2.5f);
+  REQUIRE(max(ch04::MaxOp::identity(), -1e30f) == -1e30f);
+  REQUIRE(std::isinf(ch04::MaxOp::identity()));
+  REQUIRE(max(3.0f, -4.0f) == 3.0f);
+}
+
+TEST_CASE("problems: never zero, exact references, integer inputs", "[ch04][cpu]") {
+  const ch04::Problem p = ch04::make_problem(1021, 42);
+  REQUIRE(p.in.size() == 1021);
+  double sum = 0, abs_sum = 0, max = -INFINITY;
+  for (const float x : p.in) {
+    REQUIRE(x != 0.0f);
+    sum += x;
+    abs_sum += std::fabs(x);
+    max = std::fmax(max, x);
+  }
+  REQUIRE(p.ref_sum == sum);
+  REQUIRE(p.abs_sum == abs_sum);
+  REQUIRE(p.ref_max == max);
+  REQUIRE(ch04::make_problem(1021, 42).in == p.in);
+  REQUIRE(ch04::make_problem(1021, 43).in != p.in);
+
+  const ch04::Problem pos = ch04::make_problem(1021, 42, ch04::Inputs::kPositive);
+  for (const float x : pos.in)
+    REQUIRE(x >= 0.5f);
+  const ch04::Problem ints = ch04::make_problem(100000, 7, ch04::Inputs::kIntegers);
+  bool negative = false, positive = false;
+  for (const float x : ints.in) {
+    REQUIRE(x == std::round(x));
+    REQUIRE(std::fabs(x) >= 1.0f);
+    REQUIRE(std::fabs(x) <= 4.0f);
+    negative = negative || x < 0;
+    positive = positive || x > 0;
+  }
+  REQUIRE(negative);
+  REQUIRE(positive);
+  // Summed in fp32 in index order, integer inputs give the exact fp64 sum.
+  float f = 0.0f;
+  for (const float x : ints.in)
+    f += x;
+  REQUIRE(static_cast<double>(f) == ints.ref_sum);
+  REQUIRE(ch04::min_bytes(std::int64_t{1} << 28) == 4.0 * (1 << 28) + 4.0);
+}
+
+TEST_CASE("argument checks run before any GPU work", "[ch04][cpu]") {
+  float a[64], out[1];
+  alignas(16) float ws[64];
+  const ch04::ReduceArgs ok{a, out, 64, ws, 64};
+  REQUIRE_NOTHROW(ch04::validate(ok, 8, "t"));
+  auto rejects = [](const ch04::ReduceArgs& args, std::int64_t need) {
+    try {
+      ch04::validate(args, need, "t");
+    } catch (const std::invalid_argument&) {
+      return true;
+    }
+    return false;
+  };
+  REQUIRE(rejects({nullptr, out, 64, ws, 64}, 8));
+  REQUIRE(rejects({a, nullptr, 64, ws, 64}, 8));
+  REQUIRE(rejects({a, out, -1, ws, 64}, 8));
+  REQUIRE(rejects({a, out, ch04::kMaxN + 1, ws, 64}, 8));
+  REQUIRE(rejects({a, out, 64, nullptr, 0}, 8));
+  REQUIRE(rejects({a, out, 64, ws, 7}, 8));
+  REQUIRE(rejects({a, a + 3, 64, ws, 64}, 8));   // out inside in
+  REQUIRE(rejects({a, out, 64, a, 64}, 8));      // workspace overlaps in
+  REQUIRE(rejects({a, ws + 1, 64, ws, 64}, 8));  // workspace overlaps out
+  // n = 0 is valid (the identity is written) and needs no workspace.
+  REQUIRE_FALSE(rejects({a, out, 0, nullptr, 0}, 0));
+  // A small problem whose single pass needs no workspace may pass none.
+  REQUIRE_FALSE(rejects({a, out, 64, nullptr, 0}, 0));
+}
