@@ -115,7 +115,7 @@ int main(int argc, char** argv) {
   chapter.title = "shared-memory tiling: transpose";
   chapter.vendor_step = "vendor-cublas,vendor-memcpy";
   chapter.register_cases = [] {
-    for (const wb::Shape2D& shape : wb::large_shapes_2d()) {
+    for (const wb::Shape2D& shape : wb::bench_shapes_2d()) {
       for (const ch02::Step& step : ch02::steps()) {
         wb::add_case("ch02", step.name, {shape.rows, shape.cols},
                      [step, shape](benchmark::State& s) {

@@ -1,5 +1,8 @@
 #include "wb/shapes.h"
 
+#include <cstdlib>
+#include <stdexcept>
+
 namespace wb {
 
 std::string Shape2D::str() const {
@@ -32,6 +35,31 @@ std::vector<Shape2D> large_shapes_2d() {
       {16384, 16384, "2 GiB moved: the headline size"},
       {4099, 65537, "2 GiB moved at an awkward size: 3 rows in 4 start off a 16-byte boundary"},
   };
+}
+
+std::vector<Shape2D> bench_shapes_2d() {
+  const char* env = std::getenv("WB_SHAPES");
+  if (env == nullptr || env[0] == '\0') return large_shapes_2d();
+  std::vector<Shape2D> shapes;
+  const std::string list = env;
+  for (std::size_t start = 0; start <= list.size();) {
+    std::size_t comma = list.find(',', start);
+    if (comma == std::string::npos) comma = list.size();
+    const std::string item = list.substr(start, comma - start);
+    const std::size_t x = item.find('x');
+    char* end_rows = nullptr;
+    char* end_cols = nullptr;
+    const long long rows = x == std::string::npos ? 0 : std::strtoll(item.c_str(), &end_rows, 10);
+    const long long cols =
+        x == std::string::npos ? 0 : std::strtoll(item.c_str() + x + 1, &end_cols, 10);
+    if (rows <= 0 || cols <= 0 || end_rows != item.c_str() + x || *end_cols != '\0') {
+      throw std::invalid_argument("WB_SHAPES: expected a list like 4096x65536,8192x8192, got '" +
+                                  item + "'");
+    }
+    shapes.push_back({rows, cols, "from WB_SHAPES"});
+    start = comma + 1;
+  }
+  return shapes;
 }
 
 std::vector<std::int64_t> edge_lengths_1d() {

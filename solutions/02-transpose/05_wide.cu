@@ -63,7 +63,9 @@ __global__ void transpose_wide_kernel(const float* __restrict__ gIn, float* __re
     if (wide) {
       const float4 v = make_float4(sTile[padded_offset(j + 0, i)], sTile[padded_offset(j + 1, i)],
                                    sTile[padded_offset(j + 2, i)], sTile[padded_offset(j + 3, i)]);
-      *reinterpret_cast<float4*>(gOut + (c0 + i) * rows + r0 + j) = v;
+      // __stwb is the ordinary (write-back) store, spelled as an intrinsic: a plain float4
+      // assignment here was split by the compiler into four 4-byte stores (see README, step 5).
+      __stwb(reinterpret_cast<float4*>(gOut + (c0 + i) * rows + r0 + j), v);
     } else {
 #pragma unroll
       for (int q = 0; q < W::kVec; ++q) {

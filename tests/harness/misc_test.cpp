@@ -6,6 +6,8 @@
 #include "wb/timing.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <stdexcept>
 #include <cmath>
 #include <set>
 #include <vector>
@@ -106,4 +108,18 @@ TEST_CASE("WB_EXERCISE_TODO registers an exercise as unfinished", "[harness][cpu
   REQUIRE(it != list.end());
   REQUIRE(it->file.find("misc_test.cpp") != std::string::npos);
   REQUIRE(it->hint.find("registered") != std::string::npos);
+}
+
+TEST_CASE("WB_SHAPES replaces the benchmark shapes, and a malformed list is refused",
+          "[harness][cpu]") {
+  REQUIRE(::setenv("WB_SHAPES", "4096x65536,3x5", 1) == 0);
+  const std::vector<wb::Shape2D> shapes = wb::bench_shapes_2d();
+  REQUIRE(shapes.size() == 2);
+  CHECK(shapes[0].rows == 4096);
+  CHECK(shapes[0].cols == 65536);
+  CHECK(shapes[1].str() == "3x5");
+  REQUIRE(::setenv("WB_SHAPES", "4096by2", 1) == 0);
+  CHECK_THROWS_AS(wb::bench_shapes_2d(), std::invalid_argument);
+  REQUIRE(::unsetenv("WB_SHAPES") == 0);
+  CHECK(wb::bench_shapes_2d().size() == wb::large_shapes_2d().size());
 }

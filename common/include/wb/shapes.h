@@ -33,6 +33,12 @@ std::vector<Shape2D> edge_shapes_2d();
 /// Large shapes for 2-D memory-bound benchmarks: each moves well over 1 GiB, far above any L2.
 std::vector<Shape2D> large_shapes_2d();
 
+/// The shapes a 2-D chapter benchmark runs at: large_shapes_2d(), unless the environment variable
+/// `WB_SHAPES` lists others, e.g. `WB_SHAPES=4096x65536,65536x4096 make chapter-02-bench` (a run
+/// for exploring; the recorded ladders use the default). Throws std::invalid_argument on a
+/// malformed list.
+std::vector<Shape2D> bench_shapes_2d();
+
 /// Edge lengths for 1-D operations: 1, 31, 32, 33, primes, powers of two plus and minus one.
 std::vector<std::int64_t> edge_lengths_1d();
 
