@@ -5,9 +5,10 @@
 //  1. Warp tile. Step 6 gives thread t the contiguous 8 x 8 block at (tr*8, tc*8), so the 16-byte
 //     shared loads of a warp are 32 bytes apart: 2-way bank conflicts, and the loads of A cover
 //     256 bytes. Here a warp is a 4 x 8 grid of threads; thread (tm, tn) owns the 4 x 4 sub-tiles
-//     at rows i*16 + tm*4 and columns j*32 + tn*4 (i, j = 0, 1): for each k the warp's loads of
-//     B are 8 neighbouring float4s (128 bytes, one wavefront) and of A 4 neighbouring float4s
-//     (broadcast to 8 lanes each). warp_tile_pos() in sgemm.h is this mapping; the CPU tests check
+//     at rows i*16 + tm*4 and columns j*32 + tn*4 of its warp tile (in the chosen 64 x 64 warp
+//     tile, i = 0..3 and j = 0..1: 16 x 8 outputs): for each k the warp's loads of B are 8
+//     neighbouring float4s (128 bytes, one wavefront) and of A 4 neighbouring float4s (broadcast
+//     to 8 lanes each). warp_tile_pos() in sgemm.h is this mapping; the CPU tests check
 //     that it covers the block tile exactly once.
 //  2. Double buffering. While the FMAs of tile t run on one shared buffer, the loads of tile t+1
 //     are already in flight into registers; they go to the other buffer after the FMAs. One
@@ -16,8 +17,10 @@
 //     --ch03_sweep` times every compiled configuration at 4096^3. README "Tuning for the H100"
 //     gives the choice and the numbers.
 //
-// Prediction at 4096^3: 4 LDS.128 per 64 FFMA, no bank conflicts, global loads hidden: FFMA
-// issue becomes the limit, ~85% of issue slots -> 0.80-0.90x cuBLAS (~42-46 TFLOP/s).
+// Prediction at 4096^3 (made for the first configuration, 128 x 128 tiles of 8 x 8 per thread):
+// 4 LDS.128 per 64 FFMA, no bank conflicts, global loads hidden: FFMA issue becomes the limit,
+// ~85% of issue slots -> 0.80-0.90x cuBLAS (~42-46 TFLOP/s). The sweep measured 0.78x for it and
+// 0.91x for 128 x 256 tiles of 16 x 8 per thread (6 LDS.128 per 128 FFMA), now the chosen one.
 // Nsight Compute: shared wavefronts per request -> 1, sm__pipe_fma_cycles_active and
 // smsp__issue_active near their peak.
 #include "sgemm.h"
@@ -168,8 +171,9 @@ void launch_config(const SgemmArgs& a, cudaStream_t stream) {
   WB_CHECK_LAUNCH();
 }
 
-// The chosen configuration (see README "Tuning for the H100").
-using Chosen = WarpTiles<128, 128, 8, 32, 64, 4, 2>;
+// The chosen configuration (see README "Tuning for the H100"): 128 x 256 block tiles, 8 warps of
+// 64 x 64, 16 x 8 outputs per thread (~210 registers, one block of 8 warps per SM).
+using Chosen = WarpTiles<128, 256, 8, 64, 64, 4, 1>;
 
 }  // namespace
 
@@ -179,11 +183,14 @@ void launch_warptile(const SgemmArgs& a, cudaStream_t stream) {
 
 const std::vector<tuning::Config>& tuning::warptile_configs() {
   static const std::vector<Config> configs = {
-      {"128x128x8 w32x64 t8x8 (chosen)", launch_config<Chosen>},
+      {"128x256x8 w64x64 t16x8 (chosen)", launch_config<Chosen>},
+      {"128x128x8 w32x64 t8x8", launch_config<WarpTiles<128, 128, 8, 32, 64, 4, 2>>},
       {"128x128x16 w32x64 t8x8", launch_config<WarpTiles<128, 128, 16, 32, 64, 4, 2>>},
       {"128x128x8 w64x32 t8x8 (warp 8x4)", launch_config<WarpTiles<128, 128, 8, 64, 32, 8, 2>>},
-      {"128x256x8 w64x64 t16x8", launch_config<WarpTiles<128, 256, 8, 64, 64, 4, 1>>},
+      {"128x256x16 w64x64 t16x8", launch_config<WarpTiles<128, 256, 16, 64, 64, 4, 1>>},
+      {"128x256x8 w64x64 t8x16 (warp 8x4)", launch_config<WarpTiles<128, 256, 8, 64, 64, 8, 1>>},
       {"256x128x8 w64x64 t16x8", launch_config<WarpTiles<256, 128, 8, 64, 64, 4, 1>>},
+      {"256x128x16 w64x64 t16x8", launch_config<WarpTiles<256, 128, 16, 64, 64, 4, 1>>},
       {"64x128x8 w32x64 t8x8 (128 threads)", launch_config<WarpTiles<64, 128, 8, 32, 64, 4, 4>>},
   };
   return configs;
