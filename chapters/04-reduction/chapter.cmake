@@ -8,7 +8,9 @@ wb_add_chapter(
   CPU_TESTS tests/ch04/index_math_test.cpp
   GPU_TESTS tests/ch04/reduction_test.cpp
   BENCH bench/ch04_bench.cpp
-  PROFILE_KERNELS "regex:reduce_|DeviceReduce"
+  # "educe" matches this chapter's reduce_*_kernel and CUB's DeviceReduce*Kernel (no '|': the
+  # pattern passes through a shell unquoted)
+  PROFILE_KERNELS "regex:educe"
   PROFILE_METRICS
     gpu__time_duration.sum
     launch__grid_size
@@ -27,3 +29,7 @@ wb_add_chapter(
 # minutes over 1 GiB) as its own CTest entry, so `make chapter-04-test` runs it on a GPU.
 add_test(NAME ch04.gpu.large COMMAND ch04_gpu_tests "[large]")
 set_tests_properties(ch04.gpu.large PROPERTIES SKIP_RETURN_CODE 77)
+
+# A design sweep for step 6 (not part of the ladder): bench/ch04_sweep.cu, run by hand on a GPU.
+add_executable(ch04_sweep bench/ch04_sweep.cu)
+target_link_libraries(ch04_sweep PRIVATE ch04_solutions)

@@ -28,7 +28,7 @@ const std::vector<Step>& steps() {
 }
 
 std::int64_t workspace_floats_for(std::int64_t n) {
-  return passes_workspace(n, kThreads);
+  return std::max(passes_workspace(n, kThreads), single_pass_workspace(n));
 }
 
 int sm_count() {

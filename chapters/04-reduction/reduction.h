@@ -103,8 +103,8 @@ void launch_single_pass(const ReduceArgs& args, cudaStream_t stream);
 
 /// Deliberately wrong variants that the tests must catch.
 namespace known_bad {
-/// Step 5 with a wrong shuffle width: `__shfl_down_sync(kFullMask, v, offset, 16)` folds each
-/// half-warp separately, so lanes 16..31 never reach lane 0. Right whenever no warp has data in
+/// Step 5 with a half-warp shuffle reduction (width 16, offsets 8..1): each 16-lane segment is
+/// folded separately, so lanes 16..31 never reach lane 0. Right whenever no warp has data in
 /// lanes 16..31 (n <= 16), wrong for every n > 16 with positive inputs.
 /// Lives in solutions/04-reduction/known_bad_half_warp.cu.
 void launch_warp_shuffle_half_warp(const ReduceArgs& args, cudaStream_t stream);
@@ -169,9 +169,16 @@ WB_HD inline std::int64_t passes_workspace(std::int64_t n, std::int64_t per_bloc
   return total;
 }
 
-/// Workspace floats that suffice for every step at length n: the multi-pass need at the smallest
-/// per-block count of any step (kThreads, step 1). Steps 6-7 need far less (one partial per block).
+/// Workspace floats that suffice for every step at length n: the larger of the multi-pass need at
+/// the smallest per-block count of any step (kThreads, step 1) and single_pass_workspace(n).
 std::int64_t workspace_floats_for(std::int64_t n);
+
+/// Workspace floats step 7 needs at most: the counter and one partial per block, for the most
+/// blocks persistent_blocks can return (one per kThreads x kUnroll float4s).
+WB_HD inline std::int64_t single_pass_workspace(std::int64_t n) {
+  const std::int64_t vectors = ceil_div(n > 0 ? n : 1, kVec);
+  return kCounterFloats + ceil_div(ceil_div(vectors, kThreads * kUnroll), kVec) * kVec;
+}
 
 /// Upper bound, for every step, on the number of additions on the path from any input to the
 /// result (the height of the summation tree): the k of gamma_k in the error bound. Each thread

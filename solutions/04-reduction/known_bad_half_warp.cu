@@ -1,12 +1,13 @@
 // Chapter 04, known-bad variant: step 5 with a wrong shuffle width. DO NOT USE: it exists to be
 // caught.
 //
-// Its warp reduction passes width = 16 to __shfl_down_sync, as a half-warp (16-lane) reduction
-// copied from elsewhere would: the shuffle then works inside each 16-lane segment separately, so
-// lane 0 ends with the sum of lanes 0..15 and the values of lanes 16..31 never reach it. The
-// behaviour is well defined, so the error is deterministic: the result is exact whenever no warp
-// holds data in lanes 16..31 (n <= 16) and, with positive inputs, too small by at least the
-// smallest input for every n > 16. tests/ch04/reduction_test.cpp proves the harness catches it.
+// Its warp reduction is a 16-lane segmented reduction (width 16, offsets 8, 4, 2, 1), as code that
+// reduces one 16-wide row per half-warp would use, pasted where a full-warp reduction belongs:
+// the shuffles stay inside each 16-lane segment, so lane 0 ends with the sum of lanes 0..15 and
+// the values of lanes 16..31 never reach it. The behaviour is well defined, so the error is
+// deterministic: the result is exact whenever no warp holds data in lanes 16..31 (n <= 16) and,
+// with positive inputs, too small by at least the smallest input for every n > 16.
+// tests/ch04/reduction_test.cpp proves the harness catches it.
 #include "reduction.h"
 
 namespace ch04::known_bad {
@@ -15,8 +16,10 @@ namespace {
 template <class Op>
 __device__ float half_warp_reduce(float v, Op op) {
 #pragma unroll
-  for (int offset = kWarpSize / 2; offset > 0; offset /= 2)
-    v = op(v, __shfl_down_sync(kFullMask, v, offset, 16));  // BUG (deliberate): width 16
+  // BUG (deliberate): a half-warp reduction. (Width 16 with offset 16 would be no better: a lane
+  // whose source lies outside its segment gets its own value back, and would double it.)
+  for (int offset = kWarpSize / 4; offset > 0; offset /= 2)
+    v = op(v, __shfl_down_sync(kFullMask, v, offset, kWarpSize / 2));
   return v;
 }
 

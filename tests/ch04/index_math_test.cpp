@@ -41,12 +41,15 @@ TEST_CASE("pass_blocks and passes_workspace follow the passes of the multi-pass 
   REQUIRE(ch04::passes_workspace(std::int64_t{1} << 28, 256) ==
           ch04::kCounterFloats + (1 << 20) + (1 << 12) + (1 << 4));
   // The generic driver's bookkeeping agrees with the closed form.
-  for (std::int64_t n : {1, 2, 255, 256, 257, 65536, 65537, 16777259}) {
+  REQUIRE(ch04::single_pass_workspace(1) == ch04::kCounterFloats + 4);  // n = 1: one block
+  REQUIRE(ch04::workspace_floats_for(1) == ch04::kCounterFloats + 4);
+  for (std::int64_t n : {1, 2, 255, 256, 257, 4096, 4097, 65536, 65537, 16777259}) {
     const auto blocks_for = [](std::int64_t c) { return ch04::pass_blocks(c, 256); };
     REQUIRE(ch04::run_passes_need(n, blocks_for) == ch04::passes_workspace(n, 256));
     // workspace_floats_for covers every step: 256 per block is the smallest.
     const auto first_add = [](std::int64_t c) { return ch04::pass_blocks(c, 512); };
     REQUIRE(ch04::run_passes_need(n, first_add) <= ch04::workspace_floats_for(n));
+    REQUIRE(ch04::single_pass_workspace(n) <= ch04::workspace_floats_for(n));
   }
 }
 
