@@ -12,7 +12,7 @@
 WB_EXERCISE_TODO("vectorized",
                  "split = split_vec4(address of gIn, count); gVec = float4s from gIn + split.head; "
                  "grid-stride over split.body with kUnroll loads into float4 rX[kUnroll] before "
-                 "any add; threads 0..2 add head and tail; then step 5's block reduction");
+                 "any add; the first threads add head and tail; then step 5's block reduction");
 
 namespace ch04 {
 namespace {

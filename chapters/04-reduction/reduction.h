@@ -133,18 +133,23 @@ WB_HD inline std::int64_t ceil_div(std::int64_t n, std::int64_t d) {
   return (n + d - 1) / d;
 }
 
-/// How n floats starting at byte address `address` are cut for 16-byte loads: `head` scalars up
-/// to the first 16-byte boundary, `body` float4s, then `tail` scalars; head + 4 body + tail == n.
+/// The body of the vectorized steps starts on a 128-byte boundary (a cache line), so that each
+/// warp's 512-byte float4 load covers exactly four lines (16 sectors) rather than five (17).
+constexpr int kBodyAlignBytes = 128;
+
+/// How n floats starting at byte address `address` are cut for float4 loads: `head` scalars up
+/// to the first 128-byte boundary, `body` float4s, then `tail` scalars; head + 4 body + tail == n.
 struct VecSplit {
-  int head;           ///< 0..3 leading floats before the first 16-byte boundary
+  int head;           ///< 0..31 leading floats before the first 128-byte boundary
   std::int64_t body;  ///< whole float4s from there on
   int tail;           ///< 0..3 floats after the last whole float4
 };
 
 /// Splits n floats at `address` (4-byte aligned) into head, body and tail.
 WB_HD inline VecSplit split_vec4(std::uintptr_t address, std::int64_t n) {
-  // Floats to skip until the address is a multiple of 16: (16 - address % 16) % 16 bytes.
-  std::int64_t head = static_cast<std::int64_t>(((16u - (address & 15u)) & 15u) / 4u);
+  // Floats to skip until the address is a multiple of 128: (128 - address % 128) % 128 bytes.
+  const std::uintptr_t mask = kBodyAlignBytes - 1;
+  std::int64_t head = static_cast<std::int64_t>(((kBodyAlignBytes - (address & mask)) & mask) / 4u);
   if (head > n) head = n;
   const std::int64_t body = (n - head) / kVec;
   return VecSplit{static_cast<int>(head), body, static_cast<int>(n - head - kVec * body)};

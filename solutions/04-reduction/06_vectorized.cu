@@ -5,10 +5,11 @@
 // blocks to fill every SM once (persistent_blocks: SMs x resident blocks, from the occupancy
 // calculator) and let each thread walk the input with a grid-stride loop, loading kUnroll = 4
 // float4s (64 bytes) before it adds any of them. The tree then runs once per block instead of
-// once per 512 inputs. A float4 load must be 16-byte aligned, so the input is split (split_vec4
-// in reduction.h) into up to 3 leading floats, the aligned float4 body and up to 3 trailing
-// floats; threads 0..2 of the grid add the head and the tail. The ~1000 block partials are
-// folded by a second pass of the same kernel with one block.
+// once per 512 inputs. A float4 load must be 16-byte aligned, and a warp's 512-byte load should
+// start on a 128-byte cache line, so the input is split (split_vec4 in reduction.h) into up to 31
+// leading floats, the line-aligned float4 body and up to 3 trailing floats; the first threads of
+// the grid add the head and the tail. The ~1000 block partials are folded by a second pass of
+// the same kernel with one block.
 //
 // Prediction at 2^28: 64 bytes in flight per thread, far above Little's law's need, and almost
 // no work per byte: the read ceiling. Expect ~97-99% of it, ~1.2x step 5, and level with CUB
