@@ -132,6 +132,10 @@ int main() {
     results.push_back(
         run<8, true>(("contiguous  u8" + w).c_str(), gVec, vectors, b8, partials, out));
   }
+  // The same as the first row with the body starting 16 bytes past a 128-byte line: each warp's
+  // 512-byte load then touches 5 lines (17 sectors) instead of 4 (16).
+  results.push_back(run<4, false>("interleaved u4 waves 1, body +16 B", gVec + 1, vectors - 1,
+                                  per_sm4 * sms, partials, out));
   // One tile per block (no loop): kThreads x 4 float4s = 16 KB per block, 65536 blocks.
   results.push_back(run<4, true>("one 16 KB tile per block", gVec, vectors,
                                  static_cast<int>(vectors / (kThreads * 4)), partials, out));
