@@ -4,7 +4,7 @@
 #      aspect ratio?),
 #   2. the SASS of every step (what the compiler made of the swizzle and the float4 store),
 #   3. warp-stall reasons of the tile steps at the profile size,
-#   4. memory metrics of the padded tile at 4096 x 65536 and 4099 x 65537.
+#   4. memory metrics of the padded and grouped tiles at 4096 x 65536 and 4099 x 65537.
 # Writes under $OUT (or ./h100-out). Needs a GPU, ncu and cuobjdump.
 set -uo pipefail
 out=${OUT:-$PWD/h100-out}
@@ -16,12 +16,12 @@ bench=$build/ch02_bench
 
 echo "== 1. shape sweep"
 WB_SHAPES=8192x8192,4096x65536,4100x65540,4099x65537,65536x4096,65537x4099 "$bench" \
-  --benchmark_filter='padded_tile|wide|vendor' --benchmark_out="$out/ch02-explore-shapes.json" |
+  --benchmark_filter='padded_tile|wide|grouped|vendor' --benchmark_out="$out/ch02-explore-shapes.json" |
   sed -n '/^Ladder/,$p'
 
 echo "== 2. SASS"
 cuobjdump --dump-sass "$build/libch02_solutions.a" >"$out/ch02-sass.txt"
-for k in padded_tile swizzled_tile wide; do
+for k in padded_tile swizzled_tile wide grouped; do
   printf '%-14s' "$k"
   awk -v k="transpose_${k}_kernel" '/Function :/ {on = index($0, k) > 0} on' "$out/ch02-sass.txt" |
     grep -oE '(LDG|STG|LDS|STS)[.A-Z0-9]*' | sort | uniq -c | tr '\n' ' '
@@ -33,7 +33,7 @@ stalls=gpu__time_duration.sum,smsp__inst_executed.sum,launch__registers_per_thre
 for s in long_scoreboard short_scoreboard barrier lg_throttle mio_throttle drain wait; do
   stalls+=",smsp__average_warps_issue_stalled_${s}_per_issue_active.ratio"
 done
-ncu --clock-control none -k regex:'transpose_(padded|swizzled|wide)' --metrics "$stalls" --csv \
+ncu --clock-control none -k regex:'transpose_(padded|swizzled|wide|grouped)' --metrics "$stalls" --csv \
   --page raw "$bench" --wb_profile >"$build/stalls.csv" 2>/dev/null
 python3 scripts/ncu_table.py "$build/stalls.csv" "$stalls"
 
@@ -44,8 +44,8 @@ mem+=,l1tex__t_requests_pipe_lsu_mem_global_op_ld.sum,l1tex__t_sectors_pipe_lsu_
 mem+=,l1tex__t_requests_pipe_lsu_mem_global_op_st.sum,l1tex__t_sectors_pipe_lsu_mem_global_op_st.sum
 for shape in 4096x65536 4099x65537; do
   echo "-- $shape"
-  WB_SHAPES=$shape ncu --clock-control none -k regex:transpose_padded --launch-count 1 \
-    --metrics "$mem" --csv --page raw "$bench" --benchmark_filter=padded_tile \
-    >"$build/mem.csv" 2>/dev/null
+  WB_SHAPES=$shape ncu --clock-control none -k regex:'transpose_(padded|grouped)' \
+    --launch-count 2 --metrics "$mem" --csv --page raw "$bench" \
+    --benchmark_filter='padded_tile|grouped' >"$build/mem.csv" 2>/dev/null
   python3 scripts/ncu_table.py "$build/mem.csv" "$mem"
 done

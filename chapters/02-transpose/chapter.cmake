@@ -2,7 +2,7 @@
 wb_add_chapter(
   NUMBER 02 SLUG transpose
   SHARED transpose.cpp 01_naive.cu
-  EXERCISES 02_smem_tile.cu 03_padded_tile.cu 04_swizzled_tile.cu 05_wide.cu
+  EXERCISES 02_smem_tile.cu 03_padded_tile.cu 04_swizzled_tile.cu 05_wide.cu 06_grouped.cu
   KNOWN_BAD known_bad_no_barrier.cu
   CPU_TESTS tests/ch02/bank_conflict_test.cpp
   GPU_TESTS tests/ch02/transpose_test.cpp

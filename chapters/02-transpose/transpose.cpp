@@ -20,6 +20,7 @@ const std::vector<Step>& steps() {
       {"padded_tile", "03_padded_tile.cu", launch_padded_tile},
       {"swizzled_tile", "04_swizzled_tile.cu", launch_swizzled_tile},
       {"wide", "05_wide.cu", launch_wide},
+      {"grouped", "06_grouped.cu", launch_grouped},
   };
   return ladder;
 }

@@ -47,7 +47,7 @@ struct Step {
   Launcher launch;   ///< its launcher
 };
 
-/// The ladder in order: naive, smem_tile, padded_tile, swizzled_tile, wide.
+/// The ladder in order: naive, smem_tile, padded_tile, swizzled_tile, wide, grouped.
 const std::vector<Step>& steps();
 
 /// Step 1 (01_naive.cu): reads coalesced along a row of `in`, writes down a column of `out`.
@@ -61,6 +61,10 @@ void launch_padded_tile(const TransposeArgs& args, cudaStream_t stream);
 void launch_swizzled_tile(const TransposeArgs& args, cudaStream_t stream);
 /// Step 5 (05_wide.cu): 16-byte global loads and stores, 16 elements per thread, padded tile.
 void launch_wide(const TransposeArgs& args, cudaStream_t stream);
+
+/// Step 6 (06_grouped.cu): step 5 with tiles visited in groups of kGroupRows tile rows, so the
+/// blocks running at the same time write long runs of each output row.
+void launch_grouped(const TransposeArgs& args, cudaStream_t stream);
 
 /// Deliberately wrong variants that the tests and the sanitizer must catch.
 namespace known_bad {
@@ -157,6 +161,25 @@ struct TileCoord {
 /// tile row. A 1-D grid of tiles has no 65535-block limit, so no shape needs a grid-stride loop.
 WB_HD inline TileCoord tile_of(std::int64_t block, std::int64_t tiles_across) {
   return TileCoord{block / tiles_across, block % tiles_across};
+}
+
+/// Tile rows per group in step 6's visiting order.
+constexpr int kGroupRows = 8;
+
+/// The tile block number `block` moves in step 6's grouped order: tile rows are taken
+/// `group_rows` at a time, and within a group the blocks walk down a column of tiles before moving
+/// to the next column (the last group may have fewer rows). Consecutive blocks, which run at the
+/// same time, then cover a group_rows-tall band: their writes fill group_rows * kTile * 4 bytes of
+/// each output row they touch instead of kTile * 4.
+WB_HD inline TileCoord grouped_tile_of(std::int64_t block, std::int64_t tiles_across,
+                                       std::int64_t tiles_down, int group_rows) {
+  const std::int64_t per_group = static_cast<std::int64_t>(group_rows) * tiles_across;
+  const std::int64_t group = block / per_group;
+  const std::int64_t first_row = group * group_rows;
+  const std::int64_t rows_left = tiles_down - first_row;
+  const std::int64_t height = rows_left < group_rows ? rows_left : group_rows;
+  const std::int64_t in_group = block - group * per_group;
+  return TileCoord{first_row + in_group % height, in_group / height};
 }
 
 /// Number of tiles (hence blocks) covering a rows x cols matrix.

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <set>
+#include <utility>
 #include <stdexcept>
 #include <string>
 
@@ -148,6 +149,36 @@ TEST_CASE("tile numbering covers every tile exactly once", "[ch02][cpu]") {
     CHECK(second_row.row == 1);
     CHECK(second_row.col == 0);
   }
+}
+
+TEST_CASE("the grouped order visits every tile exactly once, a band at a time", "[ch02][cpu]") {
+  struct Case {
+    std::int64_t across, down;
+  };
+  for (const Case c : {Case{1, 1}, Case{10, 3}, Case{3, 10}, Case{7, 8}, Case{5, 17},
+                       Case{2049, 129}, Case{256, 256}}) {
+    INFO(c.across << " tiles across, " << c.down << " down");
+    std::set<std::pair<std::int64_t, std::int64_t>> seen;
+    for (std::int64_t b = 0; b < c.across * c.down; ++b) {
+      const ch02::TileCoord t = ch02::grouped_tile_of(b, c.across, c.down, ch02::kGroupRows);
+      REQUIRE(t.row >= 0);
+      REQUIRE(t.row < c.down);
+      REQUIRE(t.col >= 0);
+      REQUIRE(t.col < c.across);
+      seen.insert({t.row, t.col});
+    }
+    CHECK(seen.size() == static_cast<std::size_t>(c.across * c.down));
+  }
+  // 10 across, 3 down: one group of 3 rows (fewer than kGroupRows), walked down each column.
+  const ch02::TileCoord b4 = ch02::grouped_tile_of(4, 10, 3, ch02::kGroupRows);
+  CHECK(b4.row == 1);
+  CHECK(b4.col == 1);
+  // 10 across, 20 down: blocks 0..7 are column 0 of rows 0..7; block 80 starts the second band.
+  CHECK(ch02::grouped_tile_of(7, 10, 20, 8).row == 7);
+  CHECK(ch02::grouped_tile_of(8, 10, 20, 8).col == 1);
+  CHECK(ch02::grouped_tile_of(80, 10, 20, 8).row == 8);
+  CHECK(ch02::grouped_tile_of(160, 10, 20, 8).row == 16);  // last band: 4 rows
+  CHECK(ch02::grouped_tile_of(164, 10, 20, 8).col == 1);
 }
 
 TEST_CASE("argument checks run on the host and name the problem", "[ch02][cpu]") {
