@@ -156,9 +156,10 @@ TEST_CASE("the harness catches the known-bad softmax without the max subtraction
         {31, 33, "either side of a warp"}, t, wb::derive_seed(wb::base_seed(), "large"), large);
     const wb::CompareReport report = ch05::run_softmax(bad, big, &guards_ok);
     INFO(report.describe(std::string("known-bad no-max, logits 80..100, ") + ch05::dtype_name(t)));
+    // A row with an overflowed exp: the inf entries become inf/inf = NaN and the others x/inf = 0,
+    // so the first bad element may be a 0 "outside tolerance"; NaNs must be among the failures.
     CHECK_FALSE(report.ok());
     CHECK(report.nan > 0);
-    CHECK(contains(report.first_bad_kind, "NaN"));
     CHECK(guards_ok);
   }
 }
