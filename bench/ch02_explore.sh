@@ -43,9 +43,11 @@ mem+=,dram__throughput.avg.pct_of_peak_sustained_elapsed
 mem+=,l1tex__t_requests_pipe_lsu_mem_global_op_ld.sum,l1tex__t_sectors_pipe_lsu_mem_global_op_ld.sum
 mem+=,l1tex__t_requests_pipe_lsu_mem_global_op_st.sum,l1tex__t_sectors_pipe_lsu_mem_global_op_st.sum
 for shape in 4096x65536 4099x65537; do
-  echo "-- $shape"
-  WB_SHAPES=$shape ncu --clock-control none -k regex:'transpose_(padded|grouped)' \
-    --launch-count 2 --metrics "$mem" --csv --page raw "$bench" \
-    --benchmark_filter='padded_tile|grouped' >"$build/mem.csv" 2>/dev/null
-  python3 scripts/ncu_table.py "$build/mem.csv" "$mem"
+  for k in padded_tile grouped; do
+    echo "-- $shape $k"
+    WB_SHAPES=$shape ncu --clock-control none -k regex:"transpose_$k" --launch-count 1 \
+      --metrics "$mem" --csv --page raw "$bench" --benchmark_filter="$k" >"$build/mem.csv" \
+      2>/dev/null
+    python3 scripts/ncu_table.py "$build/mem.csv" "$mem"
+  done
 done

@@ -9,7 +9,7 @@ wb_add_chapter(
   BENCH bench/ch02_bench.cpp
   LIBS CUDA::cublas
   SANITIZER_MUST_FLAG "racecheck:[known-bad-race]"
-  PROFILE_KERNELS "regex:transpose_"
+  PROFILE_KERNELS "regex:transpose_|geam"
   PROFILE_METRICS
     gpu__time_duration.sum
     dram__bytes_read.sum
