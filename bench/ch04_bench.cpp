@@ -115,8 +115,8 @@ int main(int argc, char** argv) {
   chapter.vendor_step = "vendor-cub";
   chapter.measure_ceiling = [] { return ch04::measure_read_bandwidth_GBps(); };
   chapter.ceiling_what =
-      "read bandwidth: the faster of two read-only float4 kernels (one load per thread; a "
-      "persistent grid with 4 loads in flight per thread) over 1 GiB, bytes read";
+      "read bandwidth: the faster of two read-only float4 kernels (one load per thread; a grid "
+      "that fills the GPU once, 4 loads in flight per thread) over 1 GiB, bytes read";
   chapter.register_cases = [] {
     for (const Size& s : kSizes) {
       for (const ch04::Step& step : ch04::steps()) {

@@ -4,6 +4,8 @@
 //
 //   interleaved: thread t of a grid of G threads reads float4s t, t + G, t + 2G, ...
 //   contiguous:  block b reads its own contiguous chunk, its threads striding by blockDim inside
+//   blocked:     as contiguous, but in tiles of blockDim x U float4s where each thread reads U
+//                neighbouring float4s (64 bytes for U = 4): the layout CUB's DeviceReduce uses
 //   waves:       grid = waves x (blocks resident per SM) x SMs
 #include "reduction.h"
 
@@ -19,6 +21,35 @@
 namespace {
 
 using ch04::kThreads;
+
+template <int kU>
+__global__ void __launch_bounds__(kThreads)
+    blocked_kernel(const float4* __restrict__ gVec, std::int64_t vectors, std::int64_t chunk,
+                   float* __restrict__ gOut) {
+  __shared__ float sWarp[ch04::kWarps];
+  const std::int64_t tile = static_cast<std::int64_t>(blockDim.x) * kU;
+  const std::int64_t begin = static_cast<std::int64_t>(blockIdx.x) * chunk;
+  std::int64_t end = begin + chunk;
+  end = end < vectors ? end : vectors;
+  float v = 0.0f;
+  for (std::int64_t t0 = begin; t0 < end; t0 += tile) {
+    const std::int64_t j = t0 + static_cast<std::int64_t>(threadIdx.x) * kU;  // U neighbours
+    float4 r[kU];
+#pragma unroll
+    for (int u = 0; u < kU; ++u)
+      r[u] = j + u < end ? gVec[j + u] : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+#pragma unroll
+    for (int u = 0; u < kU; ++u)
+      v += (r[u].x + r[u].y) + (r[u].z + r[u].w);
+  }
+  const ch04::SumOp op;
+  v = ch04::warp_reduce(v, op);
+  if (threadIdx.x % 32 == 0) sWarp[threadIdx.x / 32] = v;
+  __syncthreads();
+  v = threadIdx.x < ch04::kWarps ? sWarp[threadIdx.x % 32] : 0.0f;
+  v = ch04::warp_reduce(v, op);
+  if (threadIdx.x == 0) gOut[blockIdx.x] = v;
+}
 
 template <int kU, bool kContiguous>
 __global__ void __launch_bounds__(kThreads)
@@ -123,24 +154,25 @@ int main() {
   for (int waves : {1, 2, 4, 8}) {
     const int b4 = waves * per_sm4 * sms, b8 = waves * per_sm8 * sms;
     const std::string w = " waves " + std::to_string(waves);
-    results.push_back(
-        run<4, false>(("interleaved u4" + w).c_str(), gVec, vectors, b4, partials, out));
-    results.push_back(
-        run<8, false>(("interleaved u8" + w).c_str(), gVec, vectors, b8, partials, out));
-    results.push_back(
-        run<4, true>(("contiguous  u4" + w).c_str(), gVec, vectors, b4, partials, out));
-    results.push_back(
-        run<8, true>(("contiguous  u8" + w).c_str(), gVec, vectors, b8, partials, out));
+    results.push_back(run<4, 0>(("interleaved u4" + w).c_str(), gVec, vectors, b4, partials, out));
+    results.push_back(run<8, 0>(("interleaved u8" + w).c_str(), gVec, vectors, b8, partials, out));
+    results.push_back(run<4, 1>(("contiguous  u4" + w).c_str(), gVec, vectors, b4, partials, out));
+    results.push_back(run<8, 1>(("contiguous  u8" + w).c_str(), gVec, vectors, b8, partials, out));
   }
   // The same as the first row with the body starting 16 bytes past a 128-byte line: each warp's
   // 512-byte load then touches 5 lines (17 sectors) instead of 4 (16).
-  results.push_back(run<4, false>("interleaved u4 waves 1, body +16 B", gVec + 1, vectors - 1,
-                                  per_sm4 * sms, partials, out));
+  results.push_back(run<4, 0>("interleaved u4 waves 1, body +16 B", gVec + 1, vectors - 1,
+                              per_sm4 * sms, partials, out));
+  // CUB's layout: 5 rounds of blocks (its subscription factor), 16 KB tiles, 64 B per thread.
+  results.push_back(run<4, 2>("blocked u4 waves 5 (CUB's layout)", gVec, vectors, 5 * per_sm4 * sms,
+                              partials, out));
+  results.push_back(
+      run<4, 2>("blocked u4 waves 8", gVec, vectors, 8 * per_sm4 * sms, partials, out));
   // One tile per block (no loop): kThreads x 4 float4s = 16 KB per block, 65536 blocks.
-  results.push_back(run<4, true>("one 16 KB tile per block", gVec, vectors,
-                                 static_cast<int>(vectors / (kThreads * 4)), partials, out));
-  results.push_back(run<4, true>("one 64 KB chunk per block (u4 x 4)", gVec, vectors,
-                                 static_cast<int>(vectors / (kThreads * 16)), partials, out));
+  results.push_back(run<4, 1>("one 16 KB tile per block", gVec, vectors,
+                              static_cast<int>(vectors / (kThreads * 4)), partials, out));
+  results.push_back(run<4, 1>("one 64 KB chunk per block (u4 x 4)", gVec, vectors,
+                              static_cast<int>(vectors / (kThreads * 16)), partials, out));
 
   const std::size_t temp_bytes = ch04::cub_sum_temp_bytes(n);
   wb::DeviceBuffer<unsigned char> temp(temp_bytes);

@@ -12,7 +12,10 @@ import sys
 def short_kernel(name: str) -> str:
     name = re.sub(r"\(.*$", "", name)  # drop the parameter list
     name = name.replace("(anonymous namespace)::", "")
-    return name.split("::")[-1]
+    # Drop every namespace, the template arguments' too: splitting on "::" would leave only the
+    # last template argument of a templated kernel ("SumOp>" for reduce_kernel<ch04::SumOp>).
+    name = re.sub(r"(<unnamed>|\{anonymous\}|\w+)::", "", name)
+    return name if len(name) <= 100 else name[:97] + "..."
 
 
 def main(path: str, wanted: list) -> int:

@@ -1,7 +1,7 @@
 // Chapter 04, exercise 6 — vectorized loads, many inputs per thread, a grid sized to the machine.
 //
-// Read "Step 6" in README.md first. The launcher below already sizes the grid to fill the GPU
-// once (persistent_blocks); your kernel walks the whole input with a grid-stride loop of float4
+// Read "Step 6" in README.md first. The launcher below already sizes the grid to the machine
+// (machine_blocks); your kernel walks the whole input with a grid-stride loop of float4
 // loads, kUnroll in flight per thread, adds the unaligned head and tail, and ends with step 5's
 // two shuffle levels. When it is written, delete the WB_EXERCISE_TODO line and run
 // `make chapter-04-check`.
@@ -41,7 +41,7 @@ void launch_vectorized(const ReduceArgs& a, cudaStream_t stream) {
   const void* kernel = reinterpret_cast<const void*>(reduce_vectorized_kernel<SumOp>);
   multipass(
       a, "ch04::launch_vectorized", stream,
-      [kernel](std::int64_t count) { return persistent_blocks(kernel, ceil_div(count, kVec)); },
+      [kernel](std::int64_t count) { return machine_blocks(kernel, ceil_div(count, kVec)); },
       [](auto op, const float* src, float* dst, std::int64_t count, unsigned blocks,
          cudaStream_t s) {
         reduce_vectorized_kernel<decltype(op)><<<blocks, kThreads, 0, s>>>(src, dst, count);

@@ -35,7 +35,7 @@ __global__ void __launch_bounds__(kThreads)
 
 void launch_single_pass(const ReduceArgs& a, cudaStream_t stream) {
   const void* kernel = reinterpret_cast<const void*>(reduce_single_pass_kernel<SumOp>);
-  const int blocks = persistent_blocks(kernel, ceil_div(a.n, kVec));
+  const int blocks = machine_blocks(kernel, ceil_div(a.n, kVec));
   validate(a, a.n > 0 ? kCounterFloats + ceil_div(blocks, kVec) * kVec : 0,
            "ch04::launch_single_pass");
   if (a.n == 0) {

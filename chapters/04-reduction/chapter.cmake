@@ -19,6 +19,7 @@ wb_add_chapter(
     dram__throughput.avg.pct_of_peak_sustained_elapsed
     smsp__inst_executed.sum
     smsp__thread_inst_executed_per_inst_executed.ratio
+    smsp__thread_inst_executed_pred_on_per_inst_executed.ratio
     smsp__sass_inst_executed_op_shared_ld.sum
     l1tex__data_bank_conflicts_pipe_lsu_mem_shared_op_ld.sum
     smsp__average_warps_issue_stalled_barrier_per_issue_active.ratio

@@ -1,6 +1,6 @@
 // Chapter 04 plumbing shared by every step: the ladder table, argument checks, the workspace, the
 // problem generator and fp64 references, the run-and-compare used by tests and benchmark, and the
-// grid size of the persistent steps.
+// grid size of the grid-stride steps.
 #include "reduction.h"
 
 #include "wb/check.h"
@@ -41,7 +41,7 @@ int sm_count() {
   return count;
 }
 
-int persistent_blocks(const void* kernel, std::int64_t vectors) {
+int machine_blocks(const void* kernel, std::int64_t vectors, int waves) {
   static std::mutex mutex;
   static std::map<const void*, int> resident;  // blocks per SM, per kernel
   int per_sm = 0;
@@ -54,7 +54,7 @@ int persistent_blocks(const void* kernel, std::int64_t vectors) {
     }
     per_sm = it->second;
   }
-  const std::int64_t fill = static_cast<std::int64_t>(per_sm) * sm_count();
+  const std::int64_t fill = static_cast<std::int64_t>(waves) * per_sm * sm_count();
   const std::int64_t needed = ceil_div(std::max<std::int64_t>(vectors, 1), kThreads * kUnroll);
   return static_cast<int>(std::min(fill, needed));
 }

@@ -95,7 +95,7 @@ void launch_unroll_last_warp(const ReduceArgs& args, cudaStream_t stream);
 /// only for the 8 warp results.
 void launch_warp_shuffle(const ReduceArgs& args, cudaStream_t stream);
 /// Step 6 (06_vectorized.cu): float4 loads, kUnroll in flight per thread, a grid-stride loop over a
-/// grid sized to fill the GPU once (persistent_blocks); a second 1-block pass finishes.
+/// grid sized to the machine (machine_blocks); a second 1-block pass finishes.
 void launch_vectorized(const ReduceArgs& args, cudaStream_t stream);
 /// Step 7 (07_single_pass.cu): step 6 in one launch: the last block to finish (atomic ticket)
 /// reduces the per-block partials in a fixed order, so the result is deterministic.
@@ -179,7 +179,7 @@ WB_HD inline std::int64_t passes_workspace(std::int64_t n, std::int64_t per_bloc
 std::int64_t workspace_floats_for(std::int64_t n);
 
 /// Workspace floats step 7 needs at most: the counter and one partial per block, for the most
-/// blocks persistent_blocks can return (one per kThreads x kUnroll float4s).
+/// blocks machine_blocks can return (one per kThreads x kUnroll float4s).
 WB_HD inline std::int64_t single_pass_workspace(std::int64_t n) {
   const std::int64_t vectors = ceil_div(n > 0 ? n : 1, kVec);
   return kCounterFloats + ceil_div(ceil_div(vectors, kThreads * kUnroll), kVec) * kVec;
@@ -195,10 +195,17 @@ WB_HD inline std::int64_t add_depth_bound(std::int64_t n, std::int64_t min_threa
   return bound < n ? bound : n;
 }
 
-/// Blocks of the grid-stride steps (6, 7) for `vectors` float4s: enough to fill every SM once
-/// (SMs x resident blocks of `kernel`, from the occupancy calculator), fewer for small inputs.
-/// `kernel` is the kernel's address; throws wb::CudaError if the device cannot be queried.
-int persistent_blocks(const void* kernel, std::int64_t vectors);
+/// Rounds of blocks the grid of steps 6 and 7 holds: kWaves x (the blocks that fit on the GPU at
+/// once). With one round every SM gets the same share and the early finishers idle at the end;
+/// with 8 an SM that runs ahead picks up another block (bench/ch04_sweep.cu measured 1 to 8
+/// rounds on the H100: chapter-04.sweep.txt).
+constexpr int kWaves = 8;
+
+/// Blocks of the grid-stride steps (6, 7) for `vectors` float4s: `waves` x SMs x the resident
+/// blocks of `kernel` per SM (from the occupancy calculator), fewer for small inputs (at most one
+/// per kThreads x kUnroll float4s). `kernel` is the kernel's address; throws wb::CudaError if the
+/// device cannot be queried.
+int machine_blocks(const void* kernel, std::int64_t vectors, int waves = kWaves);
 
 /// Streaming multiprocessors of the current device (queried once).
 int sm_count();

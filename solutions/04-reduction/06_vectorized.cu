@@ -1,15 +1,16 @@
 // Chapter 04, step 6 — vectorized loads, many inputs per thread, a grid sized to the machine.
 //
-// The idea: steps 1-5 give every thread one or two floats, so the kernel is a million tiny
-// blocks, each paying its tree and its barriers for 2 KB of input. Instead, launch just enough
-// blocks to fill every SM once (persistent_blocks: SMs x resident blocks, from the occupancy
+// The idea: steps 1-5 give every thread one or two floats, so the kernel is half a million tiny
+// blocks, each paying its tree and its barriers for 2 KB of input. Instead, size the grid to the
+// machine (machine_blocks: kWaves = 8 rounds of SMs x resident blocks, from the occupancy
 // calculator) and let each thread walk the input with a grid-stride loop, loading kUnroll = 4
 // float4s (64 bytes) before it adds any of them. The tree then runs once per block instead of
 // once per 512 inputs. A float4 load must be 16-byte aligned, and a warp's 512-byte load should
 // start on a 128-byte cache line, so the input is split (split_vec4 in reduction.h) into up to 31
 // leading floats, the line-aligned float4 body and up to 3 trailing floats; the first threads of
 // the grid add the head and the tail. The ~1000 block partials are folded by a second pass of
-// the same kernel with one block.
+// the same kernel with one block. (Why 8 rounds of blocks rather than one that stays resident:
+// see kWaves in reduction.h.)
 //
 // Prediction at 2^28: 64 bytes in flight per thread, far above Little's law's need, and almost
 // no work per byte: the read ceiling. Expect ~97-99% of it, ~1.2x step 5, and level with CUB
@@ -68,7 +69,7 @@ void launch_vectorized(const ReduceArgs& a, cudaStream_t stream) {
   const void* kernel = reinterpret_cast<const void*>(reduce_vectorized_kernel<SumOp>);
   multipass(
       a, "ch04::launch_vectorized", stream,
-      [kernel](std::int64_t count) { return persistent_blocks(kernel, ceil_div(count, kVec)); },
+      [kernel](std::int64_t count) { return machine_blocks(kernel, ceil_div(count, kVec)); },
       [](auto op, const float* src, float* dst, std::int64_t count, unsigned blocks,
          cudaStream_t s) {
         reduce_vectorized_kernel<decltype(op)><<<blocks, kThreads, 0, s>>>(src, dst, count);

@@ -1,6 +1,6 @@
 // Chapter 04, step 7 — single pass: the last block to finish folds the partials.
 //
-// The idea: step 6 ends with a second launch that reduces ~1000 partials: a few microseconds of
+// The idea: step 6 ends with a second launch that reduces ~8000 partials: a few microseconds of
 // launch and tail. Here every block writes its partial, makes it visible to the whole GPU
 // (__threadfence), and takes a ticket from a counter in the workspace with atomicInc. The block
 // that draws the last ticket knows every other partial is written; it reads them (through L2,
@@ -69,6 +69,7 @@ __global__ void __launch_bounds__(kThreads)
 
   __threadfence();  // every partial counted by the ticket is visible to this block
   v = Op::identity();
+#pragma unroll 4
   for (unsigned b = threadIdx.x; b < gridDim.x; b += blockDim.x)  // fixed order: deterministic
     v = op(v, __ldcg(gPartials + b));
   __syncthreads();  // sWarp is reused
@@ -80,7 +81,7 @@ __global__ void __launch_bounds__(kThreads)
 
 void launch_single_pass(const ReduceArgs& a, cudaStream_t stream) {
   const void* kernel = reinterpret_cast<const void*>(reduce_single_pass_kernel<SumOp>);
-  const int blocks = persistent_blocks(kernel, ceil_div(a.n, kVec));
+  const int blocks = machine_blocks(kernel, ceil_div(a.n, kVec));
   validate(a, a.n > 0 ? kCounterFloats + ceil_div(blocks, kVec) * kVec : 0,
            "ch04::launch_single_pass");
   if (a.n == 0) {
