@@ -75,27 +75,27 @@ function(wb_add_chapter)
     WORKING_DIRECTORY ${PROJECT_BINARY_DIR}
     DEPENDS ${id}_cpu_tests ${id}_gpu_tests
     COMMENT "Chapter ${CH_NUMBER} tests (GPU tests are reported as skipped when there is no GPU)"
-    USES_TERMINAL)
+    USES_TERMINAL VERBATIM)
   add_custom_target(${target_prefix}-check
     COMMAND ${id}_check
     DEPENDS ${id}_check
     COMMENT "Chapter ${CH_NUMBER}: checking your exercises in chapters/${CH_NUMBER}-${CH_SLUG}/"
-    USES_TERMINAL)
+    USES_TERMINAL VERBATIM)
   add_custom_target(${target_prefix}-bench
     COMMAND ${id}_bench
     DEPENDS ${id}_bench
     COMMENT "Chapter ${CH_NUMBER} ladder"
-    USES_TERMINAL)
+    USES_TERMINAL VERBATIM)
   add_custom_target(${target_prefix}-sanitize
     COMMAND ${PROJECT_SOURCE_DIR}/scripts/sanitize.sh $<TARGET_FILE:${id}_gpu_tests> "~[known-bad]"
     ${must_flag_commands}
     DEPENDS ${id}_gpu_tests
     COMMENT "Chapter ${CH_NUMBER}: compute-sanitizer on every reference step (known-bad variants excluded)"
-    USES_TERMINAL)
+    USES_TERMINAL VERBATIM)
   string(JOIN "," metrics ${CH_PROFILE_METRICS})
   add_custom_target(${target_prefix}-profile
     COMMAND ${PROJECT_SOURCE_DIR}/scripts/profile.sh $<TARGET_FILE:${id}_bench> "${CH_PROFILE_KERNELS}" "${metrics}"
     DEPENDS ${id}_bench
     COMMENT "Chapter ${CH_NUMBER}: Nsight Compute metrics per step"
-    USES_TERMINAL)
+    USES_TERMINAL VERBATIM)
 endfunction()
