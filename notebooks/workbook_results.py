@@ -101,22 +101,19 @@ def load_ladder(path: Path | str) -> tuple[dict[str, Any], pd.DataFrame]:
         return float(t.iloc[0]) if len(t) else nan
 
     df["family"] = [family(s) for s in df["step"]]
-    order = list(dict.fromkeys(df["step"]))
-    prev: dict[str, str | None] = {}
-    last: dict[str, str] = {}
-    for s in order:
-        if s.startswith("vendor-"):
-            continue
-        prev[s] = last.get(family(s))
-        last[family(s)] = s
     df["x_naive"] = [
         nan if v else time_of(z, f + "-naive" if f else "naive") / t
         for z, f, t, v in zip(df["size"], df["family"], df["time_ms"], df["is_vendor"])
     ]
-    df["x_prev"] = [
-        time_of(z, prev[s]) / t if prev.get(s) else nan
-        for z, s, t in zip(df["size"], df["step"], df["time_ms"])
-    ]
+    # x_prev: the previous non-vendor row of the same family *at the same size*, in file order
+    # (a step measured only at some sizes must not be paired with a step from another size).
+    x_prev = []
+    last: dict[tuple[str, str], float] = {}
+    for z, f, t, v in zip(df["size"], df["family"], df["time_ms"], df["is_vendor"]):
+        x_prev.append(nan if v or (z, f) not in last else last[(z, f)] / t)
+        if not v:
+            last[(z, f)] = t
+    df["x_prev"] = x_prev
     for v in vendor_steps:
         df["x_" + v] = [time_of(z, v) / t for z, t in zip(df["size"], df["time_ms"])]
     df["x_vendor"] = df["x_" + vendor_steps[0]] if vendor_steps else nan

@@ -10,11 +10,21 @@ import sys
 
 
 def short_kernel(name: str) -> str:
-    name = re.sub(r"\(.*$", "", name)  # drop the parameter list
-    name = name.replace("(anonymous namespace)::", "")
-    # Drop every namespace, the template arguments' too: splitting on "::" would leave only the
-    # last template argument of a templated kernel ("SumOp>" for reduce_kernel<ch04::SumOp>).
-    name = re.sub(r"(<unnamed>|\{anonymous\}|\w+)::", "", name)
+    """The kernel's own name with its template arguments, without return type, namespaces or
+    parameter list: "void ch05::<unnamed>::softmax_kernel<float, 1>(const float *, int)" ->
+    "softmax_kernel<float, 1>"."""
+    # Anonymous namespaces first: their spellings contain '(' or '<', which the steps below treat
+    # as the start of the parameter list or of template arguments.
+    for anon in ("(anonymous namespace)::", "<unnamed>::", "{anonymous}::"):
+        name = name.replace(anon, "")
+    depth = 0  # drop the parameter list: the first '(' outside template arguments
+    for i, ch in enumerate(name):
+        depth += {"<": 1, ">": -1}.get(ch, 0)
+        if ch == "(" and depth == 0:
+            name = name[:i]
+            break
+    name = re.sub(r"^\s*void\s+", "", name)
+    name = re.sub(r"\b\w+::", "", name)  # every namespace, the template arguments' too
     return name if len(name) <= 100 else name[:97] + "..."
 
 
