@@ -24,7 +24,8 @@ struct Tiles2D {
   static constexpr int kThreads = (BM / TM) * (BN / TN);  // 256
   static constexpr int kLoadsA = BM * BK / kThreads;      // 4 elements of A per thread
   static constexpr int kLoadsB = BK * BN / kThreads;      // 4 elements of B per thread
-  static_assert(BM * BK % kThreads == 0 && BK * BN % kThreads == 0, "whole loads per thread");
+  static_assert(kLoadsA * kThreads == BM * BK && kLoadsB * kThreads == BK * BN,
+                "whole loads per thread");
 };
 
 __global__ void __launch_bounds__(Tiles2D::kThreads)

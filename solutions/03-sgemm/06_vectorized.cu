@@ -26,6 +26,7 @@ struct TilesVec {
   static constexpr int TM = 8, TN = 8;                    // outputs per thread
   static constexpr int kThreads = (BM / TM) * (BN / TN);  // 256
   static constexpr int kPadA = 4;  // floats: keeps rows 16-byte aligned, shifts banks by 4
+  static_assert(kPadA % 4 == 0, "the padding keeps every row of sA 16-byte aligned");
   static_assert(BM * BK / 4 == kThreads && BK * BN / 4 == kThreads, "one float4 each of A and B");
 };
 

@@ -50,6 +50,8 @@ struct WarpTiles {
   static constexpr int kLoadsB = BK * BN / 4 / kThreads;  // float4 of B per thread per tile
   static constexpr std::size_t kSmemBytes = 2 * (BK * kLdA + BK * BN) * sizeof(float);
   static_assert(32 % kWarpRows == 0, "a warp grid must use all 32 lanes");
+  static_assert(kIterM >= 1 && kIterN >= 1 && TM * TN <= 256,
+                "each thread owns whole 4 x 4 sub-tiles, and its outputs fit in registers");
   static_assert(WM % (4 * kWarpRows) == 0 && WN % (4 * kWarpCols) == 0, "whole sub-tiles");
   static_assert(BM % WM == 0 && BN % WN == 0, "whole warp tiles");
   static_assert(BK % 4 == 0, "A is loaded as float4 along k");
