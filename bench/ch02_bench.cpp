@@ -9,31 +9,13 @@
 #include "wb/bench.h"
 #include "wb/buffer.h"
 #include "wb/check.h"
+#include "wb/cublas.h"
 #include "wb/random.h"
 
-#include <cublas_v2.h>
-
 #include <memory>
-#include <stdexcept>
 #include <string>
 
 namespace {
-
-void cublas_check(cublasStatus_t status, const char* what) {
-  if (status != CUBLAS_STATUS_SUCCESS)
-    throw std::runtime_error(std::string(what) + " failed with cuBLAS status " +
-                             std::to_string(static_cast<int>(status)));
-}
-
-// One cuBLAS handle for the whole run, created before any timing.
-cublasHandle_t cublas() {
-  static cublasHandle_t handle = [] {
-    cublasHandle_t h = nullptr;
-    cublas_check(cublasCreate(&h), "cublasCreate");
-    return h;
-  }();
-  return handle;
-}
 
 // The vendor transpose: cublasSgeam computes C = alpha op(A) + beta op(B) on column-major
 // matrices. Our row-major (rows, cols) input is a column-major (cols, rows) matrix A with
@@ -41,11 +23,12 @@ cublasHandle_t cublas() {
 // ldc = rows; so C = 1 * A^T + 0 * C, with B = C (cuBLAS allows that in-place form with beta = 0).
 void launch_cublas(const ch02::TransposeArgs& a, cudaStream_t stream) {
   const float one = 1.0f, zero = 0.0f;
-  cublas_check(cublasSetStream(cublas(), stream), "cublasSetStream");
-  cublas_check(cublasSgeam(cublas(), CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(a.rows),
-                           static_cast<int>(a.cols), &one, a.in, static_cast<int>(a.cols), &zero,
-                           a.out, static_cast<int>(a.rows), a.out, static_cast<int>(a.rows)),
-               "cublasSgeam");
+  wb::check_cublas(cublasSetStream(wb::cublas_handle(), stream), "cublasSetStream");
+  wb::check_cublas(
+      cublasSgeam(wb::cublas_handle(), CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(a.rows),
+                  static_cast<int>(a.cols), &one, a.in, static_cast<int>(a.cols), &zero, a.out,
+                  static_cast<int>(a.rows), a.out, static_cast<int>(a.rows)),
+      "cublasSgeam");
 }
 
 // One problem at a time lives on the host and the device; all steps of a size share it.
@@ -89,23 +72,6 @@ void bench_transpose(benchmark::State& state, const char* name, ch02::Launcher l
   }
 }
 
-void bench_memcpy(benchmark::State& state, const wb::Shape2D& shape) {
-  Prepared& p = prepared(shape);
-  p.out.poison();
-  WB_CUDA_CHECK(cudaMemcpy(p.out.data(), p.in.data(), p.in.bytes(), cudaMemcpyDeviceToDevice));
-  if (p.out.download() != p.problem.in) {
-    state.SkipWithError("cudaMemcpy copied the wrong bytes");
-    return;
-  }
-  for (auto _ : state) {
-    wb::report_timing(state, wb::time_on_stream([&](cudaStream_t s) {
-                        WB_CUDA_CHECK(cudaMemcpyAsync(p.out.data(), p.in.data(), p.in.bytes(),
-                                                      cudaMemcpyDeviceToDevice, s));
-                      }),
-                      2.0 * static_cast<double>(p.in.bytes()), 0.0);
-  }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -125,8 +91,10 @@ int main(int argc, char** argv) {
       wb::add_case("ch02", "vendor-cublas", {shape.rows, shape.cols}, [shape](benchmark::State& s) {
         bench_transpose(s, "cublasSgeam", launch_cublas, shape);
       });
-      wb::add_case("ch02", "vendor-memcpy", {shape.rows, shape.cols},
-                   [shape](benchmark::State& s) { bench_memcpy(s, shape); });
+      wb::add_case("ch02", "vendor-memcpy", {shape.rows, shape.cols}, [shape](benchmark::State& s) {
+        Prepared& p = prepared(shape);
+        wb::bench_device_copy(s, p.out.data(), p.in.data(), p.in.bytes());
+      });
     }
   };
   chapter.profile = [] {

@@ -17,7 +17,6 @@
 #include "wb/random.h"
 
 #include <cstdint>
-#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -172,22 +171,7 @@ void bench_layernorm(benchmark::State& state, const ch05::LayerNormStep& step,
 void bench_memcpy(benchmark::State& state, const wb::Shape2D& shape, ch05::DType t) {
   SoftmaxPrepared& p = softmax_prepared(shape, t);
   const ch05::SoftmaxArgs a = p.args();
-  const std::size_t bytes = p.in_bytes();
-  WB_CUDA_CHECK(cudaMemcpy(a.out, a.in, bytes, cudaMemcpyDeviceToDevice));
-  const bool same = t == ch05::DType::f32 ? p.out32.download() == p.problem.in_f32
-                                          : std::memcmp(p.out16.download().data(),
-                                                        p.problem.in_bf16.data(), bytes) == 0;
-  if (!same) {
-    state.SkipWithError("cudaMemcpy copied the wrong bytes");
-    return;
-  }
-  for (auto _ : state) {
-    wb::report_timing(
-        state, wb::time_on_stream([&](cudaStream_t s) {
-          WB_CUDA_CHECK(cudaMemcpyAsync(a.out, a.in, bytes, cudaMemcpyDeviceToDevice, s));
-        }),
-        2.0 * static_cast<double>(bytes), 0.0);
-  }
+  wb::bench_device_copy(state, a.out, a.in, p.in_bytes());
 }
 
 }  // namespace

@@ -23,19 +23,6 @@ const std::vector<Step>& steps() {
   return ladder;
 }
 
-namespace {
-
-std::uintptr_t address(const void* p) {
-  return reinterpret_cast<std::uintptr_t>(p);
-}
-
-bool overlaps(const void* a, std::int64_t a_bytes, const void* b, std::int64_t b_bytes) {
-  return address(a) < address(b) + static_cast<std::uintptr_t>(b_bytes) &&
-         address(b) < address(a) + static_cast<std::uintptr_t>(a_bytes);
-}
-
-}  // namespace
-
 void validate(const ScaleRowsArgs& a, const char* where) {
   WB_REQUIRE_ARG(a.in != nullptr, where, "in is a null pointer");
   WB_REQUIRE_ARG(a.scale != nullptr, where, "scale is a null pointer");
@@ -45,17 +32,18 @@ void validate(const ScaleRowsArgs& a, const char* where) {
   WB_REQUIRE_ARG(
       a.rows <= INT_MAX && a.cols <= INT_MAX, where,
       "rows and cols must each be below 2^31 (kernels index them with int), got " + shape);
-  WB_REQUIRE_ARG(address(a.in) % 4 == 0 && address(a.scale) % 4 == 0 && address(a.out) % 4 == 0,
+  WB_REQUIRE_ARG(wb::address_of(a.in) % 4 == 0 && wb::address_of(a.scale) % 4 == 0 &&
+                     wb::address_of(a.out) % 4 == 0,
                  where, "in, scale and out must be 4-byte aligned float pointers");
   const std::int64_t matrix_bytes = a.rows * a.cols * 4;
-  WB_REQUIRE_ARG(!overlaps(a.in, matrix_bytes, a.out, matrix_bytes), where,
+  WB_REQUIRE_ARG(!wb::ranges_overlap(a.in, matrix_bytes, a.out, matrix_bytes), where,
                  "in and out overlap; this operation is out-of-place");
-  WB_REQUIRE_ARG(!overlaps(a.scale, a.rows * 4, a.out, matrix_bytes), where,
+  WB_REQUIRE_ARG(!wb::ranges_overlap(a.scale, a.rows * 4, a.out, matrix_bytes), where,
                  "scale and out overlap");
 }
 
 void validate_same_alignment(const ScaleRowsArgs& a, const char* where) {
-  const unsigned in_mod = address(a.in) % 16, out_mod = address(a.out) % 16;
+  const unsigned in_mod = wb::address_of(a.in) % 16, out_mod = wb::address_of(a.out) % 16;
   WB_REQUIRE_ARG(in_mod == out_mod, where,
                  "in and out must have the same address modulo 16 so that one split into 16-byte "
                  "vectors serves both (in % 16 = " +

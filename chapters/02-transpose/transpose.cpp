@@ -25,19 +25,6 @@ const std::vector<Step>& steps() {
   return ladder;
 }
 
-namespace {
-
-std::uintptr_t address(const void* p) {
-  return reinterpret_cast<std::uintptr_t>(p);
-}
-
-bool overlaps(const void* a, std::int64_t a_bytes, const void* b, std::int64_t b_bytes) {
-  return address(a) < address(b) + static_cast<std::uintptr_t>(b_bytes) &&
-         address(b) < address(a) + static_cast<std::uintptr_t>(a_bytes);
-}
-
-}  // namespace
-
 void validate(const TransposeArgs& a, const char* where) {
   WB_REQUIRE_ARG(a.in != nullptr, where, "in is a null pointer");
   WB_REQUIRE_ARG(a.out != nullptr, where, "out is a null pointer");
@@ -46,17 +33,17 @@ void validate(const TransposeArgs& a, const char* where) {
   WB_REQUIRE_ARG(
       a.rows <= INT_MAX && a.cols <= INT_MAX, where,
       "rows and cols must each be below 2^31 (kernels index within a row with int), got " + shape);
-  WB_REQUIRE_ARG(address(a.in) % 4 == 0 && address(a.out) % 4 == 0, where,
+  WB_REQUIRE_ARG(wb::address_of(a.in) % 4 == 0 && wb::address_of(a.out) % 4 == 0, where,
                  "in and out must be 4-byte aligned float pointers");
   const std::int64_t matrix_bytes = a.rows * a.cols * 4;
-  WB_REQUIRE_ARG(!overlaps(a.in, matrix_bytes, a.out, matrix_bytes), where,
+  WB_REQUIRE_ARG(!wb::ranges_overlap(a.in, matrix_bytes, a.out, matrix_bytes), where,
                  "in and out overlap; this transpose is out-of-place (an in-place transpose of a "
                  "non-square matrix is a different algorithm), so pass two separate buffers");
 }
 
 bool can_vectorize(const TransposeArgs& a) {
   return a.rows % WideShape::kVec == 0 && a.cols % WideShape::kVec == 0 &&
-         address(a.in) % 16 == 0 && address(a.out) % 16 == 0;
+         wb::address_of(a.in) % 16 == 0 && wb::address_of(a.out) % 16 == 0;
 }
 
 dim3 tile_grid(const TransposeArgs& a, const char* where) {

@@ -9,38 +9,15 @@
 #include "sgemm.h"
 
 #include "wb/check.h"
-
-#include <cublas_v2.h>
-
-#include <string>
+#include "wb/cublas.h"
 
 namespace ch03 {
-namespace {
-
-void check_cublas(cublasStatus_t status, const char* what) {
-  if (status != CUBLAS_STATUS_SUCCESS) {
-    throw std::runtime_error(std::string(what) + " failed: cuBLAS status " +
-                             std::to_string(static_cast<int>(status)));
-  }
-}
-
-cublasHandle_t handle() {
-  static cublasHandle_t h = [] {
-    cublasHandle_t created = nullptr;
-    check_cublas(cublasCreate(&created), "cublasCreate");
-    check_cublas(cublasSetMathMode(created, CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
-    return created;
-  }();
-  return h;
-}
-
-}  // namespace
 
 void launch_cublas(const SgemmArgs& a, cudaStream_t stream) {
   validate(a, "ch03::launch_cublas");
-  cublasHandle_t h = handle();
-  check_cublas(cublasSetStream(h, stream), "cublasSetStream");
-  check_cublas(
+  cublasHandle_t h = wb::cublas_handle();
+  wb::check_cublas(cublasSetStream(h, stream), "cublasSetStream");
+  wb::check_cublas(
       cublasSgemm(h, CUBLAS_OP_N, CUBLAS_OP_N, static_cast<int>(a.N), static_cast<int>(a.M),
                   static_cast<int>(a.K), &a.alpha, a.B, static_cast<int>(a.ldb), a.A,
                   static_cast<int>(a.lda), &a.beta, a.C, static_cast<int>(a.ldc)),

@@ -30,17 +30,9 @@ const std::vector<Step>& steps() {
 
 namespace {
 
-std::uintptr_t address(const void* p) {
-  return reinterpret_cast<std::uintptr_t>(p);
-}
-
 // Bytes spanned by a (rows, cols) view with leading dimension ld.
 std::uintptr_t span_bytes(std::int64_t rows, std::int64_t cols, std::int64_t ld) {
   return static_cast<std::uintptr_t>(((rows - 1) * ld + cols) * 4);
-}
-
-bool overlaps(const void* a, std::uintptr_t a_bytes, const void* b, std::uintptr_t b_bytes) {
-  return address(a) < address(b) + b_bytes && address(b) < address(a) + a_bytes;
 }
 
 }  // namespace
@@ -69,18 +61,19 @@ void validate(const SgemmArgs& a, const char* where) {
                      std::to_string(a.ldc) + " < N = " + std::to_string(a.N));
   WB_REQUIRE_ARG(a.lda <= INT_MAX && a.ldb <= INT_MAX && a.ldc <= INT_MAX, where,
                  "leading dimensions must be below 2^31");
-  WB_REQUIRE_ARG(address(a.A) % 4 == 0 && address(a.B) % 4 == 0 && address(a.C) % 4 == 0, where,
-                 "A, B and C must be 4-byte aligned float pointers");
+  WB_REQUIRE_ARG(
+      wb::address_of(a.A) % 4 == 0 && wb::address_of(a.B) % 4 == 0 && wb::address_of(a.C) % 4 == 0,
+      where, "A, B and C must be 4-byte aligned float pointers");
   const std::uintptr_t c_bytes = span_bytes(a.M, a.N, a.ldc);
-  WB_REQUIRE_ARG(!overlaps(a.A, span_bytes(a.M, a.K, a.lda), a.C, c_bytes), where,
+  WB_REQUIRE_ARG(!wb::ranges_overlap(a.A, span_bytes(a.M, a.K, a.lda), a.C, c_bytes), where,
                  "A and C overlap; C is written while A is read");
-  WB_REQUIRE_ARG(!overlaps(a.B, span_bytes(a.K, a.N, a.ldb), a.C, c_bytes), where,
+  WB_REQUIRE_ARG(!wb::ranges_overlap(a.B, span_bytes(a.K, a.N, a.ldb), a.C, c_bytes), where,
                  "B and C overlap; C is written while B is read");
 }
 
 bool vector_friendly(const SgemmArgs& a) {
-  return a.lda % 4 == 0 && a.ldb % 4 == 0 && a.ldc % 4 == 0 && address(a.A) % 16 == 0 &&
-         address(a.B) % 16 == 0 && address(a.C) % 16 == 0;
+  return a.lda % 4 == 0 && a.ldb % 4 == 0 && a.ldc % 4 == 0 && wb::address_of(a.A) % 16 == 0 &&
+         wb::address_of(a.B) % 16 == 0 && wb::address_of(a.C) % 16 == 0;
 }
 
 dim3 tile_grid(const SgemmArgs& a, int BM, int BN, const char* where) {

@@ -77,15 +77,6 @@ wb::Tolerance tolerance(Op op, std::int64_t n) {
 
 namespace {
 
-std::uintptr_t address(const void* p) {
-  return reinterpret_cast<std::uintptr_t>(p);
-}
-
-bool overlaps(const void* a, std::int64_t a_bytes, const void* b, std::int64_t b_bytes) {
-  return address(a) < address(b) + static_cast<std::uintptr_t>(b_bytes) &&
-         address(b) < address(a) + static_cast<std::uintptr_t>(a_bytes);
-}
-
 template <class OpT>
 __global__ void write_identity_kernel(float* gOut) {
   gOut[0] = OpT::identity();
@@ -98,11 +89,11 @@ void validate(const ReduceArgs& a, std::int64_t need, const char* where) {
   WB_REQUIRE_ARG(a.out != nullptr, where, "out is a null pointer");
   WB_REQUIRE_ARG(a.n >= 0 && a.n <= kMaxN, where,
                  "n must be in 0 .. 2^31 - 1, got " + std::to_string(a.n));
-  WB_REQUIRE_ARG(address(a.in) % 4 == 0 && address(a.out) % 4 == 0, where,
+  WB_REQUIRE_ARG(wb::address_of(a.in) % 4 == 0 && wb::address_of(a.out) % 4 == 0, where,
                  "in and out must be 4-byte aligned float pointers");
   WB_REQUIRE_ARG(a.op == Op::kSum || a.op == Op::kMax, where, "op must be Op::kSum or Op::kMax");
   const std::int64_t in_bytes = 4 * a.n;
-  WB_REQUIRE_ARG(!overlaps(a.out, 4, a.in, in_bytes), where, "out overlaps in");
+  WB_REQUIRE_ARG(!wb::ranges_overlap(a.out, 4, a.in, in_bytes), where, "out overlaps in");
   if (need > 0) {
     WB_REQUIRE_ARG(a.workspace != nullptr, where,
                    "workspace is a null pointer, and n = " + std::to_string(a.n) +
@@ -111,11 +102,13 @@ void validate(const ReduceArgs& a, std::int64_t need, const char* where) {
                    "workspace too small: " + std::to_string(a.workspace_floats) +
                        " floats, n = " + std::to_string(a.n) + " needs " + std::to_string(need) +
                        " (ch04::workspace_floats_for)");
-    WB_REQUIRE_ARG(address(a.workspace) % 16 == 0, where, "workspace must be 16-byte aligned");
+    WB_REQUIRE_ARG(wb::address_of(a.workspace) % 16 == 0, where,
+                   "workspace must be 16-byte aligned");
     const std::int64_t ws_bytes = 4 * a.workspace_floats;
-    WB_REQUIRE_ARG(!overlaps(a.workspace, ws_bytes, a.in, in_bytes), where,
+    WB_REQUIRE_ARG(!wb::ranges_overlap(a.workspace, ws_bytes, a.in, in_bytes), where,
                    "workspace overlaps in");
-    WB_REQUIRE_ARG(!overlaps(a.workspace, ws_bytes, a.out, 4), where, "workspace overlaps out");
+    WB_REQUIRE_ARG(!wb::ranges_overlap(a.workspace, ws_bytes, a.out, 4), where,
+                   "workspace overlaps out");
   }
 }
 

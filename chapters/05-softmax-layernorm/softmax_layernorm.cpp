@@ -32,15 +32,6 @@ std::int64_t block_cols(DType) {
   return softmax_block_max_cols();
 }
 
-std::uintptr_t address(const void* p) {
-  return reinterpret_cast<std::uintptr_t>(p);
-}
-
-bool overlaps(const void* a, std::int64_t a_bytes, const void* b, std::int64_t b_bytes) {
-  return address(a) < address(b) + static_cast<std::uintptr_t>(b_bytes) &&
-         address(b) < address(a) + static_cast<std::uintptr_t>(a_bytes);
-}
-
 void validate_shape(std::int64_t rows, std::int64_t cols, const char* where) {
   const std::string shape = std::to_string(rows) + " x " + std::to_string(cols);
   WB_REQUIRE_ARG(rows > 0 && cols > 0, where, "rows and cols must be positive, got " + shape);
@@ -97,16 +88,16 @@ void validate(const SoftmaxArgs& a, const char* where) {
   WB_REQUIRE_ARG(a.out != nullptr, where, "out is a null pointer");
   validate_shape(a.rows, a.cols, where);
   const int eb = dtype_bytes(a.dtype);
-  WB_REQUIRE_ARG(address(a.in) % eb == 0 && address(a.out) % eb == 0, where,
+  WB_REQUIRE_ARG(wb::address_of(a.in) % eb == 0 && wb::address_of(a.out) % eb == 0, where,
                  std::string("in and out must be aligned to their element size (") +
                      dtype_name(a.dtype) + ")");
   const std::int64_t bytes = a.rows * a.cols * eb;
-  WB_REQUIRE_ARG(!overlaps(a.in, bytes, a.out, bytes), where,
+  WB_REQUIRE_ARG(!wb::ranges_overlap(a.in, bytes, a.out, bytes), where,
                  "in and out overlap; this softmax is out-of-place");
 }
 
 void validate_same_alignment(const void* a, const void* b, const char* where) {
-  const unsigned a_mod = address(a) % 16, b_mod = address(b) % 16;
+  const unsigned a_mod = wb::address_of(a) % 16, b_mod = wb::address_of(b) % 16;
   WB_REQUIRE_ARG(a_mod == b_mod, where,
                  "the matrices must have the same address modulo 16 so that one split into "
                  "16-byte vectors serves all of them (got " +
@@ -126,13 +117,14 @@ void validate(const LayerNormArgs& a, const char* where) {
   for (const void* p : {static_cast<const void*>(a.x), static_cast<const void*>(a.residual),
                         static_cast<const void*>(a.gamma), static_cast<const void*>(a.beta),
                         static_cast<const void*>(a.out)})
-    WB_REQUIRE_ARG(address(p) % 4 == 0, where, "every pointer must be 4-byte aligned");
+    WB_REQUIRE_ARG(wb::address_of(p) % 4 == 0, where, "every pointer must be 4-byte aligned");
   const std::int64_t bytes = a.rows * a.cols * 4, vec_bytes = a.cols * 4;
-  WB_REQUIRE_ARG(!overlaps(a.x, bytes, a.out, bytes) && !overlaps(a.residual, bytes, a.out, bytes),
+  WB_REQUIRE_ARG(!wb::ranges_overlap(a.x, bytes, a.out, bytes) &&
+                     !wb::ranges_overlap(a.residual, bytes, a.out, bytes),
                  where, "out overlaps x or residual; this LayerNorm is out-of-place");
-  WB_REQUIRE_ARG(
-      !overlaps(a.gamma, vec_bytes, a.out, bytes) && !overlaps(a.beta, vec_bytes, a.out, bytes),
-      where, "out overlaps gamma or beta");
+  WB_REQUIRE_ARG(!wb::ranges_overlap(a.gamma, vec_bytes, a.out, bytes) &&
+                     !wb::ranges_overlap(a.beta, vec_bytes, a.out, bytes),
+                 where, "out overlaps gamma or beta");
 }
 
 double softmax_min_bytes(std::int64_t rows, std::int64_t cols, DType dtype) {

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <vector>
 
 #ifndef WB_SOURCE_DIR
 #error "WB_SOURCE_DIR must be defined by the build (the repository root)"
@@ -121,6 +122,26 @@ void add_case(const std::string& chapter, const std::string& step,
       ->UseManualTime()
       ->Iterations(1)
       ->Unit(benchmark::kMillisecond);
+}
+
+void bench_device_copy(benchmark::State& state, void* dst, const void* src, std::size_t bytes) {
+  // Correctness next to the timing, as for every step: a copy that moved the wrong bytes (or
+  // none: dst is first filled with 0xFF) is reported, not timed.
+  WB_CUDA_CHECK(cudaMemset(dst, 0xFF, bytes));
+  WB_CUDA_CHECK(cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToDevice));
+  std::vector<unsigned char> got(bytes), want(bytes);
+  WB_CUDA_CHECK(cudaMemcpy(got.data(), dst, bytes, cudaMemcpyDeviceToHost));
+  WB_CUDA_CHECK(cudaMemcpy(want.data(), src, bytes, cudaMemcpyDeviceToHost));
+  if (got != want) {
+    state.SkipWithError("cudaMemcpy copied the wrong bytes");
+    return;
+  }
+  for (auto _ : state) {
+    report_timing(state, time_on_stream([&](cudaStream_t s) {
+                    WB_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, s));
+                  }),
+                  2.0 * static_cast<double>(bytes), 0.0);
+  }
 }
 
 void report_timing(benchmark::State& state, const TimingResult& timing, double bytes,

@@ -2,6 +2,7 @@
 #include "wb/catch.h"
 #include "wb/check.h"
 
+#include <cstdint>
 #include <string>
 
 TEST_CASE("a failed CUDA call throws CudaError with expression, file:line and CUDA's message",
@@ -43,4 +44,18 @@ TEST_CASE("WB_REQUIRE_ARG throws invalid_argument naming the function and the ru
   } catch (const std::invalid_argument& e) {
     REQUIRE(std::string(e.what()) == "demo::launch: arithmetic is broken");
   }
+}
+
+TEST_CASE("ranges_overlap: byte ranges that share a byte, and ones that only touch",
+          "[harness][cpu]") {
+  // Fake addresses, never dereferenced.
+  const char* const p = reinterpret_cast<const char*>(std::uintptr_t{0x10000});
+  CHECK(wb::ranges_overlap(p, 16, p, 16));            // the same range
+  CHECK(wb::ranges_overlap(p, 16, p + 15, 4));        // the last byte is shared
+  CHECK(wb::ranges_overlap(p + 15, 4, p, 16));        // either order
+  CHECK(wb::ranges_overlap(p, 64, p + 8, 4));         // one inside the other
+  CHECK_FALSE(wb::ranges_overlap(p, 16, p + 16, 4));  // adjacent: [p, p+16) ends where it starts
+  CHECK_FALSE(wb::ranges_overlap(p + 16, 4, p, 16));
+  CHECK_FALSE(wb::ranges_overlap(p, 0, p, 16));  // an empty range shares nothing
+  CHECK(wb::address_of(p + 3) % 4 == 3);
 }

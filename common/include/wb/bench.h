@@ -19,6 +19,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -52,6 +53,11 @@ void add_case(const std::string& chapter, const std::string& step,
 /// Reports a measurement: the median becomes the row's `real_time`; the counters `bytes` and
 /// `flops` (per run), `reps`, `min_ms` and `max_ms` go next to it.
 void report_timing(benchmark::State& state, const TimingResult& timing, double bytes, double flops);
+
+/// The `vendor-memcpy` row of a memory-bound chapter: copies `bytes` from `src` to `dst` (device
+/// pointers) with cudaMemcpy device-to-device, checks byte for byte that the copy is right, then
+/// times cudaMemcpyAsync and reports 2 * bytes moved (read + written). `dst` is overwritten.
+void bench_device_copy(benchmark::State& state, void* dst, const void* src, std::size_t bytes);
 
 /// Runs the chapter's benchmarks (or prints the recorded ladder; see the file comment).
 int bench_main(int argc, char** argv, const ChapterBench& chapter);

@@ -8,6 +8,7 @@
 
 #include <cuda_runtime_api.h>
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -37,6 +38,18 @@ class CudaError : public std::runtime_error {
 /// True when the environment asks every launch to be followed by a device synchronisation
 /// (`WB_SYNC_LAUNCHES=1`), so an asynchronous fault is reported at the launch that caused it.
 bool sync_after_launches();
+
+/// Byte address of `p`, for the alignment checks of launchers.
+inline std::uintptr_t address_of(const void* p) {
+  return reinterpret_cast<std::uintptr_t>(p);
+}
+
+/// True when the byte ranges [a, a + a_bytes) and [b, b + b_bytes) share at least one byte: the
+/// overlap check of every out-of-place launcher.
+inline bool ranges_overlap(const void* a, std::uint64_t a_bytes, const void* b,
+                           std::uint64_t b_bytes) {
+  return address_of(a) < address_of(b) + b_bytes && address_of(b) < address_of(a) + a_bytes;
+}
 
 }  // namespace wb
 
