@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Chapter 02 investigations behind the lesson's "what we learned" notes, in one GPU call:
+#   0. the design sweep of tile shapes, orders and cache hints (bench/ch02_sweep.cu) behind step 7,
 #   1. a shape sweep of the best steps and the vendors (is the 4099 x 65537 slowdown alignment or
 #      aspect ratio?),
 #   2. the SASS of every step (what the compiler made of the swizzle and the float4 store),
@@ -11,17 +12,20 @@ out=${OUT:-$PWD/h100-out}
 mkdir -p "$out"
 build=build-h100-02
 cmake -S . -B "$build" -G Ninja -DCMAKE_CUDA_ARCHITECTURES=90 -DWB_CHAPTERS=02 >/dev/null &&
-  cmake --build "$build" -j16 --target ch02_bench >/dev/null || exit 1
+  cmake --build "$build" -j16 --target ch02_bench ch02_sweep >/dev/null || exit 1
 bench=$build/ch02_bench
+
+echo "== 0. design sweep"
+"$build/ch02_sweep" | tee "$out/chapter-02.sweep.txt"
 
 echo "== 1. shape sweep"
 WB_SHAPES=8192x8192,4096x65536,4100x65540,4099x65537,65536x4096,65537x4099 "$bench" \
-  --benchmark_filter='padded_tile|wide|grouped|vendor' --benchmark_out="$out/ch02-explore-shapes.json" |
+  --benchmark_filter='padded_tile|wide|grouped|big_tile|vendor' --benchmark_out="$out/ch02-explore-shapes.json" |
   sed -n '/^Ladder/,$p'
 
 echo "== 2. SASS"
 cuobjdump --dump-sass "$build/libch02_solutions.a" >"$out/ch02-sass.txt"
-for k in padded_tile swizzled_tile wide grouped; do
+for k in padded_tile swizzled_tile wide grouped big_tile; do
   printf '%-14s' "$k"
   awk -v k="transpose_${k}_kernel" '/Function :/ {on = index($0, k) > 0} on' "$out/ch02-sass.txt" |
     grep -oE '(LDG|STG|LDS|STS)[.A-Z0-9]*' | sort | uniq -c | tr '\n' ' '
@@ -33,7 +37,7 @@ stalls=gpu__time_duration.sum,smsp__inst_executed.sum,launch__registers_per_thre
 for s in long_scoreboard short_scoreboard barrier lg_throttle mio_throttle drain wait; do
   stalls+=",smsp__average_warps_issue_stalled_${s}_per_issue_active.ratio"
 done
-ncu --clock-control none -k regex:'transpose_(padded|swizzled|wide|grouped)' --metrics "$stalls" --csv \
+ncu --clock-control none -k regex:'transpose_(padded|swizzled|wide|grouped|big)' --metrics "$stalls" --csv \
   --page raw "$bench" --wb_profile >"$build/stalls.csv" 2>/dev/null
 python3 scripts/ncu_table.py "$build/stalls.csv" "$stalls"
 
@@ -43,7 +47,7 @@ mem+=,dram__throughput.avg.pct_of_peak_sustained_elapsed
 mem+=,l1tex__t_requests_pipe_lsu_mem_global_op_ld.sum,l1tex__t_sectors_pipe_lsu_mem_global_op_ld.sum
 mem+=,l1tex__t_requests_pipe_lsu_mem_global_op_st.sum,l1tex__t_sectors_pipe_lsu_mem_global_op_st.sum
 for shape in 4096x65536 4099x65537; do
-  for k in padded_tile grouped; do
+  for k in padded_tile grouped big_tile; do
     echo "-- $shape $k"
     WB_SHAPES=$shape ncu --clock-control none -k regex:"transpose_$k" --launch-count 1 \
       --metrics "$mem" --csv --page raw "$bench" --benchmark_filter="$k" >"$build/mem.csv" \

@@ -3,6 +3,7 @@ wb_add_chapter(
   NUMBER 02 SLUG transpose
   SHARED transpose.cpp 01_naive.cu
   EXERCISES 02_smem_tile.cu 03_padded_tile.cu 04_swizzled_tile.cu 05_wide.cu 06_grouped.cu
+            07_big_tile.cu
   KNOWN_BAD known_bad_no_barrier.cu
   CPU_TESTS tests/ch02/bank_conflict_test.cpp
   GPU_TESTS tests/ch02/transpose_test.cpp
@@ -26,3 +27,8 @@ wb_add_chapter(
     l1tex__data_bank_conflicts_pipe_lsu_mem_shared_op_st.sum
     smsp__inst_executed.sum
     sm__warps_active.avg.pct_of_peak_sustained_active)
+
+# A design sweep for the tile kernels (not part of the ladder): bench/ch02_sweep.cu, run by hand on
+# a GPU (bench/ch02_explore.sh runs it).
+add_executable(ch02_sweep bench/ch02_sweep.cu)
+target_link_libraries(ch02_sweep PRIVATE ch02_solutions CUDA::cublas)

@@ -21,6 +21,7 @@ const std::vector<Step>& steps() {
       {"swizzled_tile", "04_swizzled_tile.cu", launch_swizzled_tile},
       {"wide", "05_wide.cu", launch_wide},
       {"grouped", "06_grouped.cu", launch_grouped},
+      {"big_tile", "07_big_tile.cu", launch_big_tile},
   };
   return ladder;
 }

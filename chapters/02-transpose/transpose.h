@@ -66,6 +66,11 @@ void launch_wide(const TransposeArgs& args, cudaStream_t stream);
 /// blocks running at the same time write long runs of each output row.
 void launch_grouped(const TransposeArgs& args, cudaStream_t stream);
 
+/// Step 7 (07_big_tile.cu): a 64 x 64 padded tile moved by 32 x 16 threads (8 floats each, 4-byte
+/// accesses), the tiles visited down each column of tiles (column_major_tile_of), so the blocks
+/// running together write long runs of the same output rows.
+void launch_big_tile(const TransposeArgs& args, cudaStream_t stream);
+
 /// Deliberately wrong variants that the tests and the sanitizer must catch.
 namespace known_bad {
 /// Step 3 without the `__syncthreads()` between writing the tile and reading it: threads read
@@ -180,6 +185,29 @@ WB_HD inline TileCoord grouped_tile_of(std::int64_t block, std::int64_t tiles_ac
   const std::int64_t height = rows_left < group_rows ? rows_left : group_rows;
   const std::int64_t in_group = block - group * per_group;
   return TileCoord{first_row + in_group % height, in_group / height};
+}
+
+/// Tile and block shape of step 7: a 64 x 64 tile moved by 32 x 16 threads. Each thread moves
+/// kRowsPerThread rows x kColsPerThread columns of the tile in, and as many out.
+struct BigTileShape {
+  static constexpr int kTile = 64;                          ///< tile edge, in floats
+  static constexpr int kThreadsX = 32;                      ///< one warp across a tile row
+  static constexpr int kThreadsY = 16;                      ///< warps per block
+  static constexpr int kRowsPerThread = kTile / kThreadsY;  ///< 4
+  static constexpr int kColsPerThread = kTile / kThreadsX;  ///< 2 (columns tx and tx + 32)
+};
+
+/// Float offset of element (i, j) in step 7's padded 64 x 64 tile (65 floats per row): bank
+/// (65 i + j) mod 32 = (i + j) mod 32, so 32 consecutive rows of a column hit 32 banks.
+WB_HD inline int big_padded_offset(int i, int j) {
+  return i * (BigTileShape::kTile + kPad) + j;
+}
+
+/// The tile block number `block` moves in step 7's column-major order: blocks walk down a column
+/// of tiles (`tiles_down` of them) before moving to the next column. Consecutive blocks, which run
+/// at the same time, then write neighbouring pieces of the same output rows.
+WB_HD inline TileCoord column_major_tile_of(std::int64_t block, std::int64_t tiles_down) {
+  return TileCoord{block % tiles_down, block / tiles_down};
 }
 
 /// Number of tiles (hence blocks) covering a rows x cols matrix.

@@ -10,8 +10,8 @@
 WB_EXERCISE_TODO("single_pass",
                  "after step 6's block reduction, thread 0 stores gPartials[blockIdx.x], "
                  "__threadfence(), ticket = atomicInc(gCounter, gridDim.x - 1); the block whose "
-                 "ticket is gridDim.x - 1 reads all partials with __ldcg in index order, reduces "
-                 "them and writes gOut[0]");
+                 "ticket is gridDim.x - 1 reads all partials with __ldcg (many loads in flight), "
+                 "reduces them in a fixed order and writes gOut[0]");
 
 namespace ch04 {
 namespace {
@@ -26,8 +26,9 @@ __global__ void __launch_bounds__(kThreads)
   //   2. __shared__ bool sIsLast. Thread 0: gPartials[blockIdx.x] = v; __threadfence();
   //      sIsLast = atomicInc(gCounter, gridDim.x - 1) == gridDim.x - 1;  (wraps the counter to 0)
   //   3. __syncthreads(); if (!sIsLast) return;   (the whole block leaves together)
-  //   4. __threadfence(); v = identity; for (b = threadIdx.x; b < gridDim.x; b += blockDim.x)
-  //      v = op(v, __ldcg(gPartials + b));   (L2, not L1: other SMs wrote them)
+  //   4. __threadfence(); then fold the gridDim.x partials with __ldcg (L2, not L1: other SMs
+  //      wrote them). Keep many loads in flight, as in the main loop: one load per iteration
+  //      waits an L2 round trip per partial (README, step 7). The partials are 16-byte aligned.
   //   5. __syncthreads() before reusing sWarp; block reduction again; thread 0 writes gOut[0].
 }
 

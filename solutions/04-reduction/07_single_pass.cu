@@ -1,16 +1,22 @@
 // Chapter 04, step 7 — single pass: the last block to finish folds the partials.
 //
-// The idea: step 6 ends with a second launch that reduces ~8000 partials: a few microseconds of
-// launch and tail. Here every block writes its partial, makes it visible to the whole GPU
-// (__threadfence), and takes a ticket from a counter in the workspace with atomicInc. The block
-// that draws the last ticket knows every other partial is written; it reads them (through L2,
-// __ldcg, since L1 is not coherent between SMs) in index order and writes the result. atomicInc
+// The idea: step 6 ends with two more launches that fold its 8448 partials (8448 -> 3 -> 1): a
+// few microseconds of launches and tails. Here every block writes its partial, makes it visible
+// to the whole GPU (__threadfence), and takes a ticket from a counter in the workspace with
+// atomicInc. The block that draws the last ticket knows every other partial is written; it reads
+// them (through L2, __ldcg, since L1 is not coherent between SMs) and writes the result. atomicInc
 // wraps the counter back to 0 for the next run. Which block is last varies from run to run, but
-// the order it adds the partials in does not, so the result is bitwise deterministic. (Adding
-// each partial straight into out with atomicAdd would also be one pass, with an order, and so a
-// rounding, that changes from run to run.) The change from step 6 is the end of the kernel.
+// which thread adds which partials, and in what order, does not, so the result is bitwise
+// deterministic. (Adding each partial straight into out with atomicAdd would also be one pass,
+// with an order, and so a rounding, that changes from run to run.)
 //
-// Prediction at 2^28: one launch instead of two saves a few microseconds of ~330: ~1.01x step 6.
+// The fold is one block reading 8448 floats: it must keep many loads in flight, like the main
+// loop. A loop that adds one partial per iteration waits a full L2 round trip 33 times in a row
+// (~12 us in bench/ch04_sweep.cu, 3% of the whole reduction); here each thread issues up to
+// kFoldLoads float4 loads before it adds any of them, one round trip for the whole fold.
+//
+// Prediction at 2^28: one launch instead of three saves a few microseconds of ~360: ~1.01x step 6,
+// and (bench/ch04_sweep.cu's "1-pass interleaved u8 waves 8" row) ~1.006x CUB.
 #include "reduction.h"
 
 namespace ch04 {
@@ -24,6 +30,34 @@ __device__ float block_reduce(float v, Op op, float* sWarp) {
   __syncthreads();
   v = threadIdx.x < kWarps ? sWarp[lane] : Op::identity();
   return warp_reduce(v, op);  // thread 0: the block's result
+}
+
+/// float4 loads each thread of the folding block has in flight: kThreads x 16 x 4 = 16384
+/// partials per round, two rounds of blocks at kWaves = 8 fit in one.
+constexpr int kFoldLoads = 16;
+
+// This thread's share of `count` partials (16-byte aligned): float4 i of round r goes to thread
+// i mod blockDim, so the order of additions is fixed by count alone.
+template <class Op>
+__device__ float fold_partials(const float* gPartials, unsigned count, Op op) {
+  const float4* gVec = reinterpret_cast<const float4*>(gPartials);
+  const unsigned vectors = count / kVec;
+  float v = Op::identity();
+  for (unsigned base = 0; base < vectors; base += kFoldLoads * blockDim.x) {
+    float4 rX[kFoldLoads];  // all issued before the first is used
+#pragma unroll
+    for (int u = 0; u < kFoldLoads; ++u) {
+      const unsigned i = base + u * blockDim.x + threadIdx.x;
+      const float id = Op::identity();
+      rX[u] = i < vectors ? __ldcg(gVec + i) : make_float4(id, id, id, id);
+    }
+#pragma unroll
+    for (int u = 0; u < kFoldLoads; ++u)
+      v = op(v, op(op(rX[u].x, rX[u].y), op(rX[u].z, rX[u].w)));
+  }
+  for (unsigned b = kVec * vectors + threadIdx.x; b < count; b += blockDim.x)
+    v = op(v, __ldcg(gPartials + b));
+  return v;
 }
 
 template <class Op>
@@ -68,11 +102,8 @@ __global__ void __launch_bounds__(kThreads)
   if (!sIsLast) return;
 
   __threadfence();  // every partial counted by the ticket is visible to this block
-  v = Op::identity();
-#pragma unroll 4
-  for (unsigned b = threadIdx.x; b < gridDim.x; b += blockDim.x)  // fixed order: deterministic
-    v = op(v, __ldcg(gPartials + b));
-  __syncthreads();  // sWarp is reused
+  v = fold_partials(gPartials, gridDim.x, op);  // fixed order: deterministic
+  __syncthreads();                              // sWarp is reused
   v = block_reduce(v, op, sWarp);
   if (threadIdx.x == 0) gOut[0] = v;
 }

@@ -62,6 +62,26 @@ int worst_wide_degree(Offset offset, bool store_phase) {
   return worst;
 }
 
+// The same for step 7's 32 x 16 block on a 64 x 64 tile: warp w is threadIdx.y = w, lane =
+// threadIdx.x; element (k, h) is tile row w + 16k, column lane + 32h (load phase), and the store
+// phase reads tile (lane + 32h, w + 16k).
+int worst_big_degree(const std::function<int(int, int)>& offset, bool store_phase) {
+  using B = ch02::BigTileShape;
+  int worst = 0;
+  for (int w = 0; w < B::kThreadsY; ++w) {
+    for (int k = 0; k < B::kRowsPerThread; ++k) {
+      for (int h = 0; h < B::kColsPerThread; ++h) {
+        const int d = degree_of([&](int lane) {
+          const int i = w + k * B::kThreadsY, j = lane + h * B::kThreadsX;
+          return store_phase ? offset(j, i) : offset(i, j);
+        });
+        worst = d > worst ? d : worst;
+      }
+    }
+  }
+  return worst;
+}
+
 }  // namespace
 
 TEST_CASE("conflict_degree follows the 32-bank, 4-byte model", "[ch02][cpu]") {
@@ -134,6 +154,40 @@ TEST_CASE("step 5's scalar tile accesses are conflict-free with padding, 8-way w
   CHECK(worst_wide_degree(ch02::padded_offset, true) == 1);
   // Without the pad, the 8 lanes that share a y gather down the same column: 8-way.
   CHECK(worst_wide_degree(ch02::unpadded_offset, true) == 8);
+}
+
+TEST_CASE("step 7's 64 x 64 tile is conflict-free with 65-float rows, 32-way with 64",
+          "[ch02][cpu]") {
+  CHECK(worst_big_degree(ch02::big_padded_offset, false) == 1);
+  CHECK(worst_big_degree(ch02::big_padded_offset, true) == 1);
+  // Unpadded 64-float rows: 32 consecutive rows of a column are 256 bytes apart, all one bank.
+  const auto unpadded = [](int i, int j) { return i * ch02::BigTileShape::kTile + j; };
+  CHECK(worst_big_degree(unpadded, false) == 1);
+  CHECK(worst_big_degree(unpadded, true) == 32);
+}
+
+TEST_CASE("the column-major order visits every tile exactly once, down each column first",
+          "[ch02][cpu]") {
+  for (const wb::Shape2D& shape : wb::edge_shapes_2d()) {
+    const std::int64_t across = ch02::ceil_div(shape.cols, ch02::BigTileShape::kTile);
+    const std::int64_t down = ch02::ceil_div(shape.rows, ch02::BigTileShape::kTile);
+    INFO("shape " << shape.str());
+    std::set<std::pair<std::int64_t, std::int64_t>> seen;
+    for (std::int64_t b = 0; b < across * down; ++b) {
+      const ch02::TileCoord t = ch02::column_major_tile_of(b, down);
+      REQUIRE(t.row >= 0);
+      REQUIRE(t.row < down);
+      REQUIRE(t.col >= 0);
+      REQUIRE(t.col < across);
+      seen.insert({t.row, t.col});
+    }
+    CHECK(seen.size() == static_cast<std::size_t>(across * down));
+  }
+  // 3 tiles down: blocks 0, 1, 2 are column 0; block 3 starts column 1.
+  CHECK(ch02::column_major_tile_of(2, 3).row == 2);
+  CHECK(ch02::column_major_tile_of(2, 3).col == 0);
+  CHECK(ch02::column_major_tile_of(3, 3).row == 0);
+  CHECK(ch02::column_major_tile_of(3, 3).col == 1);
 }
 
 TEST_CASE("tile numbering covers every tile exactly once", "[ch02][cpu]") {
