@@ -15,8 +15,10 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_CUDA_ARCHITECTURES=90 -DWB_CHAPTERS=02 >
   cmake --build "$build" -j16 --target ch02_bench ch02_sweep >/dev/null || exit 1
 bench=$build/ch02_bench
 
-echo "== 0. design sweep"
-"$build/ch02_sweep" | tee "$out/chapter-02.sweep.txt"
+if [ "${WB_SKIP_SWEEP:-0}" != 1 ]; then  # WB_SKIP_SWEEP=1: the sweep is already recorded
+  echo "== 0. design sweep"
+  "$build/ch02_sweep" | tee "$out/chapter-02.sweep.txt"
+fi
 
 echo "== 1. shape sweep"
 WB_SHAPES=8192x8192,4096x65536,4100x65540,4099x65537,65536x4096,65537x4099 "$bench" \

@@ -10,13 +10,16 @@
 // deterministic. (Adding each partial straight into out with atomicAdd would also be one pass,
 // with an order, and so a rounding, that changes from run to run.)
 //
-// The fold is one block reading 8448 floats: it must keep many loads in flight, like the main
-// loop. A loop that adds one partial per iteration waits a full L2 round trip 33 times in a row
-// (~12 us in bench/ch04_sweep.cu, 3% of the whole reduction); here each thread issues up to
-// kFoldLoads float4 loads before it adds any of them, one round trip for the whole fold.
+// The fold is one block reading 8448 floats: it must keep several loads in flight, like the main
+// loop. A loop that adds one partial per iteration waits an L2 round trip 33 times in a row
+// (~12 us in bench/ch04_sweep.cu, 3% of the whole reduction); here each thread issues kFoldLoads
+// float4 loads before it adds any of them. Why only 4: registers are allocated per kernel, not
+// per code path. 16 loads in flight took 46 registers per thread, for every block, although only
+// the last block folds: 5 blocks per SM fit instead of 8 and the whole kernel slowed down
+// (measured at d56825889729: 0.3604 ms, 0.996x CUB). With 4, the kernel keeps step 6's 32.
 //
 // Prediction at 2^28: one launch instead of three saves a few microseconds of ~360: ~1.01x step 6,
-// and (bench/ch04_sweep.cu's "1-pass interleaved u8 waves 8" row) ~1.006x CUB.
+// and (bench/ch04_sweep.cu's "1-pass interleaved u8 waves 8" row) ~1.005x CUB.
 #include "reduction.h"
 
 namespace ch04 {
@@ -32,9 +35,9 @@ __device__ float block_reduce(float v, Op op, float* sWarp) {
   return warp_reduce(v, op);  // thread 0: the block's result
 }
 
-/// float4 loads each thread of the folding block has in flight: kThreads x 16 x 4 = 16384
-/// partials per round, two rounds of blocks at kWaves = 8 fit in one.
-constexpr int kFoldLoads = 16;
+/// float4 loads each thread of the folding block has in flight: kThreads x 4 x 4 = 4096 partials
+/// per round, 3 rounds for the 8448 partials of 2^28. More would cost registers (see above).
+constexpr int kFoldLoads = 4;
 
 // This thread's share of `count` partials (16-byte aligned): float4 i of round r goes to thread
 // i mod blockDim, so the order of additions is fixed by count alone.
