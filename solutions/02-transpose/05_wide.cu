@@ -14,7 +14,7 @@
 // cols multiples of 4 and aligned pointers (can_vectorize). Tiles that are cut by the matrix edge,
 // and whole matrices that fail that test, take the same path with 4-byte accesses and bounds
 // checks: correct, but slower than step 3, because those 4-byte accesses keep the float4 lane
-// layout (a warp spans 4 rows at a 16-byte stride); README exercise 11 makes them coalesced.
+// layout (a warp spans 4 rows at a 16-byte stride); README exercise 12 makes them coalesced.
 //
 // Prediction at 8192 x 8192 (floor 0.18 ms): like chapter 01's vectorized step, ~95% of the copy
 // ceiling, ~0.19 ms, ~1.15x step 3. Nsight Compute: a quarter of step 3's global requests, still
