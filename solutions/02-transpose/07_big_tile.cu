@@ -1,11 +1,12 @@
 // Chapter 02, step 7 — big tile: a 64 x 64 tile, visited down each column of tiles.
 //
-// The idea: steps 3-6 all stop at 90-93% of the copy ceiling, whatever they do to instructions.
+// The idea: steps 3, 5 and 6 all stop at 90-93% of the copy ceiling, whatever they do to
+// instructions.
 // What they share is the 32 x 32 tile in row-major order. A block then writes 128 bytes into each
 // of 32 output rows, and its neighbours in time (blocks b + 1, b + 2, ...: the next tiles along
 // the same input rows) write into 32 *other* output rows: the writes reach DRAM as short runs
-// scattered over many pages. Reads do not suffer the same way (step 6's grouped order, which
-// lengthened write runs only to 1 KB at the price of shorter read runs, did not help either).
+// scattered over many pages. Reads suffer less (step 6's grouped order made 1 KB write runs,
+// no longer than what step 5's many small resident blocks already wrote, and did not help).
 // Step 7 changes two things, both chosen by bench/ch02_sweep.cu (chapter-02.sweep.txt):
 //   - the tile is 64 x 64 (a 256-byte run per tile row on both sides), moved by 32 x 16 threads,
 //     each loading 8 floats into registers before any is stored (8 loads in flight);
@@ -14,7 +15,7 @@
 //     blocks resident at once write each output row in runs of kilobytes.
 // The padded layout (65 floats per row) keeps both shared-memory phases conflict-free, as in
 // step 3. cuBLAS's cublasSgeam also moves a 64 x 64 tile per block of 256 threads (Nsight Compute:
-// 16384 blocks at 8192 x 8192).
+// 16384 blocks at 8192 x 8192, bench/results/h100/chapter-02.cublas-launch.txt).
 //
 // Prediction at 8192 x 8192 (the sweep's "64x64 tile, 32x16, column-major" row): ~0.188 ms,
 // ~1.01x cublasSgeam and ~0.96x cudaMemcpy; at every aligned shape of the sweep 1.01-1.02x cuBLAS.
