@@ -9,27 +9,12 @@
 #include "wb/bench.h"
 #include "wb/buffer.h"
 #include "wb/check.h"
-#include "wb/cublas.h"
 #include "wb/random.h"
 
 #include <memory>
 #include <string>
 
 namespace {
-
-// The vendor transpose: cublasSgeam computes C = alpha op(A) + beta op(B) on column-major
-// matrices. Our row-major (rows, cols) input is a column-major (cols, rows) matrix A with
-// lda = cols, and our row-major (cols, rows) output is a column-major (rows, cols) matrix C with
-// ldc = rows; so C = 1 * A^T + 0 * C, with B = C (cuBLAS allows that in-place form with beta = 0).
-void launch_cublas(const ch02::TransposeArgs& a, cudaStream_t stream) {
-  const float one = 1.0f, zero = 0.0f;
-  wb::check_cublas(cublasSetStream(wb::cublas_handle(), stream), "cublasSetStream");
-  wb::check_cublas(
-      cublasSgeam(wb::cublas_handle(), CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(a.rows),
-                  static_cast<int>(a.cols), &one, a.in, static_cast<int>(a.cols), &zero, a.out,
-                  static_cast<int>(a.rows), a.out, static_cast<int>(a.rows)),
-      "cublasSgeam");
-}
 
 // One problem at a time lives on the host and the device; all steps of a size share it.
 struct Prepared {
@@ -89,7 +74,7 @@ int main(int argc, char** argv) {
                      });
       }
       wb::add_case("ch02", "vendor-cublas", {shape.rows, shape.cols}, [shape](benchmark::State& s) {
-        bench_transpose(s, "cublasSgeam", launch_cublas, shape);
+        bench_transpose(s, "cublasSgeam", ch02::launch_cublas, shape);
       });
       wb::add_case("ch02", "vendor-memcpy", {shape.rows, shape.cols}, [shape](benchmark::State& s) {
         Prepared& p = prepared(shape);
@@ -104,7 +89,7 @@ int main(int argc, char** argv) {
     const ch02::TransposeArgs args{p.in.data(), p.out.data(), shape.rows, shape.cols};
     for (const ch02::Step& step : ch02::steps())
       step.launch(args, nullptr);
-    launch_cublas(args, nullptr);  // the vendor's kernel, for comparison
+    ch02::launch_cublas(args, nullptr);  // the vendor's kernel, for comparison
     WB_CUDA_CHECK(cudaDeviceSynchronize());
   };
   return wb::bench_main(argc, argv, chapter);

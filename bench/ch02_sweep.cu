@@ -11,16 +11,14 @@
 //   (evict-first).
 //
 // Sizes must be multiples of 128 (no edge code: this is a design probe). Each variant's output is
-// checked bit for bit against cuBLAS's. Timing: bench/sweep_timing.cuh ("dirty" = the ladder's
+// checked bit for bit against cuBLAS's. Timing: bench/sweep_timing.h ("dirty" = the ladder's
 // L2 flush, "clean" = no dirty lines left for the timed kernel to write back). Prints a table.
-#include "sweep_timing.cuh"
+#include "sweep_timing.h"
+#include "transpose.h"
 
 #include "wb/buffer.h"
 #include "wb/check.h"
-#include "wb/cublas.h"
 #include "wb/random.h"
-
-#include <cublas_v2.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -145,7 +143,6 @@ int main() {
       variant<128, 64, 16, kColMajor, kPlain>("128x64 tile, 32x16, column-major"),
   };
 
-  sweep::Timer timer;
   std::printf("%-40s %6s %6s | %8s %6s %6s %6s | %8s %6s %6s\n", "variant", "", "", "dirty ms",
               "spread", "x cub", "x cpy", "clean ms", "x cub", "x cpy");
   for (const auto& shape : {std::pair<std::int64_t, std::int64_t>{8192, 8192},
@@ -157,14 +154,8 @@ int main() {
     wb::fill_random(host, wb::derive_seed(wb::base_seed(), "ch02-sweep"));
     wb::DeviceBuffer<float> in(host), out(static_cast<std::size_t>(n)),
         ref(static_cast<std::size_t>(n));
-    const float one = 1.0f, zero = 0.0f;
     auto cublas = [&](float* dst, cudaStream_t s) {
-      wb::check_cublas(cublasSetStream(wb::cublas_handle(), s), "cublasSetStream");
-      wb::check_cublas(
-          cublasSgeam(wb::cublas_handle(), CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(rows),
-                      static_cast<int>(cols), &one, in.data(), static_cast<int>(cols), &zero, dst,
-                      static_cast<int>(rows), dst, static_cast<int>(rows)),
-          "cublasSgeam");
+      ch02::launch_cublas({in.data(), dst, rows, cols}, s);
     };
     cublas(ref.data(), nullptr);
     WB_CUDA_CHECK(cudaDeviceSynchronize());
@@ -178,8 +169,8 @@ int main() {
         return 1;
       }
     }
-    const sweep::Timing tcub = timer.time([&](cudaStream_t s) { cublas(out.data(), s); });
-    const sweep::Timing tcpy = timer.time([&](cudaStream_t s) {
+    const sweep::Timing tcub = sweep::time_both([&](cudaStream_t s) { cublas(out.data(), s); });
+    const sweep::Timing tcpy = sweep::time_both([&](cudaStream_t s) {
       WB_CUDA_CHECK(
           cudaMemcpyAsync(out.data(), in.data(), n * sizeof(float), cudaMemcpyDeviceToDevice, s));
     });
@@ -198,7 +189,7 @@ int main() {
       const std::vector<float> got = out.download();
       const bool same = std::memcmp(got.data(), want.data(), n * sizeof(float)) == 0;
       const sweep::Timing t =
-          timer.time([&](cudaStream_t s) { v.launch(in.data(), out.data(), rows, cols, s); });
+          sweep::time_both([&](cudaStream_t s) { v.launch(in.data(), out.data(), rows, cols, s); });
       row(v.name, t, same ? "ok" : "WRONG");
     }
     row("cublasSgeam", tcub, "ref");

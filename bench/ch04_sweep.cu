@@ -15,10 +15,10 @@
 //   passes:      "2" = the kernel plus a one-block finish kernel over its partials (step 6);
 //                "1" = the last block to take a ticket folds the partials (step 7)
 //
-// Timing: bench/sweep_timing.cuh, "dirty" (the ladder's L2 flush) and "clean" (no dirty lines
+// Timing: bench/sweep_timing.h, "dirty" (the ladder's L2 flush) and "clean" (no dirty lines
 // left in L2 for the timed kernel to write back).
 #include "reduction.h"
-#include "sweep_timing.cuh"
+#include "sweep_timing.h"
 
 #include "wb/buffer.h"
 #include "wb/check.h"
@@ -209,16 +209,17 @@ struct Setup {
   wb::DeviceBuffer<unsigned>* counter;
   wb::DeviceBuffer<float>* out;
   const ch04::Problem* problem;  // the reference; nullptr: no check (a shifted view)
-  sweep::Timer* timer;
 };
 
+// Blocks for the kTiles layout: `tiles` tiles of kThreads x kU float4s per block.
+int tile_blocks(std::int64_t vectors, int u, int tiles) {
+  return static_cast<int>(ch04::ceil_div(vectors, std::int64_t{kThreads} * u * tiles));
+}
+
 template <int kU, int kLayout, int kLoad, bool kOnePass>
-// `blocks`: the grid, except for kTiles, where it is the tiles per block (the grid follows).
 Row run(const std::string& name, const Setup& s, int blocks) {
   std::int64_t chunk = ch04::ceil_div(s.vectors, blocks);
-  if (kLayout == kTiles) chunk = static_cast<std::int64_t>(kThreads) * kU * blocks;  // blocks = kC
-  if (kLayout == kTiles) blocks = static_cast<int>(ch04::ceil_div(s.vectors, chunk));
-  if (kLayout == kBlocked) {  // whole tiles per block, as CUB's even share
+  if (kLayout == kBlocked || kLayout == kTiles) {  // whole tiles per block, as CUB's even share
     const std::int64_t tile = kThreads * kU;
     chunk = ch04::ceil_div(ch04::ceil_div(s.vectors, tile), blocks) * tile;
   }
@@ -238,7 +239,7 @@ Row run(const std::string& name, const Setup& s, int blocks) {
   r.checked = s.problem != nullptr;
   if (r.checked)
     r.ok = ch04::compare_result(static_cast<float>(r.value), *s.problem, ch04::Op::kSum).ok();
-  r.t = s.timer->time(work);
+  r.t = sweep::time_both(work);
   return r;
 }
 
@@ -261,9 +262,7 @@ int main() {
   wb::DeviceBuffer<float> partials(1 << 20), out(1);
   wb::DeviceBuffer<unsigned> counter(1);
   WB_CUDA_CHECK(cudaMemset(counter.data(), 0, sizeof(unsigned)));
-  sweep::Timer timer;
-  const Setup s{
-      reinterpret_cast<const float4*>(in.data()), vectors, &partials, &counter, &out, &p, &timer};
+  const Setup s{reinterpret_cast<const float4*>(in.data()), vectors, &partials, &counter, &out, &p};
   int dev = 0, sms = 0;
   WB_CUDA_CHECK(cudaGetDevice(&dev));
   WB_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
@@ -314,17 +313,24 @@ int main() {
 
   // Narrow windows: consecutive blocks read consecutive tiles (the read ceiling's own layout is
   // one 4 KB tile per block), with a finish that keeps 16 float4 loads in flight per thread.
-  rows.push_back(run<1, kTiles, kPlain, false>("tiles 4 KB/block", s, 1));
-  rows.push_back(run<2, kTiles, kPlain, false>("tiles 8 KB/block", s, 1));
-  rows.push_back(run<4, kTiles, kPlain, false>("tiles 16 KB/block", s, 1));
-  rows.push_back(run<8, kTiles, kPlain, false>("tiles 32 KB/block", s, 1));
-  rows.push_back(run<4, kTiles, kPlain, false>("tiles 4 x 16 KB/block", s, 4));
-  rows.push_back(run<4, kTiles, kPlain, false>("tiles 16 x 16 KB/block", s, 16));
-  rows.push_back(run<4, kTiles, kL2Prefetch, false>("tiles 16 KB/block, L2::256B", s, 1));
-  rows.push_back(run<2, kTiles, kPlain, true>("1-pass tiles 8 KB/block", s, 1));
-  rows.push_back(run<4, kTiles, kPlain, true>("1-pass tiles 16 KB/block", s, 1));
-  rows.push_back(run<8, kTiles, kPlain, true>("1-pass tiles 32 KB/block", s, 1));
-  rows.push_back(run<4, kTiles, kPlain, true>("1-pass tiles 4 x 16 KB/block", s, 4));
+  rows.push_back(run<1, kTiles, kPlain, false>("tiles 4 KB/block", s, tile_blocks(vectors, 1, 1)));
+  rows.push_back(run<2, kTiles, kPlain, false>("tiles 8 KB/block", s, tile_blocks(vectors, 2, 1)));
+  rows.push_back(run<4, kTiles, kPlain, false>("tiles 16 KB/block", s, tile_blocks(vectors, 4, 1)));
+  rows.push_back(run<8, kTiles, kPlain, false>("tiles 32 KB/block", s, tile_blocks(vectors, 8, 1)));
+  rows.push_back(
+      run<4, kTiles, kPlain, false>("tiles 4 x 16 KB/block", s, tile_blocks(vectors, 4, 4)));
+  rows.push_back(
+      run<4, kTiles, kPlain, false>("tiles 16 x 16 KB/block", s, tile_blocks(vectors, 4, 16)));
+  rows.push_back(run<4, kTiles, kL2Prefetch, false>("tiles 16 KB/block, L2::256B", s,
+                                                    tile_blocks(vectors, 4, 1)));
+  rows.push_back(
+      run<2, kTiles, kPlain, true>("1-pass tiles 8 KB/block", s, tile_blocks(vectors, 2, 1)));
+  rows.push_back(
+      run<4, kTiles, kPlain, true>("1-pass tiles 16 KB/block", s, tile_blocks(vectors, 4, 1)));
+  rows.push_back(
+      run<8, kTiles, kPlain, true>("1-pass tiles 32 KB/block", s, tile_blocks(vectors, 8, 1)));
+  rows.push_back(
+      run<4, kTiles, kPlain, true>("1-pass tiles 4 x 16 KB/block", s, tile_blocks(vectors, 4, 4)));
 
   const std::size_t temp_bytes = ch04::cub_sum_temp_bytes(n);
   wb::DeviceBuffer<unsigned char> temp(temp_bytes);
@@ -336,7 +342,7 @@ int main() {
   WB_CUDA_CHECK(cudaDeviceSynchronize());
   Row c{"cub::DeviceReduce::Sum", 0, {}, out.download()[0], false};
   c.ok = ch04::compare_result(static_cast<float>(c.value), p, ch04::Op::kSum).ok();
-  c.t = timer.time(cub);
+  c.t = sweep::time_both(cub);
 
   std::printf("n = 2^28 floats (1 GiB), medians of 25 reps; ref sum %.6f\n", p.ref_sum);
   std::printf("%-40s %6s | %8s %6s %6s %6s | %8s %6s | %s\n", "layout", "blocks", "dirty ms",

@@ -47,11 +47,12 @@ bool can_vectorize(const TransposeArgs& a) {
          wb::address_of(a.in) % 16 == 0 && wb::address_of(a.out) % 16 == 0;
 }
 
-dim3 tile_grid(const TransposeArgs& a, const char* where) {
-  const std::int64_t tiles = tile_count(a.rows, a.cols);
+dim3 tile_grid(const TransposeArgs& a, const char* where, int tile) {
+  const std::int64_t tiles = tile_count(a.rows, a.cols, tile);
   WB_REQUIRE_ARG(tiles <= INT_MAX, where,
-                 "the matrix has " + std::to_string(tiles) +
-                     " tiles of 32 x 32, more than a grid has blocks along x (2^31 - 1)");
+                 "the matrix has " + std::to_string(tiles) + " tiles of " + std::to_string(tile) +
+                     " x " + std::to_string(tile) +
+                     ", more than a grid has blocks along x (2^31 - 1)");
   return dim3(static_cast<unsigned>(tiles));
 }
 

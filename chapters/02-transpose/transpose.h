@@ -71,6 +71,11 @@ void launch_grouped(const TransposeArgs& args, cudaStream_t stream);
 /// running together write long runs of the same output rows.
 void launch_big_tile(const TransposeArgs& args, cudaStream_t stream);
 
+/// The vendor baseline (cublas_transpose.cpp): cublasSgeam with CUBLAS_OP_T on the workbook's
+/// shared cuBLAS handle (wb/cublas.h). Runs validate() first; throws wb::CudaError on a cuBLAS
+/// failure.
+void launch_cublas(const TransposeArgs& args, cudaStream_t stream);
+
 /// Deliberately wrong variants that the tests and the sanitizer must catch.
 namespace known_bad {
 /// Step 3 without the `__syncthreads()` between writing the tile and reading it: threads read
@@ -210,9 +215,10 @@ WB_HD inline TileCoord column_major_tile_of(std::int64_t block, std::int64_t til
   return TileCoord{block % tiles_down, block / tiles_down};
 }
 
-/// Number of tiles (hence blocks) covering a rows x cols matrix.
-WB_HD inline std::int64_t tile_count(std::int64_t rows, std::int64_t cols) {
-  return ceil_div(rows, TileShape::kTile) * ceil_div(cols, TileShape::kTile);
+/// Number of `tile` x `tile` tiles (hence blocks) covering a rows x cols matrix.
+WB_HD inline std::int64_t tile_count(std::int64_t rows, std::int64_t cols,
+                                     int tile = TileShape::kTile) {
+  return ceil_div(rows, tile) * ceil_div(cols, tile);
 }
 
 /// Argument checks every launcher runs first; throws std::invalid_argument naming `where`.
@@ -225,9 +231,10 @@ void validate(const TransposeArgs& args, const char* where);
 /// Otherwise it moves every tile with 4-byte accesses (still correct, slower).
 bool can_vectorize(const TransposeArgs& args);
 
-/// Grid for steps 2-5: one block per tile. Throws std::invalid_argument (naming `where`) when the
-/// matrix has more tiles than a grid has blocks along x.
-dim3 tile_grid(const TransposeArgs& args, const char* where);
+/// Grid of the tile steps: one block per `tile` x `tile` tile (32 for steps 1-6, 64 for step 7).
+/// Throws std::invalid_argument (naming `where`) when the matrix has more tiles than a grid has
+/// blocks along x.
+dim3 tile_grid(const TransposeArgs& args, const char* where, int tile = TileShape::kTile);
 
 /// Minimum bytes one run moves: read rows * cols floats, write as many.
 double min_bytes(std::int64_t rows, std::int64_t cols);

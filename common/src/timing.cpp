@@ -30,22 +30,29 @@ int env_int(const char* name, int fallback, int min_value) {
   return static_cast<int>(x);
 }
 
-// Writing a buffer twice the L2 size evicts whatever the previous repetition left in L2.
+// Writing a buffer twice the L2 size evicts whatever the previous repetition left in L2. With
+// `clean`, reading a second such buffer then replaces those dirty lines with clean ones.
 class L2Flusher {
  public:
-  L2Flusher() {
+  explicit L2Flusher(bool clean) {
     int dev = 0, l2 = 0;
     WB_CUDA_CHECK(cudaGetDevice(&dev));
     WB_CUDA_CHECK(cudaDeviceGetAttribute(&l2, cudaDevAttrL2CacheSize, dev));
-    buffer_ =
-        std::make_unique<DeviceAllocation>(2 * static_cast<std::size_t>(l2 > 0 ? l2 : 1 << 20));
+    const std::size_t bytes = 2 * static_cast<std::size_t>(l2 > 0 ? l2 : 1 << 20);
+    buffer_ = std::make_unique<DeviceAllocation>(bytes);
+    if (clean) {
+      clean_ = std::make_unique<DeviceAllocation>(bytes);
+      sink_ = std::make_unique<DeviceAllocation>(sizeof(float));
+      WB_CUDA_CHECK(cudaMemset(clean_->get(), 0, bytes));
+    }
   }
   void flush(cudaStream_t stream, int round) {
     WB_CUDA_CHECK(cudaMemsetAsync(buffer_->get(), round & 0xFF, buffer_->bytes(), stream));
+    if (clean_) detail::read_through_l2(clean_->get(), clean_->bytes(), sink_->get(), stream);
   }
 
  private:
-  std::unique_ptr<DeviceAllocation> buffer_;
+  std::unique_ptr<DeviceAllocation> buffer_, clean_, sink_;
 };
 
 class Event {
@@ -72,7 +79,7 @@ TimingResult time_on_stream(const std::function<void(cudaStream_t)>& work, Timin
                             cudaStream_t stream) {
   options = options_from_env(options);
   std::unique_ptr<L2Flusher> flusher;
-  if (options.flush_l2) flusher = std::make_unique<L2Flusher>();
+  if (options.flush_l2) flusher = std::make_unique<L2Flusher>(options.clean_l2);
   for (int i = 0; i < options.warmup; ++i)
     work(stream);
 

@@ -25,9 +25,6 @@
 
 #include "wb/check.h"
 
-#include <climits>
-#include <string>
-
 namespace ch02 {
 namespace {
 
@@ -74,13 +71,9 @@ __global__ void __launch_bounds__(B::kThreadsX* B::kThreadsY)
 
 void launch_big_tile(const TransposeArgs& a, cudaStream_t stream) {
   validate(a, "ch02::launch_big_tile");
-  const std::int64_t down = ceil_div(a.rows, B::kTile), tiles = down * ceil_div(a.cols, B::kTile);
-  WB_REQUIRE_ARG(tiles <= INT_MAX, "ch02::launch_big_tile",
-                 "the matrix has " + std::to_string(tiles) +
-                     " tiles of 64 x 64, more than a grid has blocks along x (2^31 - 1)");
   const dim3 block(B::kThreadsX, B::kThreadsY);
-  transpose_big_tile_kernel<<<static_cast<unsigned>(tiles), block, 0, stream>>>(a.in, a.out, a.rows,
-                                                                                a.cols, down);
+  transpose_big_tile_kernel<<<tile_grid(a, "ch02::launch_big_tile", B::kTile), block, 0, stream>>>(
+      a.in, a.out, a.rows, a.cols, ceil_div(a.rows, B::kTile));
   WB_CHECK_LAUNCH();
 }
 

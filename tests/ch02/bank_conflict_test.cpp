@@ -172,6 +172,7 @@ TEST_CASE("the column-major order visits every tile exactly once, down each colu
     const std::int64_t across = ch02::ceil_div(shape.cols, ch02::BigTileShape::kTile);
     const std::int64_t down = ch02::ceil_div(shape.rows, ch02::BigTileShape::kTile);
     INFO("shape " << shape.str());
+    REQUIRE(ch02::tile_count(shape.rows, shape.cols, ch02::BigTileShape::kTile) == across * down);
     std::set<std::pair<std::int64_t, std::int64_t>> seen;
     for (std::int64_t b = 0; b < across * down; ++b) {
       const ch02::TileCoord t = ch02::column_major_tile_of(b, down);
