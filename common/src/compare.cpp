@@ -47,7 +47,7 @@ CompareReport compare_values(const double* out, const unsigned char* unwritten, 
     }
     const double err = std::fabs(out[i] - ref[i]);
     const double mag = scale != nullptr ? scale[i] : std::fabs(ref[i]);
-    const double allowed = tol.rel * mag + tol.abs;
+    const double allowed = tol.rel * mag + tol.rel_ref * std::fabs(ref[i]) + tol.abs;
     err2 += err * err;
     ref2 += ref[i] * ref[i];
     if (err > r.max_abs) r.max_abs = err;
@@ -77,8 +77,9 @@ std::string CompareReport::describe(const std::string& context) const {
     << mismatched << " outside tolerance\n";
   s << "  rel L2 error " << rel_l2 << ", max abs error " << max_abs << ", max rel error " << max_rel
     << ", worst error/allowed " << worst_ratio << "\n";
-  s << "  tolerance: |out - ref| <= " << tolerance.rel << " * |ref| + " << tolerance.abs << "  ["
-    << tolerance.reason << "]";
+  s << "  tolerance: |out - ref| <= " << tolerance.rel << " * scale";
+  if (tolerance.rel_ref != 0.0) s << " + " << tolerance.rel_ref << " * |ref|";
+  s << " + " << tolerance.abs << "  [" << tolerance.reason << "]";
   return s.str();
 }
 

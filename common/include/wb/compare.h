@@ -32,11 +32,15 @@
 
 namespace wb {
 
-/// Acceptance rule for one comparison: |out - ref| <= rel * scale + abs.
+/// Acceptance rule for one comparison: |out - ref| <= rel * scale + rel_ref * |ref| + abs.
 struct Tolerance {
   double rel = 0.0;    ///< gamma_k of the computation (see the file comment)
   double abs = 0.0;    ///< absolute slack; zero unless a chapter justifies one
   std::string reason;  ///< how rel and abs were derived, printed with every failure
+  /// Error relative to the result itself rather than to sum |terms|: the final rounding of a
+  /// result stored in a narrower type than it was computed in (u of fp16 or bf16 times |ref|).
+  /// Zero when the result is stored in the type it was computed in.
+  double rel_ref = 0.0;
 };
 
 /// Tolerance for a result of type T that takes `reduction_length` rounded accumulations plus

@@ -1,0 +1,56 @@
+// The vendor baseline of every GEMM chapter: cublasGemmEx on the same row-major arguments.
+//
+// cuBLAS is column-major. A row-major (M, N) matrix with leading dimension ldc is, read
+// column-major, its transpose: an (N, M) matrix with the same leading dimension. So the row-major
+// C = alpha A B + beta C is the column-major C^T = alpha B^T A^T + beta C^T, which is one
+// cublasGemmEx call with no transposition flags: m = N, n = M, k = K, first operand B (ldb),
+// second A (lda). CUBLAS_COMPUTE_32F accumulates in fp32 and, for fp32 inputs, never uses TF32
+// (that would be CUBLAS_COMPUTE_32F_FAST_TF32).
+#include "wb/gemm.h"
+
+#include "wb/check.h"
+#include "wb/cublas.h"
+
+#include <string>
+
+namespace wb::gemm {
+
+namespace {
+
+template <class T>
+cudaDataType_t cuda_type();
+template <>
+cudaDataType_t cuda_type<float>() {
+  return CUDA_R_32F;
+}
+template <>
+cudaDataType_t cuda_type<__half>() {
+  return CUDA_R_16F;
+}
+template <>
+cudaDataType_t cuda_type<__nv_bfloat16>() {
+  return CUDA_R_16BF;
+}
+
+}  // namespace
+
+template <class T>
+void launch_cublas(const Args<T>& a, cudaStream_t stream) {
+  const std::string where = std::string("wb::gemm::launch_cublas<") + type_name<T>() + ">";
+  validate(a, where.c_str());
+  cublasHandle_t h = cublas_handle();
+  check_cublas(cublasSetStream(h, stream), "cublasSetStream");
+  check_cublas(cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, static_cast<int>(a.N),
+                            static_cast<int>(a.M), static_cast<int>(a.K), &a.alpha, a.B,
+                            cuda_type<T>(), static_cast<int>(a.ldb), a.A, cuda_type<T>(),
+                            static_cast<int>(a.lda), &a.beta, a.C, cuda_type<T>(),
+                            static_cast<int>(a.ldc), CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+               "cublasGemmEx");
+  WB_CHECK_LAUNCH();
+}
+
+template void launch_cublas<float>(const Args<float>&, cudaStream_t);
+template void launch_cublas<__half>(const Args<__half>&, cudaStream_t);
+template void launch_cublas<__nv_bfloat16>(const Args<__nv_bfloat16>&, cudaStream_t);
+
+}  // namespace wb::gemm
