@@ -124,6 +124,22 @@ void add_case(const std::string& chapter, const std::string& step,
       ->Unit(benchmark::kMillisecond);
 }
 
+void add_case(const std::string& chapter, const std::string& step,
+              const std::vector<std::string>& size, std::function<void(benchmark::State&)> body) {
+  std::string name = chapter + "/" + step;
+  for (const std::string& token : size) {
+    WB_REQUIRE_ARG(!token.empty() && token.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                                             "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                             "0123456789_.-") == std::string::npos,
+                   "wb::add_case", "size token '" + token + "' must be letters, digits, _ . -");
+    name += "/" + token;
+  }
+  benchmark::RegisterBenchmark(name.c_str(), [body](benchmark::State& state) { body(state); })
+      ->UseManualTime()
+      ->Iterations(1)
+      ->Unit(benchmark::kMillisecond);
+}
+
 void bench_device_copy(benchmark::State& state, void* dst, const void* src, std::size_t bytes) {
   // Correctness next to the timing, as for every step: a copy that moved the wrong bytes (or
   // none: dst is first filled with 0xFF) is reported, not timed.

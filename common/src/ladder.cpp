@@ -68,7 +68,9 @@ bool parse_bench_name(const std::string& name, BenchRun* out) {
   if (parts.size() < 3 || parts[0].size() != 4 || parts[0].rfind("ch", 0) != 0 || parts[1].empty())
     return false;
   for (std::size_t i = 2; i < parts.size(); ++i) {
-    if (parts[i].empty() || parts[i].find_first_not_of("0123456789") != std::string::npos)
+    if (parts[i].empty() || parts[i].find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                                        "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                        "0123456789_.-") != std::string::npos)
       return false;
   }
   out->name = name;

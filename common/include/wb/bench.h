@@ -50,6 +50,12 @@ struct ChapterBench {
 void add_case(const std::string& chapter, const std::string& step,
               const std::vector<std::int64_t>& args, std::function<void(benchmark::State&)> body);
 
+/// The same with size tokens that may be words, e.g. {"fp16", "4096", "4096", "4096"}: the row
+/// is named `chapter/step/fp16/4096/4096/4096`, and rows of one size (tokens included) form one
+/// block of the ladder. Tokens hold letters, digits, '_', '.' and '-' only.
+void add_case(const std::string& chapter, const std::string& step,
+              const std::vector<std::string>& size, std::function<void(benchmark::State&)> body);
+
 /// Reports a measurement: the median becomes the row's `real_time`; the counters `bytes` and
 /// `flops` (per run), `reps`, `min_ms` and `max_ms` go next to it.
 void report_timing(benchmark::State& state, const TimingResult& timing, double bytes, double flops);
