@@ -1,6 +1,7 @@
 #include "wb/bench.h"
 
 #include "wb/ceilings.h"
+#include "wb/chapter.h"
 #include "wb/check.h"
 #include "wb/device.h"
 #include "wb/ladder.h"
@@ -188,13 +189,13 @@ int bench_main(int argc, char** argv, const ChapterBench& chapter) {
   }
   try {
     std::string reason;
-    if (!gpu_available(&reason)) {
+    if (!chapter_runnable(&reason)) {
       if (profile) {
         std::cerr << "chapter profile needs a CUDA GPU: " << reason << "\n";
         return 1;
       }
       return print_recorded(chapter,
-                            "No GPU here (" + reason + "): showing the recorded ladder instead.");
+                            "Not measured here (" + reason + "): showing the recorded ladder instead.");
     }
     if (recorded) return print_recorded(chapter, "Asked for the recorded ladder (--wb_recorded).");
     if (profile) {

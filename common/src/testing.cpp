@@ -1,5 +1,6 @@
 #include "wb/testing.h"
 
+#include "wb/chapter.h"
 #include "wb/exercise.h"
 #include "wb/random.h"
 
@@ -14,6 +15,7 @@ std::string failure_context(const std::string& step, const std::string& shape, s
 }
 
 bool step_is_ready(const std::string& step) {
+  if (!step_selected(step)) return false;
   if (!is_unfinished(step)) return true;
   static std::set<std::string> noted;
   if (noted.insert(step).second) {

@@ -23,8 +23,9 @@ constexpr int kSkipExitCode = 77;
 /// line every GPU-test failure starts with.
 std::string failure_context(const std::string& step, const std::string& shape, std::uint64_t seed);
 
-/// Whether the tests of `step` should run: false (with a note on stderr, once) for an exercise
-/// still marked WB_EXERCISE_TODO.
+/// Whether the tests of `step` should run: false for a step not selected with `--wb-step`
+/// (chapter.h), and false (with a note on stderr, once) for an exercise still marked
+/// WB_EXERCISE_TODO.
 bool step_is_ready(const std::string& step);
 
 }  // namespace wb
