@@ -4,6 +4,7 @@
 #include "wb/chapter.h"
 #include "wb/check.h"
 #include "wb/device.h"
+#include "wb/exercise.h"
 #include "wb/ladder.h"
 #include "wb/random.h"
 
@@ -11,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <iostream>
 #include <sstream>
 #include <vector>
@@ -115,8 +117,24 @@ void add_context(const ChapterBench& chapter, double ceiling) {
 
 }  // namespace
 
+namespace {
+
+// An exercise still marked WB_EXERCISE_TODO is listed once and never timed (in the learner's
+// bench, chNN_bench_mine; the reference bench has none).
+bool skip_unfinished(const std::string& step) {
+  if (!is_unfinished(step)) return false;
+  static std::set<std::string> noted;
+  if (noted.insert(step).second)
+    std::cout << "[wb] " << step
+              << ": UNFINISHED exercise (still marked WB_EXERCISE_TODO): not timed\n";
+  return true;
+}
+
+}  // namespace
+
 void add_case(const std::string& chapter, const std::string& step,
               const std::vector<std::int64_t>& args, std::function<void(benchmark::State&)> body) {
+  if (skip_unfinished(step)) return;
   benchmark::RegisterBenchmark((chapter + "/" + step).c_str(),
                                [body](benchmark::State& state) { body(state); })
       ->Args(args)
@@ -127,6 +145,7 @@ void add_case(const std::string& chapter, const std::string& step,
 
 void add_case(const std::string& chapter, const std::string& step,
               const std::vector<std::string>& size, std::function<void(benchmark::State&)> body) {
+  if (skip_unfinished(step)) return;
   std::string name = chapter + "/" + step;
   for (const std::string& token : size) {
     WB_REQUIRE_ARG(!token.empty() && token.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
@@ -194,8 +213,8 @@ int bench_main(int argc, char** argv, const ChapterBench& chapter) {
         std::cerr << "chapter profile needs a CUDA GPU: " << reason << "\n";
         return 1;
       }
-      return print_recorded(chapter,
-                            "Not measured here (" + reason + "): showing the recorded ladder instead.");
+      return print_recorded(
+          chapter, "Not measured here (" + reason + "): showing the recorded ladder instead.");
     }
     if (recorded) return print_recorded(chapter, "Asked for the recorded ladder (--wb_recorded).");
     if (profile) {

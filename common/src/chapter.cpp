@@ -76,8 +76,8 @@ void select_step(const std::string& name) {
     std::string known;
     for (const std::string& s : info->steps)
       known += (known.empty() ? "" : ", ") + s;
-    throw_invalid_argument("--wb-step", "'" + name + "' is not a step of chapter " +
-                                            info->number + "; its steps are: " + known);
+    throw_invalid_argument("--wb-step", "'" + name + "' is not a step of chapter " + info->number +
+                                            "; its steps are: " + known);
   }
   selected().insert(name);
 }

@@ -21,7 +21,8 @@ namespace {
 
 // Bytes spanned by a (rows, cols) view with leading dimension ld.
 std::uint64_t span_bytes(std::int64_t rows, std::int64_t cols, std::int64_t ld, int elem_bytes) {
-  return static_cast<std::uint64_t>((rows - 1) * ld + cols) * static_cast<std::uint64_t>(elem_bytes);
+  return static_cast<std::uint64_t>((rows - 1) * ld + cols) *
+         static_cast<std::uint64_t>(elem_bytes);
 }
 
 template <class T>
@@ -101,11 +102,13 @@ Tolerance tolerance(std::int64_t K) {
   t.rel = gamma * (1.0 + u_out);
   t.rel_ref = u_out;
   t.abs = std::is_same_v<T, __half> ? 0x1p-25 : 0.0;
-  t.reason = std::string("gamma_{K+2} with u = ") + (kF32 ? "2^-24 (fp32 FMAs)" :
-                                                           "2^-23 (tensor cores truncate)") +
-             ", K = " + std::to_string(K) + ", times scale = sum_k |alpha A_ik B_kj| + |beta C_ij|" +
-             (kF32 ? std::string() : std::string(", plus u = ") + std::to_string(u_out) +
-                                         " times |ref| for storing C in " + type_name<T>()) +
+  t.reason = std::string("gamma_{K+2} with u = ") +
+             (kF32 ? "2^-24 (fp32 FMAs)" : "2^-23 (tensor cores truncate)") +
+             ", K = " + std::to_string(K) +
+             ", times scale = sum_k |alpha A_ik B_kj| + |beta C_ij|" +
+             (kF32 ? std::string()
+                   : std::string(", plus u = ") + std::to_string(u_out) +
+                         " times |ref| for storing C in " + type_name<T>()) +
              "; see common/include/wb/gemm.h";
   return t;
 }
@@ -123,7 +126,9 @@ Problem<T> make_problem(const Shape& shape, std::uint64_t seed, float alpha, flo
   p.seed = seed;
   p.alpha = alpha;
   p.beta = beta;
-  auto ld = [&](std::int64_t cols) { return align_ld ? round_up(cols + pad, kPerVec) : cols + pad; };
+  auto ld = [&](std::int64_t cols) {
+    return align_ld ? round_up(cols + pad, kPerVec) : cols + pad;
+  };
   p.lda = ld(shape.K);
   p.ldb = ld(shape.N);
   p.ldc = ld(shape.N);
@@ -330,19 +335,18 @@ const std::vector<Shape>& edge_shapes() {
   return shapes;
 }
 
-#define WB_GEMM_INSTANTIATE(T)                                                                   \
-  template void validate<T>(const Args<T>&, const char*);                                        \
-  template bool vector_friendly<T>(const Args<T>&);                                              \
-  template Tolerance tolerance<T>(std::int64_t);                                                 \
-  template Problem<T> make_problem<T>(const Shape&, std::uint64_t, float, float, int, bool);     \
-  template double reference_entry<T>(const Problem<T>&, std::int64_t, std::int64_t, double*);    \
-  template SampledReference sample_reference<T>(const Problem<T>&, Sampling, std::uint64_t);     \
-  template RunReport check_sampled<T>(const Problem<T>&, const SampledReference&,                \
-                                      const std::vector<T>&);                                    \
-  template RunReport check_output<T>(const Problem<T>&, const std::vector<T>&, Sampling,         \
-                                     std::uint64_t);                                             \
-  template RunReport run_and_check<T>(Launcher<T>, const Problem<T>&, Sampling, std::uint64_t, \
-                                      int);
+#define WB_GEMM_INSTANTIATE(T)                                                                \
+  template void validate<T>(const Args<T>&, const char*);                                     \
+  template bool vector_friendly<T>(const Args<T>&);                                           \
+  template Tolerance tolerance<T>(std::int64_t);                                              \
+  template Problem<T> make_problem<T>(const Shape&, std::uint64_t, float, float, int, bool);  \
+  template double reference_entry<T>(const Problem<T>&, std::int64_t, std::int64_t, double*); \
+  template SampledReference sample_reference<T>(const Problem<T>&, Sampling, std::uint64_t);  \
+  template RunReport check_sampled<T>(const Problem<T>&, const SampledReference&,             \
+                                      const std::vector<T>&);                                 \
+  template RunReport check_output<T>(const Problem<T>&, const std::vector<T>&, Sampling,      \
+                                     std::uint64_t);                                          \
+  template RunReport run_and_check<T>(Launcher<T>, const Problem<T>&, Sampling, std::uint64_t, int);
 
 WB_GEMM_INSTANTIATE(float)
 WB_GEMM_INSTANTIATE(__half)

@@ -40,12 +40,12 @@ void launch_cublas(const Args<T>& a, cudaStream_t stream) {
   validate(a, where.c_str());
   cublasHandle_t h = cublas_handle();
   check_cublas(cublasSetStream(h, stream), "cublasSetStream");
-  check_cublas(cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, static_cast<int>(a.N),
-                            static_cast<int>(a.M), static_cast<int>(a.K), &a.alpha, a.B,
-                            cuda_type<T>(), static_cast<int>(a.ldb), a.A, cuda_type<T>(),
-                            static_cast<int>(a.lda), &a.beta, a.C, cuda_type<T>(),
-                            static_cast<int>(a.ldc), CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
-               "cublasGemmEx");
+  check_cublas(
+      cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, static_cast<int>(a.N), static_cast<int>(a.M),
+                   static_cast<int>(a.K), &a.alpha, a.B, cuda_type<T>(), static_cast<int>(a.ldb),
+                   a.A, cuda_type<T>(), static_cast<int>(a.lda), &a.beta, a.C, cuda_type<T>(),
+                   static_cast<int>(a.ldc), CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+      "cublasGemmEx");
   WB_CHECK_LAUNCH();
 }
 

@@ -69,8 +69,8 @@ bool parse_bench_name(const std::string& name, BenchRun* out) {
     return false;
   for (std::size_t i = 2; i < parts.size(); ++i) {
     if (parts[i].empty() || parts[i].find_first_not_of("abcdefghijklmnopqrstuvwxyz"
-                                                        "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                        "0123456789_.-") != std::string::npos)
+                                                       "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                       "0123456789_.-") != std::string::npos)
       return false;
   }
   out->name = name;

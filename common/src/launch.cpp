@@ -15,8 +15,10 @@ void allow_dynamic_smem(const void* kernel, std::size_t bytes, const char* where
   if (bytes <= kDefaultDynamicSmemBytes) return;
   const int limit = max_dynamic_smem_per_block();
   WB_REQUIRE_ARG(bytes <= static_cast<std::size_t>(limit), where,
-                 "needs " + std::to_string(bytes) + " bytes of shared memory per block; this GPU "
-                 "allows " + std::to_string(limit));
+                 "needs " + std::to_string(bytes) +
+                     " bytes of shared memory per block; this GPU "
+                     "allows " +
+                     std::to_string(limit));
   WB_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                      static_cast<int>(bytes)));
 }

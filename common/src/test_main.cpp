@@ -1,16 +1,33 @@
 // The one main() of every test executable, compiled three times (see testing.h):
 //   WB_MAIN_KIND == 0  CPU tests
-//   WB_MAIN_KIND == 1  GPU tests: skipped (exit 77) without a GPU
-//   WB_MAIN_KIND == 2  exercise check: lists unfinished exercises first
+//   WB_MAIN_KIND == 1  GPU tests: skipped (exit 77) without a GPU the chapter can run on
+//   WB_MAIN_KIND == 2  exercise check: lists unfinished exercises, then runs each finished step's
+//                      tests in a process of its own and sums up in plain words
+//
+// Options the harness reads before Catch2 sees the command line:
+//   --wb-step NAME     run only that step's tests (repeatable); tests loop over steps through
+//                      wb::step_is_ready, which honours it
+//   --wb-list-steps    print the chapter's steps, one per line, and exit
+//   --wb-child         (check only) run the tests directly instead of one process per step
 #define WB_CATCH_MAIN_TU  // this file holds Catch2 2.x's implementation
 #include "wb/catch.h"
+#include "wb/chapter.h"
 #include "wb/device.h"
 #include "wb/exercise.h"
 #include "wb/random.h"
 #include "wb/testing.h"
 
 #include <cstdio>
+#include <exception>
 #include <string>
+#include <vector>
+
+#if WB_MAIN_KIND == 2
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+extern char** environ;
+#endif
 
 #ifndef WB_MAIN_KIND
 #error "WB_MAIN_KIND must be 0 (cpu), 1 (gpu) or 2 (check)"
@@ -18,53 +35,160 @@
 
 namespace {
 
+struct Options {
+  std::vector<std::string> steps;  // --wb-step
+  bool list_steps = false;         // --wb-list-steps
+  bool child = false;              // --wb-child
+  std::vector<char*> catch_args;   // everything else, argv[0] first
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 0; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--wb-step" && i + 1 < argc) {
+      o.steps.emplace_back(argv[++i]);
+    } else if (a.rfind("--wb-step=", 0) == 0) {
+      o.steps.push_back(a.substr(10));
+    } else if (a == "--wb-list-steps") {
+      o.list_steps = true;
+    } else if (a == "--wb-child") {
+      o.child = true;
+    } else {
+      o.catch_args.push_back(argv[i]);
+    }
+  }
+  return o;
+}
+
+int run_catch(std::vector<char*> args) {
+  return Catch::Session().run(static_cast<int>(args.size()), args.data());
+}
+
 #if WB_MAIN_KIND == 2
-// Prints the exercise status; returns how many are unfinished.
-std::size_t report_exercises() {
+const char* const kRule = "--------------------------------------------------------------------";
+
+// Runs this program again with `extra` arguments (a finished step's tests, say) and returns its
+// exit status, or 128 + signal when it crashed. A process per step: a fault in one step (an
+// illegal address poisons the CUDA context) cannot take the other steps' results with it.
+int run_child(const char* self, const std::vector<std::string>& extra) {
+  std::vector<std::string> words = {self, "--wb-child"};
+  words.insert(words.end(), extra.begin(), extra.end());
+  std::vector<char*> args;
+  for (std::string& w : words)
+    args.push_back(w.data());
+  args.push_back(nullptr);
+  std::fflush(stdout);
+  pid_t pid = 0;
+  if (posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, args.data(), environ) != 0) return 127;
+  int status = 0;
+  if (waitpid(pid, &status, 0) < 0) return 127;
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return WEXITSTATUS(status);
+}
+
+int check_main(const Options& o) {
+  const wb::ChapterInfo* info = wb::chapter_info();
+  const std::string chapter = info != nullptr ? info->number : "??";
   const auto& todo = wb::unfinished_exercises();
-  if (todo.empty()) {
+  std::printf(
+      "[check] chapter %s: your exercises, judged by the tests the reference solutions pass\n",
+      chapter.c_str());
+  if (!todo.empty()) {
     std::printf(
-        "[check] every exercise is finished (no WB_EXERCISE_TODO left): running the solutions' "
-        "tests\n");
+        "[check] %zu exercise(s) NOT FINISHED yet (the file still has its WB_EXERCISE_TODO "
+        "line):\n",
+        todo.size());
+    for (const auto& e : todo) {
+      std::printf("  - %s  (%s)\n      hint: %s\n", e.step.c_str(), e.file.c_str(), e.hint.c_str());
+    }
+    std::printf(
+        "[check] write the kernel, delete its WB_EXERCISE_TODO line, and run the check "
+        "again.\n");
+  }
+  std::string reason;
+  if (!wb::chapter_runnable(&reason)) {
+    std::printf("SKIPPED: these tests need a CUDA GPU: %s.\n", reason.c_str());
+    std::printf("[check] NOTHING WAS TESTED: this check only proved that your code compiles.%s\n",
+                todo.empty() ? "" : " It fails because exercises are unfinished (listed above).");
+    return todo.empty() ? wb::kSkipExitCode : 1;
+  }
+
+  struct Outcome {
+    std::string step, verdict;
+    bool ok;
+  };
+  std::vector<Outcome> outcomes;
+  const std::vector<std::string> steps = info != nullptr ? info->steps : std::vector<std::string>{};
+  for (const std::string& step : steps) {
+    if (!wb::step_selected(step)) continue;
+    if (wb::is_unfinished(step)) {
+      outcomes.push_back({step, "UNFINISHED: still marked WB_EXERCISE_TODO, not tested", false});
+      continue;
+    }
+    std::printf("\n%s\n[check] testing step %s\n", kRule, step.c_str());
+    const int rc = run_child(o.catch_args[0], {"--wb-step", step, "[steps]"});
+    if (rc == 0) {
+      outcomes.push_back({step, "passed", true});
+    } else if (rc >= 128) {
+      outcomes.push_back(
+          {step, "CRASHED (signal " + std::to_string(rc - 128) + "): see above", false});
+    } else {
+      outcomes.push_back({step, "FAILED: its first failure is printed above", false});
+    }
+  }
+  if (o.steps.empty()) {
+    std::printf("\n%s\n[check] the chapter's other tests (known-bad variants, bad inputs)\n",
+                kRule);
+    const int rc = run_child(o.catch_args[0], {"~[steps]"});
+    outcomes.push_back({"(other tests)", rc == 0 ? "passed" : "FAILED: see above", rc == 0});
+  }
+
+  std::printf("\n%s\n[check] summary for chapter %s\n", kRule, chapter.c_str());
+  std::size_t failed = 0, unfinished = 0;
+  for (const Outcome& out : outcomes) {
+    std::printf("  %-28s %s\n", out.step.c_str(), out.verdict.c_str());
+    if (!out.ok) (out.verdict.rfind("UNFINISHED", 0) == 0 ? unfinished : failed) += 1;
+  }
+  if (failed == 0 && unfinished == 0) {
+    std::printf("[check] PASSED: every step passed the same tests as the reference solutions.\n");
     return 0;
   }
-  std::printf("[check] %zu exercise(s) NOT FINISHED yet (still marked WB_EXERCISE_TODO):\n",
-              todo.size());
-  for (const auto& e : todo) {
-    std::printf("  - %s  (%s)\n      hint: %s\n", e.step.c_str(), e.file.c_str(), e.hint.c_str());
-  }
-  std::printf(
-      "[check] write the kernel, delete its WB_EXERCISE_TODO line, and run the check again.\n"
-      "[check] the finished steps are tested below; unfinished ones are skipped.\n");
-  return todo.size();
+  std::printf("[check] NOT DONE: %zu step(s) failed their tests, %zu exercise(s) unfinished.\n",
+              failed, unfinished);
+  return 1;
 }
 #endif
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  const Options o = parse(argc, argv);
+  try {
+    if (o.list_steps) {
+      if (const wb::ChapterInfo* info = wb::chapter_info()) {
+        for (const std::string& s : info->steps)
+          std::printf("%s\n", s.c_str());
+      }
+      return 0;
+    }
+    for (const std::string& s : o.steps)
+      wb::select_step(s);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 2;
+  }
   wb::base_seed();  // print the seed before anything else, so every failure can be reproduced
 #if WB_MAIN_KIND == 2
-  const std::size_t unfinished = report_exercises();
+  if (!o.child) return check_main(o);
 #endif
 #if WB_MAIN_KIND >= 1
   std::string reason;
-  if (!wb::gpu_available(&reason)) {
+  if (!wb::chapter_runnable(&reason)) {
     std::printf("SKIPPED: these tests need a CUDA GPU: %s. Nothing was tested on a GPU.\n",
                 reason.c_str());
-#if WB_MAIN_KIND == 2
-    if (unfinished > 0) return 1;
-#endif
     return wb::kSkipExitCode;
   }
 #endif
-  const int failed = Catch::Session().run(argc, argv);
-#if WB_MAIN_KIND == 2
-  if (unfinished > 0) {
-    std::printf("[check] FAILED: %zu exercise(s) still unfinished (listed at the top).\n",
-                unfinished);
-    return 1;
-  }
-#endif
-  return failed;
+  return run_catch(o.catch_args);
 }

@@ -34,8 +34,7 @@ __device__ __forceinline__ OnlineSoftmax shfl_xor(OnlineSoftmax s, int lane_mask
 }
 /// A Welford state, field by field.
 __device__ __forceinline__ Welford shfl_xor(Welford w, int lane_mask) {
-  return Welford{shfl_xor(w.n, lane_mask), shfl_xor(w.mean, lane_mask),
-                 shfl_xor(w.m2, lane_mask)};
+  return Welford{shfl_xor(w.n, lane_mask), shfl_xor(w.mean, lane_mask), shfl_xor(w.m2, lane_mask)};
 }
 
 /// Reduces `v` over the 32 lanes of a warp; lane 0 returns the result (other lanes return partial
