@@ -26,7 +26,7 @@ struct Size {
 };
 
 // The headline size (2^28 floats, 1 GiB: 20x the H100's L2), the same length minus 3 starting
-// 1 float past a 16-byte boundary (head 3, tail 2 for the vectorized steps), and 2^24 (64 MiB),
+// 1 float past a 16-byte boundary (head 31, tail 2 for the vectorized steps), and 2^24 (64 MiB),
 // where a microsecond of launch overhead is worth ~5%.
 const Size kSizes[] = {
     {std::int64_t{1} << 28, 0}, {(std::int64_t{1} << 28) - 3, 1}, {std::int64_t{1} << 24, 0}};

@@ -1,5 +1,6 @@
-// Chapter 04 design sweep (not part of the ladder): how should step 6 spread 2^28 floats over the
-// GPU, and which load flavour should it use? Times a float4 sum kernel in many layouts next to CUB,
+// Chapter 04 design sweep (not part of the ladder): how should step 7 spread 2^28 floats over the
+// GPU, and which load flavour should it use? (Recorded when steps 7 and 8 were numbered 6 and 7:
+// chapter-04.sweep.txt's "step 6" is today's step 7.) Times a float4 sum kernel in many layouts next to CUB,
 // in one run on one input, and checks every result against the fp64 reference (tolerance as the
 // tests use it). Prints a table.
 //
@@ -12,8 +13,8 @@
 //   loads:       plain ld.global.nc.v4 (what the ladder uses), or with the L2::256B prefetch
 //                qualifier (the L2 fetches the whole 256-byte block around the requested
 //                sector from DRAM), or L1::no_allocate + L2::256B
-//   passes:      "2" = the kernel plus a one-block finish kernel over its partials (step 6);
-//                "1" = the last block to take a ticket folds the partials (step 7)
+//   passes:      "2" = the kernel plus a one-block finish kernel over its partials (step 7);
+//                "1" = the last block to take a ticket folds the partials (step 8)
 //
 // Timing: bench/sweep_timing.h, "dirty" (the ladder's L2 flush) and "clean" (no dirty lines
 // left in L2 for the timed kernel to write back).
@@ -59,11 +60,11 @@ __device__ __forceinline__ float4 load4(const float4* p) {
 
 __device__ float block_sum(float v, float* sWarp) {  // sWarp: one float per warp of the block
   const ch04::SumOp op;
-  v = ch04::warp_reduce(v, op);
+  v = wb::warp_reduce(v, op);
   if (threadIdx.x % 32 == 0) sWarp[threadIdx.x / 32] = v;
   __syncthreads();
   v = threadIdx.x < blockDim.x / 32 ? sWarp[threadIdx.x % 32] : 0.0f;
-  return ch04::warp_reduce(v, op);  // thread 0: the block's sum
+  return wb::warp_reduce(v, op);  // thread 0: the block's sum
 }
 
 // This thread's share of count partials (16-byte aligned), 16 float4 loads in flight at a time:
@@ -89,7 +90,7 @@ __device__ float fold_partials(const float* gPartials, int count) {
   return v;
 }
 
-// Single-pass ending (step 7's): publish the partial, take a ticket, the last block folds.
+// Single-pass ending (step 8's): publish the partial, take a ticket, the last block folds.
 __device__ void finish_in_last_block(float v, float* sWarp, float* gPartials, unsigned* gCounter,
                                      float* gOut) {
   __shared__ bool sIsLast;
@@ -213,15 +214,15 @@ struct Setup {
 
 // Blocks for the kTiles layout: `tiles` tiles of kThreads x kU float4s per block.
 int tile_blocks(std::int64_t vectors, int u, int tiles) {
-  return static_cast<int>(ch04::ceil_div(vectors, std::int64_t{kThreads} * u * tiles));
+  return static_cast<int>(wb::ceil_div(vectors, std::int64_t{kThreads} * u * tiles));
 }
 
 template <int kU, int kLayout, int kLoad, bool kOnePass>
 Row run(const std::string& name, const Setup& s, int blocks) {
-  std::int64_t chunk = ch04::ceil_div(s.vectors, blocks);
+  std::int64_t chunk = wb::ceil_div(s.vectors, blocks);
   if (kLayout == kBlocked || kLayout == kTiles) {  // whole tiles per block, as CUB's even share
     const std::int64_t tile = kThreads * kU;
-    chunk = ch04::ceil_div(ch04::ceil_div(s.vectors, tile), blocks) * tile;
+    chunk = wb::ceil_div(wb::ceil_div(s.vectors, tile), blocks) * tile;
   }
   auto work = [&](cudaStream_t st) {
     sweep_kernel<kU, kLayout, kLoad, kOnePass><<<blocks, kThreads, 0, st>>>(
@@ -303,7 +304,7 @@ int main() {
   rows.push_back(
       run<4, kContiguous, kL2Prefetch, false>("contiguous  u4 waves 2, L2::256B", s, 2 * r4));
   rows.push_back(run<4, kBlocked, kL2Prefetch, false>("blocked u4 waves 5, L2::256B", s, 5 * r4));
-  // One pass (step 7's ending) on the same layouts.
+  // One pass (step 8's ending) on the same layouts.
   rows.push_back(run<8, kInterleaved, kPlain, true>("1-pass interleaved u8 waves 8", s, 8 * r8));
   rows.push_back(run<8, kInterleaved, kPlain, true>("1-pass interleaved u8 waves 1", s, r8));
   rows.push_back(

@@ -20,12 +20,16 @@ namespace {
 __global__ void scale_rows_naive_kernel(const float* __restrict__ gIn,
                                         const float* __restrict__ gScale, float* __restrict__ gOut,
                                         int rows, int cols) {
-  const int row =
-      blockIdx.x * blockDim.x + threadIdx.x;  // a warp's 32 threads: 32 rows, a row apart
+  // A warp's 32 threads: 32 rows, a row apart. An int suffices: the grid has ceil(rows / 32)
+  // blocks along x, so row <= 32 * ceil(rows / 32) - 1 <= 2^31 - 1.
+  const int row = blockIdx.x * blockDim.x + threadIdx.x;
   if (row >= rows) return;
   const float k = gScale[row];
-  // Columns along y; a grid-stride loop because grid y stops at 65535 blocks.
-  for (int col = blockIdx.y * blockDim.y + threadIdx.y; col < cols; col += gridDim.y * blockDim.y) {
+  // Columns along y; a grid-stride loop because grid y stops at 65535 blocks. The column is 64-bit
+  // because it must hold col + stride: at cols = 2^31 - 1 that sum passes 2^31 - 1, and an int
+  // would wrap to a negative column that still passes `col < cols` (README, "Sizes up to 2^31 - 1").
+  const std::int64_t stride = static_cast<std::int64_t>(gridDim.y) * blockDim.y;
+  for (std::int64_t col = blockIdx.y * blockDim.y + threadIdx.y; col < cols; col += stride) {
     const std::size_t i = static_cast<std::size_t>(row) * cols + col;  // (rows, cols) row-major
     gOut[i] = gIn[i] * k;
   }
@@ -36,8 +40,8 @@ __global__ void scale_rows_naive_kernel(const float* __restrict__ gIn,
 void launch_naive(const ScaleRowsArgs& a, cudaStream_t stream) {
   validate(a, "ch01::launch_naive");
   const dim3 block(BlockShape::kX, BlockShape::kY);
-  const dim3 grid(static_cast<unsigned>(ceil_div(a.rows, BlockShape::kX)),
-                  grid_y_for(a.cols, BlockShape::kY));
+  const dim3 grid = wb::grid_2d(wb::ceil_div(a.rows, BlockShape::kX),
+                                grid_y_for(a.cols, BlockShape::kY), "ch01::launch_naive");
   scale_rows_naive_kernel<<<grid, block, 0, stream>>>(
       a.in, a.scale, a.out, static_cast<int>(a.rows), static_cast<int>(a.cols));
   WB_CHECK_LAUNCH();

@@ -14,6 +14,9 @@
 
 #include "wb/compare.h"
 #include "wb/hd.h"
+#include "wb/launch.h"
+#include "wb/math.h"
+#include "wb/rows.h"
 #include "wb/shapes.h"
 
 #include <cuda_runtime_api.h>
@@ -52,10 +55,16 @@ const std::vector<Step>& steps();
 void launch_naive(const ScaleRowsArgs& args, cudaStream_t stream);
 /// Step 2 (02_coalesced.cu): threadIdx.x walks columns, so a warp reads 128 contiguous bytes.
 void launch_coalesced(const ScaleRowsArgs& args, cudaStream_t stream);
-/// Step 3 (03_vectorized.cu): one 16-byte float4 per thread, head and tail of each row peeled.
+/// Step 3 (03_vectorized.cu): one 16-byte float4 per thread, head and tail of each row peeled
+/// (wb::split_row, rows.h).
 void launch_vectorized(const ScaleRowsArgs& args, cudaStream_t stream);
 /// Step 4 (04_ilp.cu): kIlp independent float4 loads in flight per thread before any store.
 void launch_ilp(const ScaleRowsArgs& args, cudaStream_t stream);
+
+/// The vendor row of the ladder (`vendor-memcpy`): cudaMemcpyAsync of `in` to `out`, rows * cols
+/// floats, the copy the benchmark times as the yardstick (wb::bench_device_copy). Not a scale: the
+/// tests check that it copies every byte, at the same shapes as the steps. Runs validate() first.
+void launch_vendor_memcpy(const ScaleRowsArgs& args, cudaStream_t stream);
 
 /// Deliberately wrong variants that the tests must catch.
 namespace known_bad {
@@ -72,39 +81,16 @@ struct BlockShape {
   static_assert(kX * kY <= 1024, "at most 1024 threads per block");
 };
 
-/// Floats per 16-byte vector access.
-constexpr int kVec = 4;
+/// Floats per 16-byte vector access (wb::kVecBytes, rows.h).
+constexpr int kVec = wb::kVecBytes / static_cast<int>(sizeof(float));
 /// Independent float4 loads each thread of step 4 issues before its first store.
 constexpr int kIlp = 4;
-/// Grid y is limited to 65535 blocks; larger extents are covered by a grid-stride loop.
-constexpr std::int64_t kMaxGridY = 65535;
 
-/// ceil(n / d) for positive d.
-WB_HD inline std::int64_t ceil_div(std::int64_t n, std::int64_t d) {
-  return (n + d - 1) / d;
-}
-
-/// Blocks along y for `extent` items with `per_block` per block, clamped to the grid-y limit.
+/// Blocks along y for `extent` items with `per_block` per block, clamped to the grid-y limit
+/// (wb::kMaxGridYZ = 65535); the kernels cover the rest with a grid-stride loop.
 WB_HD inline unsigned grid_y_for(std::int64_t extent, int per_block) {
-  const std::int64_t blocks = ceil_div(extent, per_block);
-  return static_cast<unsigned>(blocks < kMaxGridY ? blocks : kMaxGridY);
-}
-
-/// How one row is cut for 16-byte accesses: `head` scalars up to the first 16-byte boundary,
-/// `body` float4s, then `tail` scalars. head + 4 * body + tail == cols.
-struct RowSplit {
-  int head;  ///< 0..3 leading floats before the first 16-byte boundary
-  int body;  ///< whole float4s from there on
-  int tail;  ///< 0..3 floats after the last whole float4
-};
-
-/// Splits a row of `cols` floats starting at byte address `row_address` (4-byte aligned).
-WB_HD inline RowSplit split_row(std::uintptr_t row_address, int cols) {
-  // Floats to skip until the address is a multiple of 16: (16 - address % 16) % 16 bytes.
-  int head = static_cast<int>(((16u - (row_address & 15u)) & 15u) / 4u);
-  if (head > cols) head = cols;
-  const int body = (cols - head) / kVec;
-  return RowSplit{head, body, cols - head - kVec * body};
+  const std::int64_t blocks = wb::ceil_div(extent, per_block);
+  return static_cast<unsigned>(blocks < wb::kMaxGridYZ ? blocks : wb::kMaxGridYZ);
 }
 
 /// Argument checks every launcher runs first; throws std::invalid_argument naming `where`.
@@ -135,9 +121,13 @@ Problem make_problem(const wb::Shape2D& shape, std::uint64_t seed);
 /// Tolerance of every step: one fp32 rounding of an exact product (k = 1, so u = 2^-24 relative).
 wb::Tolerance tolerance();
 
-/// Runs `launch` on `problem` with freshly poisoned, guarded buffers and compares with the
-/// reference. `in_offset`/`out_offset` (in floats) shift the device pointers to test misaligned
-/// views. Returns the comparison; `guards_ok` tells whether anything was written outside `out`.
+/// Runs `launch` on `problem` with freshly poisoned, guarded buffers and returns the output view
+/// (rows * cols floats). `in_offset`/`out_offset` (in floats) shift the device pointers to test
+/// misaligned views. `guards_ok` tells whether anything was written outside `out`.
+std::vector<float> run_once(Launcher launch, const Problem& problem, bool* guards_ok,
+                            int in_offset = 0, int out_offset = 0);
+
+/// run_once, compared with the reference under tolerance().
 wb::CompareReport run_and_compare(Launcher launch, const Problem& problem, bool* guards_ok,
                                   int in_offset = 0, int out_offset = 0);
 

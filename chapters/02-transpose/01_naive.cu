@@ -40,7 +40,7 @@ void launch_naive(const TransposeArgs& a, cudaStream_t stream) {
   validate(a, "ch02::launch_naive");
   const dim3 block(T::kTile, T::kBlockRows);
   transpose_naive_kernel<<<tile_grid(a, "ch02::launch_naive"), block, 0, stream>>>(
-      a.in, a.out, a.rows, a.cols, ceil_div(a.cols, T::kTile));
+      a.in, a.out, a.rows, a.cols, wb::ceil_div(a.cols, T::kTile));
   WB_CHECK_LAUNCH();
 }
 

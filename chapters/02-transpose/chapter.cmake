@@ -3,10 +3,11 @@ wb_add_chapter(
   NUMBER 02 SLUG transpose
   SHARED transpose.cpp cublas_transpose.cpp 01_naive.cu
   EXERCISES 02_smem_tile.cu 03_padded_tile.cu 04_swizzled_tile.cu 05_wide.cu 06_grouped.cu
-            07_big_tile.cu
+            07_big_tile.cu 08_column_order.cu
+  EXTRA_STEPS vendor-cublas vendor-memcpy
   KNOWN_BAD known_bad_no_barrier.cu
   CPU_TESTS tests/ch02/bank_conflict_test.cpp
-  GPU_TESTS tests/ch02/transpose_test.cpp
+  GPU_TESTS tests/ch02/transpose_test.cpp tests/ch02/limits_test.cu
   BENCH bench/ch02_bench.cpp
   LIBS CUDA::cublas
   SANITIZER_MUST_FLAG "racecheck:[known-bad-race]"

@@ -17,6 +17,7 @@
 
 #include "wb/compare.h"
 #include "wb/hd.h"
+#include "wb/math.h"
 #include "wb/shapes.h"
 
 #include <cuda_runtime_api.h>
@@ -47,7 +48,8 @@ struct Step {
   Launcher launch;   ///< its launcher
 };
 
-/// The ladder in order: naive, smem_tile, padded_tile, swizzled_tile, wide, grouped.
+/// The ladder in order: naive, smem_tile, padded_tile, swizzled_tile, wide, grouped, big_tile,
+/// column_order.
 const std::vector<Step>& steps();
 
 /// Step 1 (01_naive.cu): reads coalesced along a row of `in`, writes down a column of `out`.
@@ -59,22 +61,31 @@ void launch_smem_tile(const TransposeArgs& args, cudaStream_t stream);
 void launch_padded_tile(const TransposeArgs& args, cudaStream_t stream);
 /// Step 4 (04_swizzled_tile.cu): no padding; column j of tile row i is stored at j XOR i.
 void launch_swizzled_tile(const TransposeArgs& args, cudaStream_t stream);
-/// Step 5 (05_wide.cu): 16-byte global loads and stores, 16 elements per thread, padded tile.
+/// Step 5 (05_wide.cu): 16-byte global loads and stores; each thread keeps step 3's 4 tile rows,
+/// now 4 floats wide (16 elements).
 void launch_wide(const TransposeArgs& args, cudaStream_t stream);
-
 /// Step 6 (06_grouped.cu): step 5 with tiles visited in groups of kGroupRows tile rows, so the
 /// blocks running at the same time write long runs of each output row.
 void launch_grouped(const TransposeArgs& args, cudaStream_t stream);
-
-/// Step 7 (07_big_tile.cu): a 64 x 64 padded tile moved by 32 x 16 threads (8 floats each, 4-byte
-/// accesses), the tiles visited down each column of tiles (column_major_tile_of), so the blocks
-/// running together write long runs of the same output rows.
+/// Step 7 (07_big_tile.cu): step 3 with a 64 x 64 padded tile, moved by 32 x 16 threads (8 floats
+/// each, all loaded before the first shared-memory store); tiles still in row-major order.
 void launch_big_tile(const TransposeArgs& args, cudaStream_t stream);
+/// Step 8 (08_column_order.cu): step 7 with the tiles visited down each column of tiles
+/// (column_major_tile_of), so the blocks running together write long runs of the same output rows.
+void launch_column_order(const TransposeArgs& args, cudaStream_t stream);
 
-/// The vendor baseline (cublas_transpose.cpp): cublasSgeam with CUBLAS_OP_T on the workbook's
-/// shared cuBLAS handle (wb/cublas.h). Runs validate() first; throws wb::CudaError on a cuBLAS
-/// failure.
+/// The vendor baseline (cublas_transpose.cpp, the `vendor-cublas` row): cublasSgeam with
+/// CUBLAS_OP_T on the workbook's shared cuBLAS handle (wb/cublas.h). Runs validate() first; throws
+/// wb::CudaError on a cuBLAS failure. Tested like every step.
 void launch_cublas(const TransposeArgs& args, cudaStream_t stream);
+
+/// The `vendor-memcpy` row: cudaMemcpyAsync of `in` to `out` (rows * cols floats), the copy the
+/// benchmark times as the yardstick (wb::bench_device_copy). Not a transpose: the tests check that
+/// it copies every byte, at the same shapes as the steps. Runs validate() first.
+void launch_vendor_memcpy(const TransposeArgs& args, cudaStream_t stream);
+
+/// The vendor rows that run the transpose, tested like the steps: vendor-cublas.
+const std::vector<Step>& vendor_steps();
 
 /// Deliberately wrong variants that the tests and the sanitizer must catch.
 namespace known_bad {
@@ -156,11 +167,6 @@ WB_HD inline int swizzled_offset(int i, int j) {
   return i * TileShape::kTile + (j ^ (i % TileShape::kTile));
 }
 
-/// ceil(n / d) for positive d.
-WB_HD inline std::int64_t ceil_div(std::int64_t n, std::int64_t d) {
-  return (n + d - 1) / d;
-}
-
 /// Position of a tile in the matrix, in tiles.
 struct TileCoord {
   std::int64_t row;  ///< tile row: the tile covers input rows row * kTile ...
@@ -192,7 +198,7 @@ WB_HD inline TileCoord grouped_tile_of(std::int64_t block, std::int64_t tiles_ac
   return TileCoord{first_row + in_group % height, in_group / height};
 }
 
-/// Tile and block shape of step 7: a 64 x 64 tile moved by 32 x 16 threads. Each thread moves
+/// Tile and block shape of steps 7 and 8: a 64 x 64 tile moved by 32 x 16 threads. Each thread moves
 /// kRowsPerThread rows x kColsPerThread columns of the tile in, and as many out.
 struct BigTileShape {
   static constexpr int kTile = 64;                          ///< tile edge, in floats
@@ -202,13 +208,13 @@ struct BigTileShape {
   static constexpr int kColsPerThread = kTile / kThreadsX;  ///< 2 (columns tx and tx + 32)
 };
 
-/// Float offset of element (i, j) in step 7's padded 64 x 64 tile (65 floats per row): bank
+/// Float offset of element (i, j) in the padded 64 x 64 tile of steps 7 and 8 (65 floats per row): bank
 /// (65 i + j) mod 32 = (i + j) mod 32, so 32 consecutive rows of a column hit 32 banks.
 WB_HD inline int big_padded_offset(int i, int j) {
   return i * (BigTileShape::kTile + kPad) + j;
 }
 
-/// The tile block number `block` moves in step 7's column-major order: blocks walk down a column
+/// The tile block number `block` moves in step 8's column-major order: blocks walk down a column
 /// of tiles (`tiles_down` of them) before moving to the next column. Consecutive blocks, which run
 /// at the same time, then write neighbouring pieces of the same output rows.
 WB_HD inline TileCoord column_major_tile_of(std::int64_t block, std::int64_t tiles_down) {
@@ -218,7 +224,7 @@ WB_HD inline TileCoord column_major_tile_of(std::int64_t block, std::int64_t til
 /// Number of `tile` x `tile` tiles (hence blocks) covering a rows x cols matrix.
 WB_HD inline std::int64_t tile_count(std::int64_t rows, std::int64_t cols,
                                      int tile = TileShape::kTile) {
-  return ceil_div(rows, tile) * ceil_div(cols, tile);
+  return wb::ceil_div(rows, tile) * wb::ceil_div(cols, tile);
 }
 
 /// Argument checks every launcher runs first; throws std::invalid_argument naming `where`.
@@ -231,7 +237,7 @@ void validate(const TransposeArgs& args, const char* where);
 /// Otherwise it moves every tile with 4-byte accesses (still correct, slower).
 bool can_vectorize(const TransposeArgs& args);
 
-/// Grid of the tile steps: one block per `tile` x `tile` tile (32 for steps 1-6, 64 for step 7).
+/// Grid of the tile steps: one block per `tile` x `tile` tile (32 for steps 1-6, 64 for 7 and 8).
 /// Throws std::invalid_argument (naming `where`) when the matrix has more tiles than a grid has
 /// blocks along x.
 dim3 tile_grid(const TransposeArgs& args, const char* where, int tile = TileShape::kTile);
@@ -254,10 +260,14 @@ Problem make_problem(const wb::Shape2D& shape, std::uint64_t seed);
 /// exact input value is wrong.
 wb::Tolerance tolerance();
 
-/// Runs `launch` on `problem` with freshly poisoned, guarded buffers and compares with the
-/// reference. `in_offset`/`out_offset` (in floats) shift the device pointers to test views that
-/// do not start on a 16-byte boundary. `guards_ok` tells whether anything was written outside
-/// `out`.
+/// Runs `launch` on `problem` with freshly poisoned, guarded buffers and returns the output view
+/// (rows * cols floats). `in_offset`/`out_offset` (in floats) shift the device pointers to test
+/// views that do not start on a 16-byte boundary. `guards_ok` tells whether anything was written
+/// outside `out`.
+std::vector<float> run_once(Launcher launch, const Problem& problem, bool* guards_ok,
+                            int in_offset = 0, int out_offset = 0);
+
+/// run_once, compared with the reference under tolerance() (exact).
 wb::CompareReport run_and_compare(Launcher launch, const Problem& problem, bool* guards_ok,
                                   int in_offset = 0, int out_offset = 0);
 

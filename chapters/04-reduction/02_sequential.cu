@@ -1,15 +1,23 @@
-// Chapter 04, exercise 2 — sequential addressing: make the first s threads the active ones.
+// Chapter 04, step 2 — sequential addressing: the first s threads are the active ones.
 //
-// Read "Step 2" in README.md first. Start from 01_naive.cu: the load and the final write are the
-// same; only the loop over tree levels changes. When it is written, delete the WB_EXERCISE_TODO
-// line and run `make chapter-04-check`.
+// The idea: at level s (128, 64, ..., 1) thread tid < s adds sX[tid + s] to sX[tid]. The active
+// threads are contiguous, so whole warps either work or skip the level: at s >= 32 no warp is
+// divergent, and warps with nothing to do retire from the level at once. The `%` disappears.
+// Consecutive lanes read consecutive words (sX[tid], sX[tid + s]), so there are no shared-memory
+// bank conflicts either. The change from step 1 is the loop and the condition.
+//
+// Prediction at 2^28: the tree costs ~4x fewer instructions, so instruction issue stops being
+// the limit; now each thread has a single 4-byte load in flight (8 KB per SM at full occupancy,
+// below the ~20 KB Little's law asks for at 3.2 TB/s x ~0.8 us / 132 SMs) and then waits at 8
+// barriers. Expect ~0.8 ms, ~40% of the read ceiling, ~3x step 1.
 #include "reduction.h"
 
 #include "wb/exercise.h"
 
 WB_EXERCISE_TODO("sequential",
-                 "loop s from blockDim.x / 2 down to 1 (halving); if tid < s, fold sX[tid + s] "
-                 "into sX[tid]; __syncthreads() after every level");
+                 "Read \"Step 2: sequential, the first s threads do the work\" in README.md. Loop s from "
+                 "blockDim.x / 2 down to 1 (halving); if tid < s, fold sX[tid + s] into sX[tid]; "
+                 "__syncthreads() after every level.");
 
 namespace ch04 {
 namespace {
@@ -17,11 +25,20 @@ namespace {
 template <class Op>
 __global__ void reduce_sequential_kernel(const float* __restrict__ gIn, float* __restrict__ gOut,
                                          std::int64_t count) {
-  // TODO(exercise 2):
-  //   1. Load as in 01_naive.cu: sX[tid] = gIn[i] or Op::identity() past the end; __syncthreads().
-  //   2. for (unsigned s = blockDim.x / 2; s > 0; s /= 2):
-  //        if (tid < s) sX[tid] = op(sX[tid], sX[tid + s]);   then __syncthreads().
-  //   3. Thread 0 writes sX[0] to gOut[blockIdx.x].
+  // WB_EXERCISE_BEGIN
+  // TODO(step 2): read "Step 2: sequential, the first s threads do the work" in README.md, then
+  // start from 01_naive.cu: the load and the write are the same; only the loop over tree levels
+  // changes. The launcher below runs one block of kThreads = 256 threads per 256 inputs.
+  //   1. Static shared memory: __shared__ float sX[kThreads], one value per thread, folded in
+  //      place. op is an Op{} (SumOp or MaxOp); tid = threadIdx.x;
+  //      i = blockIdx.x * blockDim.x + tid in std::int64_t (count reaches 2^31 - 1).
+  //   2. Load as in 01_naive.cu: sX[tid] = i < count ? gIn[i] : Op::identity(); __syncthreads().
+  //   3. for (unsigned s = blockDim.x / 2; s > 0; s /= 2):
+  //        if (tid < s) sX[tid] = op(sX[tid], sX[tid + s]);   then __syncthreads() (every level,
+  //        the last included: all threads reach it).
+  //   4. Thread 0 writes sX[0] to gOut[blockIdx.x].
+  // When it is written, delete the WB_EXERCISE_TODO line above and run `make chapter-04-check`.
+  // WB_EXERCISE_END
 }
 
 }  // namespace

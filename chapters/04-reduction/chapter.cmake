@@ -3,10 +3,11 @@ wb_add_chapter(
   NUMBER 04 SLUG reduction
   SHARED reduction.cu read_ceiling.cu vendor_cub.cu 01_naive.cu
   EXERCISES 02_sequential.cu 03_first_add.cu 04_unroll_last_warp.cu 05_warp_shuffle.cu
-            06_vectorized.cu 07_single_pass.cu
+            06_grid_stride.cu 07_vectorized.cu 08_single_pass.cu
+  EXTRA_STEPS vendor-cub
   KNOWN_BAD known_bad_half_warp.cu
   CPU_TESTS tests/ch04/index_math_test.cpp
-  GPU_TESTS tests/ch04/reduction_test.cpp
+  GPU_TESTS tests/ch04/reduction_test.cpp tests/ch04/limits_test.cu
   BENCH bench/ch04_bench.cpp
   # "educe" matches this chapter's reduce_*_kernel and CUB's DeviceReduce*Kernel (no '|': the
   # pattern passes through a shell unquoted)
@@ -31,6 +32,6 @@ wb_add_chapter(
 add_test(NAME ch04.gpu.large COMMAND ch04_gpu_tests "[large]")
 set_tests_properties(ch04.gpu.large PROPERTIES SKIP_RETURN_CODE 77)
 
-# A design sweep for step 6 (not part of the ladder): bench/ch04_sweep.cu, run by hand on a GPU.
+# A design sweep for steps 7 and 8 (not part of the ladder): bench/ch04_sweep.cu, run by hand on a GPU.
 add_executable(ch04_sweep bench/ch04_sweep.cu)
 target_link_libraries(ch04_sweep PRIVATE ch04_solutions)

@@ -53,7 +53,7 @@ double measure_read_bandwidth_GBps() {
   const float4* gIn = static_cast<const float4*>(in.get());
   float* gSink = static_cast<float*>(sink.get());
 
-  const unsigned once_blocks = static_cast<unsigned>(ceil_div(vectors, kThreads));
+  const unsigned once_blocks = static_cast<unsigned>(wb::ceil_div(vectors, kThreads));
   const wb::TimingResult once = wb::time_on_stream([&](cudaStream_t s) {
     read_once_kernel<<<once_blocks, kThreads, 0, s>>>(gIn, vectors, gSink);
     WB_CHECK_LAUNCH();

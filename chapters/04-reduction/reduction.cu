@@ -21,10 +21,18 @@ const std::vector<Step>& steps() {
       {"first_add", "03_first_add.cu", launch_first_add},
       {"unroll_last_warp", "04_unroll_last_warp.cu", launch_unroll_last_warp},
       {"warp_shuffle", "05_warp_shuffle.cu", launch_warp_shuffle},
-      {"vectorized", "06_vectorized.cu", launch_vectorized},
-      {"single_pass", "07_single_pass.cu", launch_single_pass},
+      {"grid_stride", "06_grid_stride.cu", launch_grid_stride},
+      {"vectorized", "07_vectorized.cu", launch_vectorized},
+      {"single_pass", "08_single_pass.cu", launch_single_pass},
   };
   return ladder;
+}
+
+const std::vector<Step>& vendor_steps() {
+  static const std::vector<Step> vendors = {
+      {"vendor-cub", "vendor_cub.cu", launch_cub},
+  };
+  return vendors;
 }
 
 std::int64_t workspace_floats_for(std::int64_t n) {
@@ -41,7 +49,7 @@ int sm_count() {
   return count;
 }
 
-int machine_blocks(const void* kernel, std::int64_t vectors, int waves) {
+int machine_blocks(const void* kernel, std::int64_t items, int waves) {
   static std::mutex mutex;
   static std::map<const void*, int> resident;  // blocks per SM, per kernel
   int per_sm = 0;
@@ -55,7 +63,7 @@ int machine_blocks(const void* kernel, std::int64_t vectors, int waves) {
     per_sm = it->second;
   }
   const std::int64_t fill = static_cast<std::int64_t>(waves) * per_sm * sm_count();
-  const std::int64_t needed = ceil_div(std::max<std::int64_t>(vectors, 1), kThreads * kUnroll);
+  const std::int64_t needed = wb::ceil_div(std::max<std::int64_t>(items, 1), kThreads * kUnroll);
   return static_cast<int>(std::min(fill, needed));
 }
 

@@ -13,18 +13,26 @@
 /// for any associative operation `Op` (a functor with `identity()` and `operator()`), so the same
 /// code computes the sum and the max; launchers pick the functor from ReduceArgs::op.
 ///
-/// Steps 1-6 are multi-pass: each pass reduces `count` values to one value per block, and the
+/// Steps 1-7 are multi-pass: each pass reduces `count` values to one value per block, and the
 /// launcher repeats passes (run_passes) until one value is left. Their partial results live in a
 /// caller-provided workspace (class Workspace), allocated once per problem size, outside any
-/// timing. Step 7 finishes in one launch with a last-block-done counter in the same workspace.
+/// timing. Step 8 finishes in one launch with a last-block-done counter in the same workspace.
+///
+/// Warp shuffles are taught in step 5; the warp reduction every later step (and chapter 05) uses
+/// is wb::warp_reduce in common/include/wb/device/warp.cuh.
 #pragma once
 
 #include "wb/buffer.h"
 #include "wb/check.h"
 #include "wb/compare.h"
 #include "wb/hd.h"
+#include "wb/math.h"
 
 #include <cuda_runtime_api.h>
+
+#if defined(__CUDACC__)
+#include "wb/device/warp.cuh"
+#endif
 
 #include <cmath>
 #include <cstdint>
@@ -60,7 +68,7 @@ struct ReduceArgs {
   const float* in = nullptr;          ///< (n) input; any 4-byte aligned address (views allowed)
   float* out = nullptr;               ///< (1) the result
   std::int64_t n = 0;                 ///< 0 .. kMaxN elements; n = 0 writes the identity to out
-  float* workspace = nullptr;         ///< scratch of Workspace: partials and the step-7 counter
+  float* workspace = nullptr;         ///< scratch of Workspace: partials and the step-8 counter
   std::int64_t workspace_floats = 0;  ///< its size in floats, at least workspace_floats_for(n)
   Op op = Op::kSum;                   ///< which reduction
 };
@@ -77,7 +85,7 @@ struct Step {
 };
 
 /// The ladder in order: naive, sequential, first_add, unroll_last_warp, warp_shuffle,
-/// vectorized, single_pass.
+/// grid_stride, vectorized, single_pass.
 const std::vector<Step>& steps();
 
 /// Step 1 (01_naive.cu): interleaved tree in shared memory; `tid % (2 s)` picks the active
@@ -91,15 +99,28 @@ void launch_first_add(const ReduceArgs& args, cudaStream_t stream);
 /// Step 4 (04_unroll_last_warp.cu): the last 6 levels run in one warp with __syncwarp, not
 /// __syncthreads.
 void launch_unroll_last_warp(const ReduceArgs& args, cudaStream_t stream);
-/// Step 5 (05_warp_shuffle.cu): warp_reduce (register shuffles) inside each warp, shared memory
-/// only for the 8 warp results.
+/// Step 5 (05_warp_shuffle.cu): wb::warp_reduce (register shuffles) inside each warp, shared
+/// memory only for the 8 warp results.
 void launch_warp_shuffle(const ReduceArgs& args, cudaStream_t stream);
-/// Step 6 (06_vectorized.cu): float4 loads, kUnroll in flight per thread, a grid-stride loop over a
-/// grid sized to the machine (machine_blocks); a second 1-block pass finishes.
+/// Step 6 (06_grid_stride.cu): a grid sized to the machine (machine_blocks), each thread folding
+/// many inputs with a grid-stride loop, kUnroll scalar loads in flight; further passes of the same
+/// kernel fold the block partials.
+void launch_grid_stride(const ReduceArgs& args, cudaStream_t stream);
+/// Step 7 (07_vectorized.cu): step 6 with float4 loads, the input split at a 128-byte line
+/// (split_vec4).
 void launch_vectorized(const ReduceArgs& args, cudaStream_t stream);
-/// Step 7 (07_single_pass.cu): step 6 in one launch: the last block to finish (atomic ticket)
+/// Step 8 (08_single_pass.cu): step 7 in one launch: the last block to finish (atomic ticket)
 /// reduces the per-block partials in a fixed order, so the result is deterministic.
 void launch_single_pass(const ReduceArgs& args, cudaStream_t stream);
+
+/// The vendor row (`vendor-cub`) as a launcher, for the tests: cub::DeviceReduce::Sum with its
+/// temporary storage allocated and freed on `stream` (cudaMallocAsync), validate() first (no
+/// workspace needed). Op::kSum only: the vendor row is the sum. The benchmark times cub_sum with
+/// storage allocated outside the timed region.
+void launch_cub(const ReduceArgs& args, cudaStream_t stream);
+
+/// The vendor rows, tested like the steps (for the sum): vendor-cub.
+const std::vector<Step>& vendor_steps();
 
 /// Deliberately wrong variants that the tests must catch.
 namespace known_bad {
@@ -116,22 +137,18 @@ constexpr int kThreads = 256;
 constexpr int kWarpSize = 32;
 /// Warps per block.
 constexpr int kWarps = kThreads / kWarpSize;
-/// Floats per 16-byte vector load (steps 6 and 7).
+/// Floats per 16-byte vector load (steps 7 and 8).
 constexpr int kVec = 4;
-/// Independent float4 loads each thread of steps 6 and 7 issues before using any.
+/// Independent loads each thread of steps 6-8 issues before using any (floats in step 6, float4s
+/// in steps 7 and 8).
 constexpr int kUnroll = 4;
 /// Largest supported n: 2^31 - 1 (the CUB baseline and grid arithmetic take int counts).
 constexpr std::int64_t kMaxN = 2147483647;
-/// Floats at the start of the workspace reserved for the step-7 counter (keeps partials 16-byte
+/// Floats at the start of the workspace reserved for the step-8 counter (keeps partials 16-byte
 /// aligned so a pass can read them with float4 loads).
 constexpr std::int64_t kCounterFloats = 4;
 static_assert(kThreads % kWarpSize == 0 && kWarps <= kWarpSize,
               "the warp results of a block must fit in one warp for the second shuffle level");
-
-/// ceil(n / d) for positive d.
-WB_HD inline std::int64_t ceil_div(std::int64_t n, std::int64_t d) {
-  return (n + d - 1) / d;
-}
 
 /// The body of the vectorized steps starts on a 128-byte boundary (a cache line), so that each
 /// warp's 512-byte float4 load covers exactly four lines (16 sectors) rather than five (17).
@@ -157,7 +174,7 @@ WB_HD inline VecSplit split_vec4(std::uintptr_t address, std::int64_t n) {
 
 /// Blocks of one pass of steps 1-5: `count` values, `per_block` per block.
 WB_HD inline std::int64_t pass_blocks(std::int64_t count, std::int64_t per_block) {
-  return count <= per_block ? 1 : ceil_div(count, per_block);
+  return count <= per_block ? 1 : wb::ceil_div(count, per_block);
 }
 
 /// Workspace floats a multi-pass reduction of n values needs when each pass leaves
@@ -168,7 +185,7 @@ WB_HD inline std::int64_t passes_workspace(std::int64_t n, std::int64_t per_bloc
   while (count > 1) {
     const std::int64_t blocks = pass_blocks(count, per_block);
     if (blocks == 1) break;
-    total += ceil_div(blocks, kVec) * kVec;  // each pass's partials start 16-byte aligned
+    total += wb::ceil_div(blocks, kVec) * kVec;  // each pass's partials start 16-byte aligned
     count = blocks;
   }
   return total;
@@ -178,11 +195,11 @@ WB_HD inline std::int64_t passes_workspace(std::int64_t n, std::int64_t per_bloc
 /// the smallest per-block count of any step (kThreads, step 1) and single_pass_workspace(n).
 std::int64_t workspace_floats_for(std::int64_t n);
 
-/// Workspace floats step 7 needs at most: the counter and one partial per block, for the most
+/// Workspace floats step 8 needs at most: the counter and one partial per block, for the most
 /// blocks machine_blocks can return (one per kThreads x kUnroll float4s).
 WB_HD inline std::int64_t single_pass_workspace(std::int64_t n) {
-  const std::int64_t vectors = ceil_div(n > 0 ? n : 1, kVec);
-  return kCounterFloats + ceil_div(ceil_div(vectors, kThreads * kUnroll), kVec) * kVec;
+  const std::int64_t vectors = wb::ceil_div(n > 0 ? n : 1, kVec);
+  return kCounterFloats + wb::ceil_div(wb::ceil_div(vectors, kThreads * kUnroll), kVec) * kVec;
 }
 
 /// Upper bound, for every step, on the number of additions on the path from any input to the
@@ -191,21 +208,21 @@ WB_HD inline std::int64_t single_pass_workspace(std::int64_t n) {
 /// level (warp 5 + block 3) take over; 64 covers every tree and pass of every step. Never more
 /// than n (no summation of n numbers needs more than n - 1 additions).
 WB_HD inline std::int64_t add_depth_bound(std::int64_t n, std::int64_t min_threads) {
-  const std::int64_t bound = ceil_div(n, min_threads) + 64;
+  const std::int64_t bound = wb::ceil_div(n, min_threads) + 64;
   return bound < n ? bound : n;
 }
 
-/// Rounds of blocks the grid of steps 6 and 7 holds: kWaves x (the blocks that fit on the GPU at
+/// Rounds of blocks the grid of steps 6-8 holds: kWaves x (the blocks that fit on the GPU at
 /// once). With one round every SM gets the same share and the early finishers idle at the end;
 /// with 8 an SM that runs ahead picks up another block (bench/ch04_sweep.cu measured 1 to 8
 /// rounds on the H100: chapter-04.sweep.txt).
 constexpr int kWaves = 8;
 
-/// Blocks of the grid-stride steps (6, 7) for `vectors` float4s: `waves` x SMs x the resident
-/// blocks of `kernel` per SM (from the occupancy calculator), fewer for small inputs (at most one
-/// per kThreads x kUnroll float4s). `kernel` is the kernel's address; throws wb::CudaError if the
-/// device cannot be queried.
-int machine_blocks(const void* kernel, std::int64_t vectors, int waves = kWaves);
+/// Blocks of the grid-stride steps (6-8) for `items` loads (float4s in steps 7 and 8, floats in
+/// step 6): `waves` x SMs x the resident blocks of `kernel` per SM (from the occupancy
+/// calculator), fewer for small inputs (at most one per kThreads x kUnroll items). `kernel` is the
+/// kernel's address; throws wb::CudaError if the device cannot be queried.
+int machine_blocks(const void* kernel, std::int64_t items, int waves = kWaves);
 
 /// Streaming multiprocessors of the current device (queried once).
 int sm_count();
@@ -223,7 +240,7 @@ void validate(const ReduceArgs& args, std::int64_t need, const char* where);
 /// Writes the identity of args.op to args.out (the defined result for n = 0).
 void write_identity(const ReduceArgs& args, cudaStream_t stream);
 
-/// The multi-pass driver of steps 1-6. `blocks_for(count)` says how many blocks (= partial
+/// The multi-pass driver of steps 1-7. `blocks_for(count)` says how many blocks (= partial
 /// results) one pass over `count` values uses; `pass(src, dst, count, blocks, stream)` launches
 /// one pass. Passes repeat, writing partials into the workspace, until a pass has one block: that
 /// pass writes args.out. Call after validate().
@@ -240,7 +257,7 @@ void run_passes(const ReduceArgs& args, BlocksFor blocks_for, Pass pass, cudaStr
     }
     pass(src, next, count, blocks, stream);
     src = next;
-    next += ceil_div(blocks, kVec) * kVec;
+    next += wb::ceil_div(blocks, kVec) * kVec;
     count = blocks;
   }
 }
@@ -252,7 +269,7 @@ std::int64_t run_passes_need(std::int64_t n, BlocksFor blocks_for) {
   for (;;) {
     const std::int64_t blocks = blocks_for(count);
     if (blocks <= 1) return total;
-    total += ceil_div(blocks, kVec) * kVec;
+    total += wb::ceil_div(blocks, kVec) * kVec;
     count = blocks;
   }
 }
@@ -267,7 +284,7 @@ void with_op(Op op, F&& f) {
   }
 }
 
-/// The launcher of every multi-pass step (1-6): validates `args` (naming `where`), writes the
+/// The launcher of every multi-pass step (1-7): validates `args` (naming `where`), writes the
 /// identity when n = 0, else picks the functor for args.op and runs the passes, calling
 /// `launch_pass(op, src, dst, count, blocks, stream)` for each and checking each launch.
 /// `blocks_for(count)` is the pass's grid size (= the number of partial results it leaves).
@@ -290,8 +307,8 @@ void multipass(const ReduceArgs& args, const char* where, cudaStream_t stream, B
   });
 }
 
-/// Device scratch for the reduction: kCounterFloats for the step-7 counter (zeroed once here;
-/// step 7 leaves it at zero), then room for the partials of any step (poisoned by reset()).
+/// Device scratch for the reduction: kCounterFloats for the step-8 counter (zeroed once here;
+/// step 8 leaves it at zero), then room for the partials of any step (poisoned by reset()).
 class Workspace {
  public:
   /// Allocates workspace_floats_for(n) floats and resets them.
@@ -358,29 +375,20 @@ void cub_sum(const float* in, float* out, std::int64_t n, void* temp, std::size_
              cudaStream_t stream);
 
 #if defined(__CUDACC__)
-/// Every lane of the warp takes part in each shuffle.
-constexpr unsigned kFullMask = 0xffffffffu;
-
-/// Reduces `v` over the 32 lanes of a warp; lane 0 returns the result (other lanes return partial
-/// results). All 32 lanes must call it (the mask is kFullMask).
-///
-/// `__shfl_down_sync(mask, v, d)` returns the `v` of lane (this lane + d): a register-to-register
-/// exchange inside the warp, no shared memory and no __syncthreads. Halving d from 16 to 1 folds
-/// the upper half of the lanes onto the lower half five times:
-///
-///     d = 16: lane i += lane i+16   (lanes 0..15 now hold pairs)
-///     d =  8: lane i += lane i+8    (lanes 0..7 hold sums of 4)
-///     ...     d = 1: lane 0 holds the sum of all 32.
-///
-/// Lanes whose source would be past lane 31 get their own `v` back, which only pollutes lanes
-/// whose result is never used. The `_sync` suffix and the mask make the warp converge first
-/// (Volta and later schedule the threads of a warp independently).
+/// Reduces one value per thread of a kThreads-thread block; thread 0 returns the result. Each warp
+/// reduces with wb::warp_reduce (taught in step 5), lane 0 of each warp parks its result in
+/// `sWarp` (shared memory, kWarps floats), and after one __syncthreads warp 0 reduces the parked
+/// values with a second wb::warp_reduce. Every thread of the block must call it; a caller that
+/// reuses `sWarp` afterwards needs a __syncthreads first. Steps 5-8 inline the same pattern or
+/// call this; wb::block_allreduce (warp.cuh) is the variant where every thread gets the result.
 template <class OpT>
-__device__ __forceinline__ float warp_reduce(float v, OpT op) {
-#pragma unroll
-  for (int offset = kWarpSize / 2; offset > 0; offset /= 2)
-    v = op(v, __shfl_down_sync(kFullMask, v, offset));
-  return v;
+__device__ float block_reduce(float v, OpT op, float* sWarp) {
+  const unsigned lane = threadIdx.x % kWarpSize, warp = threadIdx.x / kWarpSize;
+  v = wb::warp_reduce(v, op);
+  if (lane == 0) sWarp[warp] = v;
+  __syncthreads();
+  v = threadIdx.x < kWarps ? sWarp[lane] : OpT::identity();
+  return wb::warp_reduce(v, op);  // thread 0: the block's result
 }
 #endif
 

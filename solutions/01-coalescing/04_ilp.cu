@@ -1,4 +1,4 @@
-// Chapter 01, step 4 — loads in flight: kIlp independent float4 loads per thread before any store.
+// Chapter 01, step 4 — ilp: kIlp independent float4 loads per thread before any store.
 //
 // The idea: a thread stalls at the first use of a load, not at the load. Issuing kIlp loads first
 // and using them afterwards keeps kIlp x 16 bytes in flight per thread, so DRAM stays busy with a
@@ -21,12 +21,15 @@ namespace {
 __global__ void scale_rows_ilp_kernel(const float* __restrict__ gIn,
                                       const float* __restrict__ gScale, float* __restrict__ gOut,
                                       int rows, int cols) {
+  // WB_EXERCISE_BEGIN
   // This thread's first float4 in the row body; its others follow kX float4s apart.
   const int v0 = blockIdx.x * (BlockShape::kX * kIlp) + threadIdx.x;
-  for (int row = blockIdx.y * blockDim.y + threadIdx.y; row < rows; row += gridDim.y * blockDim.y) {
+  const std::int64_t stride = static_cast<std::int64_t>(gridDim.y) * blockDim.y;
+  for (std::int64_t row = blockIdx.y * blockDim.y + threadIdx.y; row < rows; row += stride) {
     const float* gInRow = gIn + static_cast<std::size_t>(row) * cols;  // (cols)
     float* gOutRow = gOut + static_cast<std::size_t>(row) * cols;  // (cols), same split as gInRow
-    const RowSplit s = split_row(reinterpret_cast<std::uintptr_t>(gInRow), cols);
+    const wb::RowSplit s =
+        wb::split_row(reinterpret_cast<std::uintptr_t>(gInRow), cols, sizeof(float));
     const float4* gInVec = reinterpret_cast<const float4*>(gInRow + s.head);  // (body)
     float4* gOutVec = reinterpret_cast<float4*>(gOutRow + s.head);            // (body)
 
@@ -48,6 +51,7 @@ __global__ void scale_rows_ilp_kernel(const float* __restrict__ gIn,
       gOutRow[c] = gInRow[c] * k;
     }
   }
+  // WB_EXERCISE_END
 }
 
 }  // namespace
@@ -57,8 +61,8 @@ void launch_ilp(const ScaleRowsArgs& a, cudaStream_t stream) {
   validate_same_alignment(a, "ch01::launch_ilp");
   const dim3 block(BlockShape::kX, BlockShape::kY);
   // Each block covers kX * kIlp float4s of a row; head and tail (<= 3 each) fit in block 0.
-  const dim3 grid(static_cast<unsigned>(ceil_div(ceil_div(a.cols, kVec), BlockShape::kX * kIlp)),
-                  grid_y_for(a.rows, BlockShape::kY));
+  const dim3 grid = wb::grid_2d(wb::ceil_div(wb::ceil_div(a.cols, kVec), BlockShape::kX * kIlp),
+                                grid_y_for(a.rows, BlockShape::kY), "ch01::launch_ilp");
   scale_rows_ilp_kernel<<<grid, block, 0, stream>>>(a.in, a.scale, a.out, static_cast<int>(a.rows),
                                                     static_cast<int>(a.cols));
   WB_CHECK_LAUNCH();

@@ -16,10 +16,12 @@ __global__ void scale_rows_no_tail_kernel(const float* __restrict__ gIn,
                                           const float* __restrict__ gScale,
                                           float* __restrict__ gOut, int rows, int cols) {
   const int v = blockIdx.x * blockDim.x + threadIdx.x;
-  for (int row = blockIdx.y * blockDim.y + threadIdx.y; row < rows; row += gridDim.y * blockDim.y) {
+  const std::int64_t stride = static_cast<std::int64_t>(gridDim.y) * blockDim.y;
+  for (std::int64_t row = blockIdx.y * blockDim.y + threadIdx.y; row < rows; row += stride) {
     const float* gInRow = gIn + static_cast<std::size_t>(row) * cols;
     float* gOutRow = gOut + static_cast<std::size_t>(row) * cols;
-    const RowSplit s = split_row(reinterpret_cast<std::uintptr_t>(gInRow), cols);
+    const wb::RowSplit s =
+        wb::split_row(reinterpret_cast<std::uintptr_t>(gInRow), cols, sizeof(float));
     const float k = gScale[row];
     if (v < s.body) {
       float4 x = reinterpret_cast<const float4*>(gInRow + s.head)[v];
@@ -40,8 +42,9 @@ void launch_vectorized_no_tail(const ScaleRowsArgs& a, cudaStream_t stream) {
   validate(a, "ch01::known_bad::launch_vectorized_no_tail");
   validate_same_alignment(a, "ch01::known_bad::launch_vectorized_no_tail");
   const dim3 block(BlockShape::kX, BlockShape::kY);
-  const dim3 grid(static_cast<unsigned>(ceil_div(ceil_div(a.cols, kVec), BlockShape::kX)),
-                  grid_y_for(a.rows, BlockShape::kY));
+  const dim3 grid = wb::grid_2d(wb::ceil_div(wb::ceil_div(a.cols, kVec), BlockShape::kX),
+                                grid_y_for(a.rows, BlockShape::kY),
+                                "ch01::known_bad::launch_vectorized_no_tail");
   scale_rows_no_tail_kernel<<<grid, block, 0, stream>>>(
       a.in, a.scale, a.out, static_cast<int>(a.rows), static_cast<int>(a.cols));
   WB_CHECK_LAUNCH();

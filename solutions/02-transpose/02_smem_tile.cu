@@ -29,6 +29,7 @@ using T = TileShape;
 __global__ void transpose_smem_tile_kernel(const float* __restrict__ gIn, float* __restrict__ gOut,
                                            std::int64_t rows, std::int64_t cols,
                                            std::int64_t tiles_across) {
+  // WB_EXERCISE_BEGIN
   __shared__ float
       sTile[T::kTile * T::kTile];  // (kTile, kTile): element (i, j) = input (r0+i, c0+j)
   const TileCoord tile = tile_of(blockIdx.x, tiles_across);
@@ -49,6 +50,7 @@ __global__ void transpose_smem_tile_kernel(const float* __restrict__ gIn, float*
     if (c0 + i < cols && r0 + j < rows)
       gOut[(c0 + i) * rows + r0 + j] = sTile[unpadded_offset(j, i)];
   }
+  // WB_EXERCISE_END
 }
 
 }  // namespace
@@ -57,7 +59,7 @@ void launch_smem_tile(const TransposeArgs& a, cudaStream_t stream) {
   validate(a, "ch02::launch_smem_tile");
   const dim3 block(T::kTile, T::kBlockRows);
   transpose_smem_tile_kernel<<<tile_grid(a, "ch02::launch_smem_tile"), block, 0, stream>>>(
-      a.in, a.out, a.rows, a.cols, ceil_div(a.cols, T::kTile));
+      a.in, a.out, a.rows, a.cols, wb::ceil_div(a.cols, T::kTile));
   WB_CHECK_LAUNCH();
 }
 

@@ -22,6 +22,7 @@ using T = TileShape;
 __global__ void transpose_padded_tile_kernel(const float* __restrict__ gIn,
                                              float* __restrict__ gOut, std::int64_t rows,
                                              std::int64_t cols, std::int64_t tiles_across) {
+  // WB_EXERCISE_BEGIN
   // (kTile, kTile + kPad): element (i, j) = input (r0 + i, c0 + j); the pad column is never used.
   __shared__ float sTile[T::kTile * (T::kTile + kPad)];
   const TileCoord tile = tile_of(blockIdx.x, tiles_across);
@@ -40,6 +41,7 @@ __global__ void transpose_padded_tile_kernel(const float* __restrict__ gIn,
     const int i = threadIdx.y + k * T::kBlockRows, j = threadIdx.x;
     if (c0 + i < cols && r0 + j < rows) gOut[(c0 + i) * rows + r0 + j] = sTile[padded_offset(j, i)];
   }
+  // WB_EXERCISE_END
 }
 
 }  // namespace
@@ -48,7 +50,7 @@ void launch_padded_tile(const TransposeArgs& a, cudaStream_t stream) {
   validate(a, "ch02::launch_padded_tile");
   const dim3 block(T::kTile, T::kBlockRows);
   transpose_padded_tile_kernel<<<tile_grid(a, "ch02::launch_padded_tile"), block, 0, stream>>>(
-      a.in, a.out, a.rows, a.cols, ceil_div(a.cols, T::kTile));
+      a.in, a.out, a.rows, a.cols, wb::ceil_div(a.cols, T::kTile));
   WB_CHECK_LAUNCH();
 }
 

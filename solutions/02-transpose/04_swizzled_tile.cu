@@ -22,6 +22,7 @@ using T = TileShape;
 __global__ void transpose_swizzled_tile_kernel(const float* __restrict__ gIn,
                                                float* __restrict__ gOut, std::int64_t rows,
                                                std::int64_t cols, std::int64_t tiles_across) {
+  // WB_EXERCISE_BEGIN
   // (kTile, kTile), swizzled: element (i, j) = input (r0 + i, c0 + j) at column j ^ i of row i.
   __shared__ float sTile[T::kTile * T::kTile];
   const TileCoord tile = tile_of(blockIdx.x, tiles_across);
@@ -42,6 +43,7 @@ __global__ void transpose_swizzled_tile_kernel(const float* __restrict__ gIn,
     if (c0 + i < cols && r0 + j < rows)
       gOut[(c0 + i) * rows + r0 + j] = sTile[swizzled_offset(j, i)];
   }
+  // WB_EXERCISE_END
 }
 
 }  // namespace
@@ -50,7 +52,7 @@ void launch_swizzled_tile(const TransposeArgs& a, cudaStream_t stream) {
   validate(a, "ch02::launch_swizzled_tile");
   const dim3 block(T::kTile, T::kBlockRows);
   transpose_swizzled_tile_kernel<<<tile_grid(a, "ch02::launch_swizzled_tile"), block, 0, stream>>>(
-      a.in, a.out, a.rows, a.cols, ceil_div(a.cols, T::kTile));
+      a.in, a.out, a.rows, a.cols, wb::ceil_div(a.cols, T::kTile));
   WB_CHECK_LAUNCH();
 }
 

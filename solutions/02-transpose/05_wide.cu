@@ -1,20 +1,20 @@
-// Chapter 02, step 5 — wide: 16-byte global accesses and 16 elements per thread.
+// Chapter 02, step 5 — wide: 16-byte global loads and stores.
 //
-// The idea: step 3 moves 4-byte words, so a warp's request carries 128 bytes and each thread has
-// 4 loads in flight. Chapter 01 showed that the copy ceiling needs more bytes in flight per thread
-// than that. Here a block of 8 x 8 threads moves the same padded 32 x 32 tile, and each thread
-// loads 4 float4 (one per tile row it owns, all issued before the barrier) and stores 4 float4:
-// 4x the bytes per instruction, 4x the elements per thread, a quarter of the threads per tile.
-// Shared memory stays 4-byte words: a float4 from global is written as 4 scalars along a tile row,
-// and a float4 for global is gathered as 4 scalars down a tile column. With the padding, lane
-// (x, y) of a warp touches bank (4x + y + const) mod 32 in both phases: conflict-free
+// The idea: step 3 moves 4-byte words, so a warp's request carries 128 bytes. Chapter 01 reached
+// the copy ceiling with 16-byte accesses. Here each thread keeps step 3's share of the tile, 4
+// tile rows, but moves 4 consecutive floats of each with one float4 load and one float4 store:
+// 16 elements per thread, so a block of 8 x 8 threads moves the same padded 32 x 32 tile (4x the
+// bytes per instruction, a quarter of the threads per tile). All 4 loads are issued before the
+// barrier. Shared memory stays 4-byte words: a float4 from global is written as 4 scalars along a
+// tile row, and a float4 for global is gathered as 4 scalars down a tile column. With the padding,
+// lane (x, y) of a warp touches bank (4x + y + const) mod 32 in both phases: conflict-free
 // (tests/ch02/bank_conflict_test.cpp checks it).
 //
 // 16-byte accesses need every tile row to start on a 16-byte boundary on both sides: rows and
 // cols multiples of 4 and aligned pointers (can_vectorize). Tiles that are cut by the matrix edge,
 // and whole matrices that fail that test, take the same path with 4-byte accesses and bounds
 // checks: correct, but slower than step 3, because those 4-byte accesses keep the float4 lane
-// layout (a warp spans 4 rows at a 16-byte stride); README exercise 12 makes them coalesced.
+// layout (a warp spans 4 rows at a 16-byte stride); README extension F makes them coalesced.
 //
 // Prediction at 8192 x 8192 (floor 0.18 ms): like chapter 01's vectorized step, ~95% of the copy
 // ceiling, ~0.19 ms, ~1.15x step 3. Nsight Compute: a quarter of step 3's global requests, still
@@ -31,6 +31,7 @@ using W = WideShape;
 __global__ void transpose_wide_kernel(const float* __restrict__ gIn, float* __restrict__ gOut,
                                       std::int64_t rows, std::int64_t cols,
                                       std::int64_t tiles_across, bool vectorizable) {
+  // WB_EXERCISE_BEGIN
   // (kTile, kTile + kPad): element (i, j) = input (r0 + i, c0 + j); the pad column is never used.
   __shared__ float sTile[W::kTile * (W::kTile + kPad)];
   const TileCoord tile = tile_of(blockIdx.x, tiles_across);
@@ -75,6 +76,7 @@ __global__ void transpose_wide_kernel(const float* __restrict__ gIn, float* __re
       }
     }
   }
+  // WB_EXERCISE_END
 }
 
 }  // namespace
@@ -83,7 +85,7 @@ void launch_wide(const TransposeArgs& a, cudaStream_t stream) {
   validate(a, "ch02::launch_wide");
   const dim3 block(W::kThreadsX, W::kThreadsY);
   transpose_wide_kernel<<<tile_grid(a, "ch02::launch_wide"), block, 0, stream>>>(
-      a.in, a.out, a.rows, a.cols, ceil_div(a.cols, W::kTile), can_vectorize(a));
+      a.in, a.out, a.rows, a.cols, wb::ceil_div(a.cols, W::kTile), can_vectorize(a));
   WB_CHECK_LAUNCH();
 }
 

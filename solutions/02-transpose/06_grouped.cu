@@ -12,7 +12,7 @@
 // Prediction: at 8192 x 8192 (256 tiles across, ~4 tile rows resident) runs grow from ~512 B to
 // 1 KB+; expect a few percent, toward cudaMemcpy. At 4099 x 65537 (2049 tiles across, half a tile
 // row resident, 128-byte runs) expect the largest gain, if scattered writes are the cause of the
-// slowdown measured there (see README, "4099 x 65537").
+// slowdown measured there (README, "Step 6: grouped, tiles visited in bands of tile rows").
 #include "transpose.h"
 
 #include "wb/check.h"
@@ -26,6 +26,7 @@ __global__ void transpose_grouped_kernel(const float* __restrict__ gIn, float* _
                                          std::int64_t rows, std::int64_t cols,
                                          std::int64_t tiles_across, std::int64_t tiles_down,
                                          bool vectorizable) {
+  // WB_EXERCISE_BEGIN
   // (kTile, kTile + kPad): element (i, j) = input (r0 + i, c0 + j); the pad column is never used.
   __shared__ float sTile[W::kTile * (W::kTile + kPad)];
   const TileCoord tile = grouped_tile_of(blockIdx.x, tiles_across, tiles_down, kGroupRows);
@@ -70,6 +71,7 @@ __global__ void transpose_grouped_kernel(const float* __restrict__ gIn, float* _
       }
     }
   }
+  // WB_EXERCISE_END
 }
 
 }  // namespace
@@ -78,7 +80,7 @@ void launch_grouped(const TransposeArgs& a, cudaStream_t stream) {
   validate(a, "ch02::launch_grouped");
   const dim3 block(W::kThreadsX, W::kThreadsY);
   transpose_grouped_kernel<<<tile_grid(a, "ch02::launch_grouped"), block, 0, stream>>>(
-      a.in, a.out, a.rows, a.cols, ceil_div(a.cols, W::kTile), ceil_div(a.rows, W::kTile),
+      a.in, a.out, a.rows, a.cols, wb::ceil_div(a.cols, W::kTile), wb::ceil_div(a.rows, W::kTile),
       can_vectorize(a));
   WB_CHECK_LAUNCH();
 }

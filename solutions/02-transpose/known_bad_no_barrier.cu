@@ -47,7 +47,7 @@ void launch_padded_tile_no_barrier(const TransposeArgs& a, cudaStream_t stream) 
   const dim3 block(T::kTile, T::kBlockRows);
   transpose_no_barrier_kernel<<<tile_grid(a, "ch02::known_bad::launch_padded_tile_no_barrier"),
                                 block, 0, stream>>>(a.in, a.out, a.rows, a.cols,
-                                                    ceil_div(a.cols, T::kTile));
+                                                    wb::ceil_div(a.cols, T::kTile));
   WB_CHECK_LAUNCH();
 }
 

@@ -19,7 +19,7 @@ __device__ float half_warp_reduce(float v, Op op) {
   // BUG (deliberate): a half-warp reduction. (Width 16 with offset 16 would be no better: a lane
   // whose source lies outside its segment gets its own value back, and would double it.)
   for (int offset = kWarpSize / 4; offset > 0; offset /= 2)
-    v = op(v, __shfl_down_sync(kFullMask, v, offset, kWarpSize / 2));
+    v = op(v, __shfl_down_sync(wb::kFullMask, v, offset, kWarpSize / 2));
   return v;
 }
 

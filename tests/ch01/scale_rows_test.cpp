@@ -8,6 +8,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -41,7 +42,7 @@ std::string message_of(const ch01::Step& step, const ch01::ScaleRowsArgs& args) 
 
 }  // namespace
 
-TEST_CASE("every step matches the fp64 reference at the edge shapes", "[ch01][gpu]") {
+TEST_CASE("every step matches the fp64 reference at the edge shapes", "[ch01][gpu][steps]") {
   for (const ch01::Step& step : ch01::steps()) {
     if (!wb::step_is_ready(step.name)) continue;
     for (const wb::Shape2D& shape : wb::edge_shapes_2d())
@@ -49,7 +50,8 @@ TEST_CASE("every step matches the fp64 reference at the edge shapes", "[ch01][gp
   }
 }
 
-TEST_CASE("every step is correct on views that do not start on a 16-byte boundary", "[ch01][gpu]") {
+TEST_CASE("every step is correct on views that do not start on a 16-byte boundary",
+          "[ch01][gpu][steps]") {
   const wb::Shape2D shape{37, 53, "odd rows and columns"};
   for (const ch01::Step& step : ch01::steps()) {
     if (!wb::step_is_ready(step.name)) continue;
@@ -59,7 +61,7 @@ TEST_CASE("every step is correct on views that do not start on a 16-byte boundar
 }
 
 TEST_CASE("scalar steps accept views whose alignments differ; vectorized steps refuse them clearly",
-          "[ch01][gpu]") {
+          "[ch01][gpu][steps]") {
   const wb::Shape2D shape{19, 23, "odd rows and columns"};
   for (const ch01::Step& step : ch01::steps()) {
     if (!wb::step_is_ready(step.name)) continue;
@@ -81,7 +83,7 @@ TEST_CASE("scalar steps accept views whose alignments differ; vectorized steps r
   }
 }
 
-TEST_CASE("bad inputs get a clear exception from every step", "[ch01][gpu]") {
+TEST_CASE("bad inputs get a clear exception from every step", "[ch01][gpu][steps]") {
   // Fake addresses, never dereferenced: every call below is rejected before anything is launched.
   float* const p = reinterpret_cast<float*>(std::uintptr_t{0x10000000});
   float* const q = p + 4096;
@@ -104,6 +106,32 @@ TEST_CASE("bad inputs get a clear exception from every step", "[ch01][gpu]") {
     CHECK(message_of(step, {nullptr, s, q, 4, 4}).find(std::string("ch01::launch_") + step.name) !=
           std::string::npos);
   }
+}
+
+// The vendor row is the yardstick, not a scale: it must copy `in` to `out` exactly, at the same
+// shapes and views as the steps (a wrong baseline is no baseline).
+TEST_CASE("the vendor row (cudaMemcpy) copies every element at the edge shapes",
+          "[ch01][gpu][steps]") {
+  if (!wb::step_is_ready("vendor-memcpy")) return;
+  const wb::Tolerance exact{0.0, 0.0, "a copy rounds nothing"};
+  for (const wb::Shape2D& shape : wb::edge_shapes_2d()) {
+    for (const int offset : {0, 1, 3}) {
+      const std::uint64_t seed = wb::derive_seed(wb::base_seed(), "vendor-memcpy/" + shape.str());
+      const ch01::Problem p = ch01::make_problem(shape, seed);
+      bool guards_ok = false;
+      const std::vector<float> got =
+          ch01::run_once(ch01::launch_vendor_memcpy, p, &guards_ok, offset, offset);
+      const wb::CompareReport report =
+          wb::compare(got, std::vector<double>(p.in.begin(), p.in.end()), exact);
+      INFO(report.describe(wb::failure_context("vendor-memcpy", shape.str(), seed) +
+                           ", views offset by " + std::to_string(offset) + " floats"));
+      CHECK(guards_ok);
+      CHECK(report.ok());
+    }
+  }
+  // It refuses bad arguments like the steps (the same validate()).
+  float* const a = reinterpret_cast<float*>(std::uintptr_t{0x10000000});
+  CHECK_THROWS_AS(ch01::launch_vendor_memcpy({a, a + 64, a, 4, 4}, nullptr), std::invalid_argument);
 }
 
 TEST_CASE("the harness catches the known-bad variant (vectorized step without the row tail)",

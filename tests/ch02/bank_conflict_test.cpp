@@ -62,7 +62,7 @@ int worst_wide_degree(Offset offset, bool store_phase) {
   return worst;
 }
 
-// The same for step 7's 32 x 16 block on a 64 x 64 tile: warp w is threadIdx.y = w, lane =
+// The same for the 32 x 16 block of steps 7 and 8 on a 64 x 64 tile: warp w is threadIdx.y = w, lane =
 // threadIdx.x; element (k, h) is tile row w + 16k, column lane + 32h (load phase), and the store
 // phase reads tile (lane + 32h, w + 16k).
 int worst_big_degree(const std::function<int(int, int)>& offset, bool store_phase) {
@@ -156,7 +156,7 @@ TEST_CASE("step 5's scalar tile accesses are conflict-free with padding, 8-way w
   CHECK(worst_wide_degree(ch02::unpadded_offset, true) == 8);
 }
 
-TEST_CASE("step 7's 64 x 64 tile is conflict-free with 65-float rows, 32-way with 64",
+TEST_CASE("the 64 x 64 tile of steps 7 and 8 is conflict-free with 65-float rows, 32-way with 64",
           "[ch02][cpu]") {
   CHECK(worst_big_degree(ch02::big_padded_offset, false) == 1);
   CHECK(worst_big_degree(ch02::big_padded_offset, true) == 1);
@@ -169,8 +169,8 @@ TEST_CASE("step 7's 64 x 64 tile is conflict-free with 65-float rows, 32-way wit
 TEST_CASE("the column-major order visits every tile exactly once, down each column first",
           "[ch02][cpu]") {
   for (const wb::Shape2D& shape : wb::edge_shapes_2d()) {
-    const std::int64_t across = ch02::ceil_div(shape.cols, ch02::BigTileShape::kTile);
-    const std::int64_t down = ch02::ceil_div(shape.rows, ch02::BigTileShape::kTile);
+    const std::int64_t across = wb::ceil_div(shape.cols, ch02::BigTileShape::kTile);
+    const std::int64_t down = wb::ceil_div(shape.rows, ch02::BigTileShape::kTile);
     INFO("shape " << shape.str());
     REQUIRE(ch02::tile_count(shape.rows, shape.cols, ch02::BigTileShape::kTile) == across * down);
     std::set<std::pair<std::int64_t, std::int64_t>> seen;
@@ -193,8 +193,8 @@ TEST_CASE("the column-major order visits every tile exactly once, down each colu
 
 TEST_CASE("tile numbering covers every tile exactly once", "[ch02][cpu]") {
   for (const wb::Shape2D& shape : wb::edge_shapes_2d()) {
-    const std::int64_t across = ch02::ceil_div(shape.cols, ch02::TileShape::kTile);
-    const std::int64_t down = ch02::ceil_div(shape.rows, ch02::TileShape::kTile);
+    const std::int64_t across = wb::ceil_div(shape.cols, ch02::TileShape::kTile);
+    const std::int64_t down = wb::ceil_div(shape.rows, ch02::TileShape::kTile);
     INFO("shape " << shape.str());
     REQUIRE(ch02::tile_count(shape.rows, shape.cols) == across * down);
     const ch02::TileCoord last = ch02::tile_of(across * down - 1, across);
@@ -203,6 +203,26 @@ TEST_CASE("tile numbering covers every tile exactly once", "[ch02][cpu]") {
     const ch02::TileCoord second_row = ch02::tile_of(across, across);
     CHECK(second_row.row == 1);
     CHECK(second_row.col == 0);
+  }
+}
+
+TEST_CASE("tile counts and the last tile's coordinates stay exact at the documented limits",
+          "[ch02][cpu]") {
+  const std::int64_t max = 2147483647;  // 2^31 - 1 rows or columns
+  for (const int tile : {ch02::TileShape::kTile, ch02::BigTileShape::kTile}) {
+    INFO("tile " << tile);
+    // One block per tile, a 1-D grid: at most 2^31 - 1 blocks, so the launch fits at either limit.
+    CHECK(ch02::tile_count(max, 1, tile) == wb::ceil_div(max, tile));
+    CHECK(ch02::tile_count(1, max, tile) == wb::ceil_div(max, tile));
+    CHECK(ch02::tile_count(max, 1, tile) <= max);
+    // The last block's tile in every order, and its first element, in 64 bits.
+    const std::int64_t blocks = wb::ceil_div(max, tile);
+    CHECK(ch02::tile_of(blocks - 1, 1).row == blocks - 1);
+    CHECK(ch02::tile_of(blocks - 1, blocks).col == blocks - 1);
+    CHECK(ch02::column_major_tile_of(blocks - 1, blocks).row == blocks - 1);
+    CHECK(ch02::column_major_tile_of(blocks - 1, 1).col == blocks - 1);
+    CHECK(ch02::grouped_tile_of(blocks - 1, 1, blocks, ch02::kGroupRows).row == blocks - 1);
+    CHECK((blocks - 1) * tile < max);  // r0 of the last tile, inside the matrix
   }
 }
 

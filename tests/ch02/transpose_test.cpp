@@ -33,9 +33,9 @@ void check_step(const ch02::Step& step, const wb::Shape2D& shape, int in_offset 
   CHECK(report.ok());
 }
 
-// The workbook's edge shapes plus this chapter's own: the issue's 4097 x 3001, a single row and a
-// single column longer than a tile, and shapes where step 5 takes its 16-byte path (multiples of
-// 4) with and without partial edge tiles.
+// The workbook's edge shapes plus this chapter's own: 4097 x 3001 (one past a power of two by a
+// prime), a single row and a single column longer than a tile, and shapes where step 5 takes its
+// 16-byte path (multiples of 4) with and without partial edge tiles.
 std::vector<wb::Shape2D> transpose_shapes() {
   std::vector<wb::Shape2D> shapes = wb::edge_shapes_2d();
   shapes.push_back({4097, 3001, "one past 4096 rows, a prime number of columns"});
@@ -45,6 +45,22 @@ std::vector<wb::Shape2D> transpose_shapes() {
   shapes.push_back({36, 68, "16-byte rows, partial edge tiles: both of step 5's paths"});
   shapes.push_back({1024, 1028, "many whole tiles and a 4-column edge"});
   return shapes;
+}
+
+// Every step, then the vendor rows that run the transpose (cublasSgeam): the tests hold the
+// baseline to the same shapes and views as the steps.
+std::vector<ch02::Step> tested_steps() {
+  std::vector<ch02::Step> all = ch02::steps();
+  for (const ch02::Step& vendor : ch02::vendor_steps())
+    all.push_back(vendor);
+  return all;
+}
+
+// The launcher a step's error messages name: "ch02::launch_<step>", or "ch02::launch_cublas" for
+// vendor-cublas.
+std::string launcher_name(const ch02::Step& step) {
+  const std::string name = step.name;
+  return "ch02::launch_" + (name.rfind("vendor-", 0) == 0 ? name.substr(7) : name);
 }
 
 std::string message_of(const ch02::Step& step, const ch02::TransposeArgs& args) {
@@ -58,18 +74,19 @@ std::string message_of(const ch02::Step& step, const ch02::TransposeArgs& args) 
 
 }  // namespace
 
-TEST_CASE("every step matches the reference exactly at the edge shapes", "[ch02][gpu]") {
-  for (const ch02::Step& step : ch02::steps()) {
+TEST_CASE("every step matches the reference exactly at the edge shapes", "[ch02][gpu][steps]") {
+  for (const ch02::Step& step : tested_steps()) {
     if (!wb::step_is_ready(step.name)) continue;
     for (const wb::Shape2D& shape : transpose_shapes())
       check_step(step, shape);
   }
 }
 
-TEST_CASE("every step is correct on views that do not start on a 16-byte boundary", "[ch02][gpu]") {
+TEST_CASE("every step is correct on views that do not start on a 16-byte boundary",
+          "[ch02][gpu][steps]") {
   const std::vector<wb::Shape2D> shapes = {{37, 53, "odd rows and columns"},
                                            {64, 64, "16-byte rows, but the views are offset"}};
-  for (const ch02::Step& step : ch02::steps()) {
+  for (const ch02::Step& step : tested_steps()) {
     if (!wb::step_is_ready(step.name)) continue;
     for (const wb::Shape2D& shape : shapes) {
       for (int offset = 1; offset < 4; ++offset) {
@@ -81,11 +98,11 @@ TEST_CASE("every step is correct on views that do not start on a 16-byte boundar
   }
 }
 
-TEST_CASE("bad inputs get a clear exception from every step", "[ch02][gpu]") {
+TEST_CASE("bad inputs get a clear exception from every step", "[ch02][gpu][steps]") {
   // Fake addresses, never dereferenced: every call below is rejected before anything is launched.
   float* const p = reinterpret_cast<float*>(std::uintptr_t{0x10000000});
   float* const q = p + 4096;
-  for (const ch02::Step& step : ch02::steps()) {
+  for (const ch02::Step& step : tested_steps()) {
     if (!wb::step_is_ready(step.name)) continue;
     INFO("step " << step.name);
     CHECK(message_of(step, {nullptr, q, 4, 4}).find("in is a null pointer") != std::string::npos);
@@ -95,9 +112,33 @@ TEST_CASE("bad inputs get a clear exception from every step", "[ch02][gpu]") {
     CHECK(message_of(step, {p, p, 4, 4}).find("out-of-place") != std::string::npos);
     CHECK(message_of(step, {p, p + 8, 4, 4}).find("overlap") != std::string::npos);
     // Each message names the launcher that refused the call.
-    CHECK(message_of(step, {nullptr, q, 4, 4}).find(std::string("ch02::launch_") + step.name) !=
-          std::string::npos);
+    CHECK(message_of(step, {nullptr, q, 4, 4}).find(launcher_name(step)) != std::string::npos);
   }
+}
+
+// The copy the ladder compares with is not a transpose: it must copy `in` to `out` exactly, at the
+// same shapes and views as the steps.
+TEST_CASE("the vendor row cudaMemcpy copies every element at the edge shapes",
+          "[ch02][gpu][steps]") {
+  if (!wb::step_is_ready("vendor-memcpy")) return;
+  const wb::Tolerance exact{0.0, 0.0, "a copy rounds nothing"};
+  for (const wb::Shape2D& shape : transpose_shapes()) {
+    for (const int offset : {0, 1, 3}) {
+      const std::uint64_t seed = wb::derive_seed(wb::base_seed(), "vendor-memcpy/" + shape.str());
+      const ch02::Problem p = ch02::make_problem(shape, seed);
+      bool guards_ok = false;
+      const std::vector<float> got =
+          ch02::run_once(ch02::launch_vendor_memcpy, p, &guards_ok, offset, offset);
+      const wb::CompareReport report =
+          wb::compare(got, std::vector<double>(p.in.begin(), p.in.end()), exact);
+      INFO(report.describe(wb::failure_context("vendor-memcpy", shape.str(), seed) +
+                           ", views offset by " + std::to_string(offset) + " floats"));
+      CHECK(guards_ok);
+      CHECK(report.ok());
+    }
+  }
+  float* const a = reinterpret_cast<float*>(std::uintptr_t{0x10000000});
+  CHECK_THROWS_AS(ch02::launch_vendor_memcpy({a, a + 8, 4, 4}, nullptr), std::invalid_argument);
 }
 
 // Not a test on its own: the driver that tests/ch02's CTest "ch02.known-bad.racecheck" runs under

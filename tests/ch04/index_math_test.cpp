@@ -1,5 +1,6 @@
 // Chapter 04 CPU tests: the index math and bookkeeping the kernels and launchers run, checked
 // without a GPU.
+#include "limits_pattern.h"
 #include "reduction.h"
 
 #include "wb/catch.h"
@@ -51,6 +52,12 @@ TEST_CASE("pass_blocks and passes_workspace follow the passes of the multi-pass 
     // workspace_floats_for covers every step: 256 per block is the smallest.
     const auto first_add = [](std::int64_t c) { return ch04::pass_blocks(c, 512); };
     REQUIRE(ch04::run_passes_need(n, first_add) <= ch04::workspace_floats_for(n));
+    // Step 6 (grid_stride) leaves at most one block per kThreads x kUnroll floats per pass
+    // (machine_blocks' bound for any GPU); step 7 one per as many float4s.
+    const auto grid_stride = [](std::int64_t c) {
+      return wb::ceil_div(c, std::int64_t{ch04::kThreads} * ch04::kUnroll);
+    };
+    REQUIRE(ch04::run_passes_need(n, grid_stride) <= ch04::workspace_floats_for(n));
     REQUIRE(ch04::single_pass_workspace(n) <= ch04::workspace_floats_for(n));
   }
 }
@@ -142,4 +149,39 @@ TEST_CASE("argument checks run before any GPU work", "[ch04][cpu]") {
   REQUIRE_FALSE(rejects({a, out, 0, nullptr, 0}, 0));
   // A small problem whose single pass needs no workspace may pass none.
   REQUIRE_FALSE(rejects({a, out, 64, nullptr, 0}, 0));
+}
+
+TEST_CASE("the limits tier's input has the closed-form sum and max it is checked against",
+          "[ch04][cpu]") {
+  // Brute force over every length up to three marker periods, and a few far ones.
+  double sum = 0.0;
+  for (std::int64_t n = 1; n <= 3 * ch04_limits::kMarkerEvery + 5; ++n) {
+    sum += static_cast<double>(ch04_limits::base_value(n - 1));
+    const double with_last =
+        sum - static_cast<double>(ch04_limits::base_value(n - 1)) + ch04_limits::kLast;
+    INFO("n = " << n);
+    REQUIRE(ch04_limits::exact_sum(n) == with_last);
+    REQUIRE(ch04_limits::value(n - 1, n) == ch04_limits::kLast);
+    if (n > 1) REQUIRE(ch04_limits::value(n - 2, n) < ch04_limits::kLast);  // the max is unique
+  }
+  // At 2^31 - 1: n odd (+1), 524288 markers (+2 each), and the last input, index 2^31 - 2, is
+  // even and no marker: its base value 1 becomes 7.
+  CHECK(ch04_limits::exact_sum(ch04::kMaxN) == 1.0 + 2.0 * 524288 - 1.0 + 7.0);
+  // Every partial sum stays far below 2^24, so any order of additions is exact: a contiguous
+  // range of length L sums to at most 1 + 2 ceil(L / 4096) + 6, here the whole input.
+  CHECK(ch04_limits::exact_sum(ch04::kMaxN) < 16777216.0 / 8);
+}
+
+TEST_CASE("the multi-pass bookkeeping holds at n = 2^31 - 1", "[ch04][cpu]") {
+  const std::int64_t n = ch04::kMaxN;
+  // Step 1's first pass: one block per 256 inputs, an unsigned grid of 8388608 blocks.
+  CHECK(ch04::pass_blocks(n, ch04::kThreads) == 8388608);
+  CHECK(ch04::pass_blocks(n, 2 * ch04::kThreads) == 4194304);
+  CHECK(ch04::passes_workspace(n, ch04::kThreads) <= ch04::workspace_floats_for(n));
+  CHECK(ch04::single_pass_workspace(n) <= ch04::workspace_floats_for(n));
+  // The vectorized split: head + 4 body + tail == n at every start modulo 128.
+  for (std::uintptr_t start = 0x10000; start < 0x10080; start += 4) {
+    const ch04::VecSplit s = ch04::split_vec4(start, n);
+    CHECK(s.head + ch04::kVec * s.body + s.tail == n);
+  }
 }

@@ -1,39 +1,30 @@
-// Chapter 04, step 6 — vectorized loads, many inputs per thread, a grid sized to the machine.
+// Chapter 04, step 7 — vectorized: float4 loads, the input split at a 128-byte line.
 //
-// The idea: steps 1-5 give every thread one or two floats, so the kernel is half a million tiny
-// blocks, each paying its tree and its barriers for 2 KB of input. Instead, size the grid to the
-// machine (machine_blocks: kWaves = 8 rounds of SMs x resident blocks, from the occupancy
-// calculator) and let each thread walk the input with a grid-stride loop, loading kUnroll = 4
-// float4s (64 bytes) before it adds any of them. The tree then runs once per block instead of
-// once per 512 inputs. A float4 load must be 16-byte aligned, and a warp's 512-byte load should
-// start on a 128-byte cache line, so the input is split (split_vec4 in reduction.h) into up to 31
-// leading floats, the line-aligned float4 body and up to 3 trailing floats; the first threads of
-// the grid add the head and the tail. The ~1000 block partials are folded by a second pass of
-// the same kernel with one block. (Why 8 rounds of blocks rather than one that stays resident:
-// see kWaves in reduction.h.)
+// The idea: step 6 keeps kUnroll = 4 scalar loads in flight per thread. Here each of the 4 loads
+// is a float4 (LDG.E.128): 64 bytes in flight per thread instead of 16, and a quarter of the load
+// instructions for the same bytes (chapter 01, step 3). The grid, the grid-stride loop and the
+// tree are step 6's. A float4 load must be 16-byte aligned, and a warp's 512-byte load should
+// start on a 128-byte cache line (one 16 bytes past a line touches five lines instead of four:
+// 7% slower in bench/ch04_sweep.cu), so the input is split (split_vec4 in reduction.h) into up to
+// 31 leading floats, the line-aligned float4 body and up to 3 trailing floats; the first threads
+// of the grid add the head and the tail. The grid has the same blocks as step 6 at large n
+// (machine_blocks), and further passes of the same kernel fold the ~8448 block partials.
 //
-// Prediction at 2^28: 64 bytes in flight per thread, far above Little's law's need, and almost
-// no work per byte: the read ceiling. Expect ~97-99% of it, ~1.2x step 5, and level with CUB
-// (which reads the same way).
+// Prediction at 2^28 (first written for this kernel as the step after step 5, with one round of
+// blocks): 64 bytes in flight per thread, far above Little's law's need, and almost no work per
+// byte: the read ceiling, ~97-99% of it, level with CUB (which reads the same way). Against step
+// 6: a few percent at most, if step 6 is already near the ceiling; Nsight Compute: a quarter of
+// step 6's load instructions.
 #include "reduction.h"
 
 namespace ch04 {
 namespace {
 
 template <class Op>
-__device__ float block_reduce(float v, Op op, float* sWarp) {
-  const unsigned lane = threadIdx.x % kWarpSize, warp = threadIdx.x / kWarpSize;
-  v = warp_reduce(v, op);
-  if (lane == 0) sWarp[warp] = v;
-  __syncthreads();
-  v = threadIdx.x < kWarps ? sWarp[lane] : Op::identity();
-  return warp_reduce(v, op);  // thread 0: the block's result
-}
-
-template <class Op>
 __global__ void __launch_bounds__(kThreads)
     reduce_vectorized_kernel(const float* __restrict__ gIn, float* __restrict__ gOut,
                              std::int64_t count) {
+  // WB_EXERCISE_BEGIN
   __shared__ float sWarp[kWarps];  // (kWarps) one partial result per warp
   const Op op;
   const VecSplit split = split_vec4(reinterpret_cast<std::uintptr_t>(gIn), count);
@@ -61,6 +52,7 @@ __global__ void __launch_bounds__(kThreads)
 
   v = block_reduce(v, op, sWarp);
   if (threadIdx.x == 0) gOut[blockIdx.x] = v;
+  // WB_EXERCISE_END
 }
 
 }  // namespace
@@ -69,7 +61,7 @@ void launch_vectorized(const ReduceArgs& a, cudaStream_t stream) {
   const void* kernel = reinterpret_cast<const void*>(reduce_vectorized_kernel<SumOp>);
   multipass(
       a, "ch04::launch_vectorized", stream,
-      [kernel](std::int64_t count) { return machine_blocks(kernel, ceil_div(count, kVec)); },
+      [kernel](std::int64_t count) { return machine_blocks(kernel, wb::ceil_div(count, kVec)); },
       [](auto op, const float* src, float* dst, std::int64_t count, unsigned blocks,
          cudaStream_t s) {
         reduce_vectorized_kernel<decltype(op)><<<blocks, kThreads, 0, s>>>(src, dst, count);

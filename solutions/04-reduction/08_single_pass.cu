@@ -1,6 +1,6 @@
-// Chapter 04, step 7 — single pass: the last block to finish folds the partials.
+// Chapter 04, step 8 — single pass: the last block to finish folds the partials.
 //
-// The idea: step 6 ends with two more launches that fold its 8448 partials (8448 -> 3 -> 1): a
+// The idea: step 7 ends with two more launches that fold its 8448 partials (8448 -> 3 -> 1): a
 // few microseconds of launches and tails. Here every block writes its partial, makes it visible
 // to the whole GPU (__threadfence), and takes a ticket from a counter in the workspace with
 // atomicInc. The block that draws the last ticket knows every other partial is written; it reads
@@ -16,25 +16,18 @@
 // float4 loads before it adds any of them. Why only 4: registers are allocated per kernel, not
 // per code path. 16 loads in flight took 46 registers per thread, for every block, although only
 // the last block folds: 5 blocks per SM fit instead of 8 and the whole kernel slowed down
-// (measured at d56825889729: 0.3604 ms, 0.996x CUB). With 4, the kernel keeps step 6's 32.
+// (measured at d56825889729: 0.3604 ms, 0.996x CUB). With 4, the kernel keeps step 7's 32.
+// (Keeping loads in flight is chapter 01's step 4 applied to the fold, not a new idea, and a fold
+// without it lost to step 7's extra launches: README, step 8, says why the two stay one step.)
 //
-// Prediction at 2^28: one launch instead of three saves a few microseconds of ~360: ~1.01x step 6,
+// Prediction at 2^28: one launch instead of three saves a few microseconds of ~360: ~1.01x step 7,
 // and (bench/ch04_sweep.cu's "1-pass interleaved u8 waves 8" row) ~1.005x CUB.
 #include "reduction.h"
 
 namespace ch04 {
 namespace {
 
-template <class Op>
-__device__ float block_reduce(float v, Op op, float* sWarp) {
-  const unsigned lane = threadIdx.x % kWarpSize, warp = threadIdx.x / kWarpSize;
-  v = warp_reduce(v, op);
-  if (lane == 0) sWarp[warp] = v;
-  __syncthreads();
-  v = threadIdx.x < kWarps ? sWarp[lane] : Op::identity();
-  return warp_reduce(v, op);  // thread 0: the block's result
-}
-
+// WB_EXERCISE_BEGIN
 /// float4 loads each thread of the folding block has in flight: kThreads x 4 x 4 = 4096 partials
 /// per round, 3 rounds for the 8448 partials of 2^28. More would cost registers (see above).
 constexpr int kFoldLoads = 4;
@@ -62,12 +55,14 @@ __device__ float fold_partials(const float* gPartials, unsigned count, Op op) {
     v = op(v, __ldcg(gPartials + b));
   return v;
 }
+// WB_EXERCISE_END
 
 template <class Op>
 __global__ void __launch_bounds__(kThreads)
     reduce_single_pass_kernel(const float* __restrict__ gIn, float* __restrict__ gOut,
                               std::int64_t count, float* __restrict__ gPartials,
                               unsigned* __restrict__ gCounter) {
+  // WB_EXERCISE_BEGIN
   __shared__ float sWarp[kWarps];  // (kWarps) one partial result per warp
   __shared__ bool sIsLast;
   const Op op;
@@ -109,14 +104,15 @@ __global__ void __launch_bounds__(kThreads)
   __syncthreads();                              // sWarp is reused
   v = block_reduce(v, op, sWarp);
   if (threadIdx.x == 0) gOut[0] = v;
+  // WB_EXERCISE_END
 }
 
 }  // namespace
 
 void launch_single_pass(const ReduceArgs& a, cudaStream_t stream) {
   const void* kernel = reinterpret_cast<const void*>(reduce_single_pass_kernel<SumOp>);
-  const int blocks = machine_blocks(kernel, ceil_div(a.n, kVec));
-  validate(a, a.n > 0 ? kCounterFloats + ceil_div(blocks, kVec) * kVec : 0,
+  const int blocks = machine_blocks(kernel, wb::ceil_div(a.n, kVec));
+  validate(a, a.n > 0 ? kCounterFloats + wb::ceil_div(blocks, kVec) * kVec : 0,
            "ch04::launch_single_pass");
   if (a.n == 0) {
     write_identity(a, stream);

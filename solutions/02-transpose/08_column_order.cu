@@ -1,0 +1,77 @@
+// Chapter 02, step 8 — column order: step 7's tiles, visited down each column of tiles.
+//
+// The idea: with row-major tile numbering, consecutive blocks (which run at the same time) move
+// neighbouring tiles of the same tile row: they read the same 64 input rows, but each writes its
+// 256-byte pieces into 64 *different* output rows. Here block b moves tile
+// column_major_tile_of(b, tiles_down) = (b mod tiles_down, b / tiles_down): consecutive blocks walk
+// DOWN a column of tiles, so they write neighbouring 256-byte pieces of the same 64 output rows,
+// and the ~500 blocks resident at once write each output row in runs of kilobytes. Their reads
+// are now the scattered side; bench/ch02_sweep.cu found that reads suffer less (longer read runs
+// alone gained nothing). The kernel body is step 7's: only the tile a block moves changes. (Step
+// 6's grouped order tried the same on the 32 x 32 tile and measured no gain; the sweep's
+// "32x32 tile, 32x8, column-major order" row gained 2% over step 3.)
+//
+// Prediction at 8192 x 8192: the sweep's "64x64 tile, 32x16, column-major" row, and this same
+// kernel when it was recorded as one step (big_tile at 9fa9fcbfbfc0: 0.1882 ms, 1.01x cublasSgeam,
+// 0.97x cudaMemcpy): ~0.188 ms, ~1.01x cuBLAS, ~1.01x step 7. At the tall 65536 x 4096 the sweep
+// measured column order 0.3% slower than row order (row order already writes long runs there).
+// Nsight Compute: the same requests and sectors as step 7; DRAM throughput up.
+#include "transpose.h"
+
+#include "wb/check.h"
+
+namespace ch02 {
+namespace {
+
+using B = BigTileShape;
+
+__global__ void __launch_bounds__(B::kThreadsX* B::kThreadsY)
+    transpose_column_order_kernel(const float* __restrict__ gIn, float* __restrict__ gOut,
+                              std::int64_t rows, std::int64_t cols, std::int64_t tiles_down) {
+  // WB_EXERCISE_BEGIN
+  // (kTile, kTile + kPad): element (i, j) = input (r0 + i, c0 + j); the pad column is never used.
+  __shared__ float sTile[B::kTile * (B::kTile + kPad)];
+  const TileCoord tile = column_major_tile_of(blockIdx.x, tiles_down);
+  const std::int64_t r0 = tile.row * B::kTile, c0 = tile.col * B::kTile;
+  const int tx = threadIdx.x, ty = threadIdx.y;
+
+  // Load: tile row i <- input row r0 + i, lanes along the row. All 8 loads go out before the
+  // first shared-memory store, so each thread has 8 in flight.
+  float rX[B::kRowsPerThread][B::kColsPerThread];
+#pragma unroll
+  for (int k = 0; k < B::kRowsPerThread; ++k)
+#pragma unroll
+    for (int h = 0; h < B::kColsPerThread; ++h) {
+      const int i = ty + k * B::kThreadsY, j = tx + h * B::kThreadsX;
+      rX[k][h] = r0 + i < rows && c0 + j < cols ? gIn[(r0 + i) * cols + c0 + j] : 0.0f;
+    }
+#pragma unroll
+  for (int k = 0; k < B::kRowsPerThread; ++k)
+#pragma unroll
+    for (int h = 0; h < B::kColsPerThread; ++h)
+      sTile[big_padded_offset(ty + k * B::kThreadsY, tx + h * B::kThreadsX)] = rX[k][h];
+  __syncthreads();  // every tile element is written before any thread reads a column
+
+  // Store: output row c0 + i <- tile column i; lanes walk j = input rows, contiguous in the output.
+#pragma unroll
+  for (int k = 0; k < B::kRowsPerThread; ++k)
+#pragma unroll
+    for (int h = 0; h < B::kColsPerThread; ++h) {
+      const int i = ty + k * B::kThreadsY, j = tx + h * B::kThreadsX;
+      if (c0 + i < cols && r0 + j < rows)
+        gOut[(c0 + i) * rows + r0 + j] = sTile[big_padded_offset(j, i)];
+    }
+  // WB_EXERCISE_END
+}
+
+}  // namespace
+
+void launch_column_order(const TransposeArgs& a, cudaStream_t stream) {
+  validate(a, "ch02::launch_column_order");
+  const dim3 block(B::kThreadsX, B::kThreadsY);
+  transpose_column_order_kernel<<<tile_grid(a, "ch02::launch_column_order", B::kTile), block, 0, stream>>>(
+      a.in, a.out, a.rows, a.cols, wb::ceil_div(a.rows, B::kTile));
+  WB_CHECK_LAUNCH();
+}
+
+}  // namespace ch02

@@ -1,0 +1,117 @@
+// Chapter 02 limits tier: every step and both vendor rows at the documented maximum of each
+// dimension (rows and cols each up to 2^31 - 1), and at a shape past 2^31 elements whose rows
+// take step 5's 16-byte path. Hidden ([.limits]); `make chapter-02-limits` runs each (step, test
+// case) pair in its own process (scripts/limits.sh). Inputs are made and outputs checked on the
+// device from an exact pattern: at 8 GiB per matrix a host reference would take longer than the
+// kernels.
+//
+// The test cases are tagged [.limits] and not [steps]: a Catch2 filter "[steps]" (the per-step
+// CTest entries, the exercise check) also selects hidden test cases that carry the tag, and these
+// need 16 GiB each. They honour --wb-step through wb::step_is_ready all the same.
+#include "transpose.h"
+
+#include "wb/buffer.h"
+#include "wb/catch.h"
+#include "wb/check.h"
+#include "wb/device/limits.cuh"
+#include "wb/testing.h"
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace {
+
+// in(i) = 1 + i mod (2^24 - 3): never zero, exact in fp32, and different for any two elements
+// less than 2^24 - 3 apart, so an element moved to the wrong place shows.
+struct InPattern {
+  __device__ float operator()(std::int64_t i) const {
+    return static_cast<float>(1 + i % 16777213);
+  }
+};
+
+// What a transpose writes at output index o = c * rows + r: input element (r, c).
+struct TransposedPattern {
+  std::int64_t rows, cols;
+  __device__ float operator()(std::int64_t o) const {
+    const std::int64_t c = o / rows, r = o - c * rows;
+    return InPattern{}(r * cols + c);
+  }
+};
+
+struct Tested {
+  std::string name;
+  ch02::Launcher launch;
+  bool copies;  // vendor-memcpy copies `in` instead of transposing it
+};
+
+std::vector<Tested> tested() {
+  std::vector<Tested> all;
+  for (const ch02::Step& step : ch02::steps())
+    all.push_back({step.name, step.launch, false});
+  for (const ch02::Step& step : ch02::vendor_steps())
+    all.push_back({step.name, step.launch, false});
+  all.push_back({"vendor-memcpy", ch02::launch_vendor_memcpy, true});
+  return all;
+}
+
+constexpr std::int64_t kGuard = 64;  // poisoned floats on each side of the output
+
+// Runs every ready step at rows x cols, both views `offset` floats past a 256-byte boundary.
+void run_at(std::int64_t rows, std::int64_t cols, int offset) {
+  const std::int64_t n = rows * cols;
+  const double gib = 2.0 * static_cast<double>(n) * 4.0 / (1 << 30);
+  std::size_t free_bytes = 0, total_bytes = 0;
+  WB_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
+  INFO("rows " << rows << ", cols " << cols << " needs " << gib << " GiB of device memory");
+  REQUIRE(static_cast<double>(free_bytes) > gib * (1 << 30) + (256 << 20));
+
+  wb::DeviceAllocation in_mem(static_cast<std::size_t>(n + offset) * sizeof(float));
+  wb::DeviceAllocation out_mem(static_cast<std::size_t>(n + offset + 2 * kGuard) * sizeof(float));
+  float* const in = static_cast<float*>(in_mem.get()) + offset;
+  float* const out_all = static_cast<float*>(out_mem.get());
+  float* const out = out_all + kGuard + offset;
+  wb::fill_on_device(in, n, InPattern{});
+
+  for (const Tested& t : tested()) {
+    if (!wb::step_is_ready(t.name)) continue;
+    wb::fill_on_device(out_all, n + offset + 2 * kGuard, wb::PoisonPattern{});
+    t.launch(ch02::TransposeArgs{in, out, rows, cols}, nullptr);
+    WB_CUDA_CHECK(cudaDeviceSynchronize());
+    const wb::DeviceMismatches got = t.copies
+                                         ? wb::check_on_device(out, n, InPattern{})
+                                         : wb::check_on_device(out, n, TransposedPattern{rows, cols});
+    const wb::DeviceMismatches before =
+        wb::check_on_device(out_all, kGuard + offset, wb::PoisonPattern{});
+    const wb::DeviceMismatches after = wb::check_on_device(out + n, kGuard, wb::PoisonPattern{});
+    std::printf("[limits] %s at %lld x %lld, views %d floats in: %s%s\n", t.name.c_str(),
+                static_cast<long long>(rows), static_cast<long long>(cols), offset,
+                got.describe().c_str(),
+                before.count + after.count == 0 ? "" : "; WROTE OUTSIDE THE OUTPUT");
+    INFO("step " << t.name << ", shape " << rows << "x" << cols << ", views " << offset
+                 << " floats in: " << got.describe());
+    CHECK(got.count == 0);
+    CHECK(before.count == 0);  // nothing written before the output
+    CHECK(after.count == 0);   // nor after it
+  }
+}
+
+}  // namespace
+
+TEST_CASE("limits rows at 2^31 - 1 with one column", "[ch02][gpu][.limits]") {
+  for (const int offset : {0, 1})
+    run_at(2147483647, 1, offset);
+}
+
+TEST_CASE("limits columns at 2^31 - 1 in one row", "[ch02][gpu][.limits]") {
+  for (const int offset : {0, 1})
+    run_at(1, 2147483647, offset);
+}
+
+TEST_CASE("limits past 2^31 elements at 46344 x 46340", "[ch02][gpu][.limits]") {
+  // 2,147,580,960 elements, rows and cols multiples of 4 but not of 32 or 64: with aligned views
+  // step 5 and 6 take their 16-byte path on whole tiles, and every step has partial edge tiles.
+  for (const int offset : {0, 1})
+    run_at(46344, 46340, offset);
+}
