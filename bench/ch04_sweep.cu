@@ -1,8 +1,8 @@
 // Chapter 04 design sweep (not part of the ladder): how should step 7 spread 2^28 floats over the
 // GPU, and which load flavour should it use? (Recorded when steps 7 and 8 were numbered 6 and 7:
-// chapter-04.sweep.txt's "step 6" is today's step 7.) Times a float4 sum kernel in many layouts next to CUB,
-// in one run on one input, and checks every result against the fp64 reference (tolerance as the
-// tests use it). Prints a table.
+// chapter-04.sweep.txt's "step 6" is today's step 7.) Times a float4 sum kernel in many layouts
+// next to CUB, in one run on one input, and checks every result against the fp64 reference
+// (tolerance as the tests use it). Prints a table.
 //
 //   interleaved: thread t of a grid of G threads reads float4s t, t + G, t + 2G, ...
 //   contiguous:  block b reads its own contiguous chunk, its threads striding by blockDim inside

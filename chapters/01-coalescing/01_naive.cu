@@ -25,11 +25,13 @@ __global__ void scale_rows_naive_kernel(const float* __restrict__ gIn,
   const int row = blockIdx.x * blockDim.x + threadIdx.x;
   if (row >= rows) return;
   const float k = gScale[row];
-  // Columns along y; a grid-stride loop because grid y stops at 65535 blocks. The column is 64-bit
-  // because it must hold col + stride: at cols = 2^31 - 1 that sum passes 2^31 - 1, and an int
-  // would wrap to a negative column that still passes `col < cols` (README, "Sizes up to 2^31 - 1").
-  const std::int64_t stride = static_cast<std::int64_t>(gridDim.y) * blockDim.y;
-  for (std::int64_t col = blockIdx.y * blockDim.y + threadIdx.y; col < cols; col += stride) {
+  // Columns along y; a grid-stride loop because grid y stops at 65535 blocks. The counter must hold
+  // col + stride: at cols = 2^31 - 1 that sum passes 2^31 - 1, and an int would wrap to a negative
+  // column that still passes `col < cols`. It stays below 2^32 (stride <= 65535 x 8), so an
+  // unsigned counter is exact (README, "Sizes up to 2^31 - 1").
+  const unsigned stride = gridDim.y * blockDim.y;
+  for (unsigned col = blockIdx.y * blockDim.y + threadIdx.y; col < static_cast<unsigned>(cols);
+       col += stride) {
     const std::size_t i = static_cast<std::size_t>(row) * cols + col;  // (rows, cols) row-major
     gOut[i] = gIn[i] * k;
   }

@@ -13,10 +13,11 @@
 #include "wb/check.h"
 #include "wb/exercise.h"
 
-WB_EXERCISE_TODO("coalesced",
-                 "Read \"Step 2: coalesced, threadIdx.x walks the columns\" in README.md. In the kernel: col "
-                 "from blockIdx.x and threadIdx.x, then a grid-stride loop over rows along y with a 64-bit "
-                 "row.");
+WB_EXERCISE_TODO(
+    "coalesced",
+    "Read \"Step 2: coalesced, threadIdx.x walks the columns\" in README.md. In the kernel: col "
+    "from blockIdx.x and threadIdx.x, then a grid-stride loop over rows along y with an "
+    "unsigned row.");
 
 namespace ch01 {
 namespace {
@@ -31,9 +32,9 @@ __global__ void scale_rows_coalesced_kernel(const float* __restrict__ gIn,
   //   1. col = blockIdx.x * blockDim.x + threadIdx.x (an int is enough: the grid has
   //      ceil(cols / 32) blocks along x); return if col >= cols.
   //   2. A grid-stride loop over rows along y: row starts at blockIdx.y * blockDim.y + threadIdx.y
-  //      and steps by gridDim.y * blockDim.y while row < rows. Make row and the stride
-  //      std::int64_t: at rows = 2^31 - 1 the last row + stride passes 2^31 - 1, and an int would
-  //      wrap to a negative row that still passes row < rows.
+  //      and steps by gridDim.y * blockDim.y while row < rows. Make row and the stride unsigned:
+  //      at rows = 2^31 - 1 the last row + stride passes 2^31 - 1, and an int would wrap to a
+  //      negative row that still passes row < rows; the sum stays below 2^32 (stride <= 65535 x 8).
   //   3. i = row * cols + col, computed in std::size_t; gOut[i] = gIn[i] * gScale[row].
   // No shared memory and no barriers. When it is written, delete the WB_EXERCISE_TODO line above
   // and run `make chapter-01-check`.

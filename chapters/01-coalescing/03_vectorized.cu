@@ -16,10 +16,11 @@
 #include "wb/check.h"
 #include "wb/exercise.h"
 
-WB_EXERCISE_TODO("vectorized",
-                 "Read \"Step 3: vectorized, one 16-byte float4 per thread\" in README.md. Per row: s = "
-                 "wb::split_row(row address, cols, sizeof(float)); thread v moves float4 v of the body, "
-                 "threads v < s.head and v < s.tail the head and tail floats.");
+WB_EXERCISE_TODO(
+    "vectorized",
+    "Read \"Step 3: vectorized, one 16-byte float4 per thread\" in README.md. Per row: s = "
+    "wb::split_row(row address, cols, sizeof(float)); thread v moves float4 v of the body, "
+    "threads v < s.head and v < s.tail the head and tail floats.");
 
 namespace ch01 {
 namespace {
@@ -32,7 +33,7 @@ __global__ void scale_rows_vectorized_kernel(const float* __restrict__ gIn,
   // from your step 2. The launcher below gives each thread one float4 of a row's body along x
   // (ceil(ceil(cols / 4) / 32) blocks) and loops over rows along y as in step 2.
   //   1. v = blockIdx.x * blockDim.x + threadIdx.x: this thread's float4 in the row's body.
-  //   2. A grid-stride loop over rows along y with a 64-bit row, as in step 2. For each row:
+  //   2. A grid-stride loop over rows along y with an unsigned row, as in step 2. For each row:
   //      gInRow = gIn + row * cols and gOutRow = gOut + row * cols (offsets in std::size_t);
   //      s = wb::split_row(reinterpret_cast<std::uintptr_t>(gInRow), cols, sizeof(float))
   //      (common/include/wb/rows.h: s.head floats up to the first 16-byte boundary, s.body float4s,
@@ -53,9 +54,8 @@ void launch_vectorized(const ScaleRowsArgs& a, cudaStream_t stream) {
   validate_same_alignment(a, "ch01::launch_vectorized");
   const dim3 block(BlockShape::kX, BlockShape::kY);
   // ceil(cols / 4) threads along x cover the body; the head and tail (<= 3 each) fit in block 0.
-  const dim3 grid =
-      wb::grid_2d(wb::ceil_div(wb::ceil_div(a.cols, kVec), BlockShape::kX),
-                  grid_y_for(a.rows, BlockShape::kY), "ch01::launch_vectorized");
+  const dim3 grid = wb::grid_2d(wb::ceil_div(wb::ceil_div(a.cols, kVec), BlockShape::kX),
+                                grid_y_for(a.rows, BlockShape::kY), "ch01::launch_vectorized");
   scale_rows_vectorized_kernel<<<grid, block, 0, stream>>>(
       a.in, a.scale, a.out, static_cast<int>(a.rows), static_cast<int>(a.cols));
   WB_CHECK_LAUNCH();

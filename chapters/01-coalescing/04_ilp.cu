@@ -16,11 +16,12 @@
 #include "wb/check.h"
 #include "wb/exercise.h"
 
-WB_EXERCISE_TODO("ilp",
-                 "Read \"Step 4: ilp, several float4 loads in flight per thread\" in README.md. v0 = "
-                 "blockIdx.x * (BlockShape::kX * kIlp) + threadIdx.x; load float4s v0 + u * kX (u < kIlp, v "
-                 "< s.body) into float4 rX[kIlp] in one unrolled loop, scale and store them in a second; "
-                 "head and tail as in step 3, with v0.");
+WB_EXERCISE_TODO(
+    "ilp",
+    "Read \"Step 4: ilp, several float4 loads in flight per thread\" in README.md. v0 = "
+    "blockIdx.x * (BlockShape::kX * kIlp) + threadIdx.x; load float4s v0 + u * kX (u < kIlp, v "
+    "< s.body) into float4 rX[kIlp] in one unrolled loop, scale and store them in a second; "
+    "head and tail as in step 3, with v0.");
 
 namespace ch01 {
 namespace {
@@ -34,7 +35,8 @@ __global__ void scale_rows_ilp_kernel(const float* __restrict__ gIn,
   // launcher); thread x owns float4s v0, v0 + kX, v0 + 2 kX, v0 + 3 kX, so each load instruction is
   // still one contiguous 512-byte warp access.
   //   1. v0 = blockIdx.x * (BlockShape::kX * kIlp) + threadIdx.x.
-  //   2. A grid-stride loop over rows along y with a 64-bit row, as in step 3; split each row with
+  //   2. A grid-stride loop over rows along y with an unsigned row, as in step 3; split each row
+  //   with
   //      wb::split_row as in step 3; gInVec = reinterpret_cast<const float4*>(gInRow + s.head) and
   //      gOutVec = reinterpret_cast<float4*>(gOutRow + s.head) are the body as float4 arrays.
   //   3. float4 rX[kIlp]; #pragma unroll: for u < kIlp, v = v0 + u * BlockShape::kX;

@@ -53,7 +53,8 @@ void validate_same_alignment(const ScaleRowsArgs& a, const char* where) {
 
 void launch_vendor_memcpy(const ScaleRowsArgs& a, cudaStream_t stream) {
   validate(a, "ch01::launch_vendor_memcpy");
-  WB_CUDA_CHECK(cudaMemcpyAsync(a.out, a.in, static_cast<std::size_t>(a.rows * a.cols) * sizeof(float),
+  WB_CUDA_CHECK(cudaMemcpyAsync(a.out, a.in,
+                                static_cast<std::size_t>(a.rows * a.cols) * sizeof(float),
                                 cudaMemcpyDeviceToDevice, stream));
 }
 

@@ -22,10 +22,11 @@
 #include "wb/check.h"
 #include "wb/exercise.h"
 
-WB_EXERCISE_TODO("smem_tile",
-                 "Read \"Step 2: smem_tile, a tile in shared memory\" in README.md. Declare __shared__ float "
-                 "sTile[kTile * kTile]; load tile row i from input row r0 + i; __syncthreads(); store tile "
-                 "column i to output row c0 + i (lanes walk the input rows).");
+WB_EXERCISE_TODO(
+    "smem_tile",
+    "Read \"Step 2: smem_tile, a tile in shared memory\" in README.md. Declare __shared__ float "
+    "sTile[kTile * kTile]; load tile row i from input row r0 + i; __syncthreads(); store tile "
+    "column i to output row c0 + i (lanes walk the input rows).");
 
 namespace ch02 {
 namespace {

@@ -15,9 +15,10 @@
 #include "wb/check.h"
 #include "wb/exercise.h"
 
-WB_EXERCISE_TODO("swizzled_tile",
-                 "Read \"Step 4: swizzled_tile, an XOR swizzle instead of padding\" in README.md. Your step 2 "
-                 "kernel (unpadded sTile[kTile * kTile]) indexed by swizzled_offset(i, j).");
+WB_EXERCISE_TODO(
+    "swizzled_tile",
+    "Read \"Step 4: swizzled_tile, an XOR swizzle instead of padding\" in README.md. Your step 2 "
+    "kernel (unpadded sTile[kTile * kTile]) indexed by swizzled_offset(i, j).");
 
 namespace ch02 {
 namespace {
@@ -28,8 +29,8 @@ __global__ void transpose_swizzled_tile_kernel(const float* __restrict__ gIn,
                                                float* __restrict__ gOut, std::int64_t rows,
                                                std::int64_t cols, std::int64_t tiles_across) {
   // WB_EXERCISE_BEGIN
-  // TODO(step 4): read "Step 4: swizzled_tile, an XOR swizzle instead of padding" in README.md, then
-  // start from your step 2 kernel (the unpadded tile).
+  // TODO(step 4): read "Step 4: swizzled_tile, an XOR swizzle instead of padding" in README.md,
+  // then start from your step 2 kernel (the unpadded tile).
   //   1. Static shared memory: __shared__ float sTile[T::kTile * T::kTile], as in step 2.
   //   2. Use swizzled_offset(i, j) (column j XOR i of row i) everywhere step 2 used
   //      unpadded_offset(i, j): the load writes element (i, j) at swizzled_offset(i, j), the store

@@ -24,11 +24,12 @@
 #include "wb/check.h"
 #include "wb/exercise.h"
 
-WB_EXERCISE_TODO("wide",
-                 "Read \"Step 5: wide, 16-byte global loads and stores\" in README.md. wide = vectorizable && "
-                 "the tile is whole; load a float4 from input row r0 + i at column c0 + 4x into 4 scalar "
-                 "tile words; store a float4 gathered from sTile(4x + q, i), q < 4, to output row c0 + i at "
-                 "column r0 + 4x.");
+WB_EXERCISE_TODO(
+    "wide",
+    "Read \"Step 5: wide, 16-byte global loads and stores\" in README.md. wide = vectorizable && "
+    "the tile is whole; load a float4 from input row r0 + i at column c0 + 4x into 4 scalar "
+    "tile words; store a float4 gathered from sTile(4x + q, i), q < 4, to output row c0 + i at "
+    "column r0 + 4x.");
 
 namespace ch02 {
 namespace {

@@ -18,10 +18,11 @@
 #include "wb/check.h"
 #include "wb/exercise.h"
 
-WB_EXERCISE_TODO("grouped",
-                 "Read \"Step 6: grouped, tiles visited in bands of tile rows\" in README.md. Your step 5 "
-                 "kernel with tile = grouped_tile_of(blockIdx.x, tiles_across, tiles_down, kGroupRows) "
-                 "instead of tile_of(...).");
+WB_EXERCISE_TODO(
+    "grouped",
+    "Read \"Step 6: grouped, tiles visited in bands of tile rows\" in README.md. Your step 5 "
+    "kernel with tile = grouped_tile_of(blockIdx.x, tiles_across, tiles_down, kGroupRows) "
+    "instead of tile_of(...).");
 
 namespace ch02 {
 namespace {
@@ -37,7 +38,8 @@ __global__ void transpose_grouped_kernel(const float* __restrict__ gIn, float* _
   // start from your step 5: the kernel body does not change, only the tile a block moves.
   //   1. Your step 5 kernel body (the same padded static tile, indices, wide test and barrier),
   //      with
-  //        const TileCoord tile = grouped_tile_of(blockIdx.x, tiles_across, tiles_down, kGroupRows);
+  //        const TileCoord tile = grouped_tile_of(blockIdx.x, tiles_across, tiles_down,
+  //        kGroupRows);
   //      in place of tile_of(blockIdx.x, tiles_across) (transpose.h). tiles_down = ceil(rows / 32)
   //      comes from the launcher.
   // Work out on paper which tiles blocks 0..15 move for a matrix 10 tiles across and 3 tiles down.

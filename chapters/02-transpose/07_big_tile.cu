@@ -22,10 +22,11 @@
 #include "wb/check.h"
 #include "wb/exercise.h"
 
-WB_EXERCISE_TODO("big_tile",
-                 "Read \"Step 7: big_tile, a 64 x 64 tile\" in README.md. Step 3 kernel with a 64 x 64 tile "
-                 "(big_padded_offset), 32 x 16 threads moving 4 x 2 floats each, all loads before the "
-                 "shared-memory stores; tiles still tile_of(blockIdx.x, tiles_across).");
+WB_EXERCISE_TODO(
+    "big_tile",
+    "Read \"Step 7: big_tile, a 64 x 64 tile\" in README.md. Step 3 kernel with a 64 x 64 tile "
+    "(big_padded_offset), 32 x 16 threads moving 4 x 2 floats each, all loads before the "
+    "shared-memory stores; tiles still tile_of(blockIdx.x, tiles_across).");
 
 namespace ch02 {
 namespace {

@@ -21,9 +21,10 @@
 #include "wb/check.h"
 #include "wb/exercise.h"
 
-WB_EXERCISE_TODO("column_order",
-                 "Read \"Step 8: column_order, tiles visited down each column\" in README.md. Your step 7 "
-                 "kernel with tile = column_major_tile_of(blockIdx.x, tiles_down) instead of tile_of(...).");
+WB_EXERCISE_TODO(
+    "column_order",
+    "Read \"Step 8: column_order, tiles visited down each column\" in README.md. Your step 7 "
+    "kernel with tile = column_major_tile_of(blockIdx.x, tiles_down) instead of tile_of(...).");
 
 namespace ch02 {
 namespace {
@@ -32,7 +33,7 @@ using B = BigTileShape;
 
 __global__ void __launch_bounds__(B::kThreadsX* B::kThreadsY)
     transpose_column_order_kernel(const float* __restrict__ gIn, float* __restrict__ gOut,
-                              std::int64_t rows, std::int64_t cols, std::int64_t tiles_down) {
+                                  std::int64_t rows, std::int64_t cols, std::int64_t tiles_down) {
   // WB_EXERCISE_BEGIN
   // TODO(step 8): read "Step 8: column_order, tiles visited down each column" in README.md, then
   // start from your step 7: the kernel body does not change, only the tile a block moves.
@@ -56,8 +57,9 @@ __global__ void __launch_bounds__(B::kThreadsX* B::kThreadsY)
 void launch_column_order(const TransposeArgs& a, cudaStream_t stream) {
   validate(a, "ch02::launch_column_order");
   const dim3 block(B::kThreadsX, B::kThreadsY);
-  transpose_column_order_kernel<<<tile_grid(a, "ch02::launch_column_order", B::kTile), block, 0, stream>>>(
-      a.in, a.out, a.rows, a.cols, wb::ceil_div(a.rows, B::kTile));
+  transpose_column_order_kernel<<<tile_grid(a, "ch02::launch_column_order", B::kTile), block, 0,
+                                  stream>>>(a.in, a.out, a.rows, a.cols,
+                                            wb::ceil_div(a.rows, B::kTile));
   WB_CHECK_LAUNCH();
 }
 

@@ -198,8 +198,8 @@ WB_HD inline TileCoord grouped_tile_of(std::int64_t block, std::int64_t tiles_ac
   return TileCoord{first_row + in_group % height, in_group / height};
 }
 
-/// Tile and block shape of steps 7 and 8: a 64 x 64 tile moved by 32 x 16 threads. Each thread moves
-/// kRowsPerThread rows x kColsPerThread columns of the tile in, and as many out.
+/// Tile and block shape of steps 7 and 8: a 64 x 64 tile moved by 32 x 16 threads. Each thread
+/// moves kRowsPerThread rows x kColsPerThread columns of the tile in, and as many out.
 struct BigTileShape {
   static constexpr int kTile = 64;                          ///< tile edge, in floats
   static constexpr int kThreadsX = 32;                      ///< one warp across a tile row
@@ -208,8 +208,8 @@ struct BigTileShape {
   static constexpr int kColsPerThread = kTile / kThreadsX;  ///< 2 (columns tx and tx + 32)
 };
 
-/// Float offset of element (i, j) in the padded 64 x 64 tile of steps 7 and 8 (65 floats per row): bank
-/// (65 i + j) mod 32 = (i + j) mod 32, so 32 consecutive rows of a column hit 32 banks.
+/// Float offset of element (i, j) in the padded 64 x 64 tile of steps 7 and 8 (65 floats per row):
+/// bank (65 i + j) mod 32 = (i + j) mod 32, so 32 consecutive rows of a column hit 32 banks.
 WB_HD inline int big_padded_offset(int i, int j) {
   return i * (BigTileShape::kTile + kPad) + j;
 }

@@ -14,10 +14,11 @@
 
 #include "wb/exercise.h"
 
-WB_EXERCISE_TODO("sequential",
-                 "Read \"Step 2: sequential, the first s threads do the work\" in README.md. Loop s from "
-                 "blockDim.x / 2 down to 1 (halving); if tid < s, fold sX[tid + s] into sX[tid]; "
-                 "__syncthreads() after every level.");
+WB_EXERCISE_TODO(
+    "sequential",
+    "Read \"Step 2: sequential, the first s threads do the work\" in README.md. Loop s from "
+    "blockDim.x / 2 down to 1 (halving); if tid < s, fold sX[tid + s] into sX[tid]; "
+    "__syncthreads() after every level.");
 
 namespace ch04 {
 namespace {

@@ -12,10 +12,11 @@
 
 #include "wb/exercise.h"
 
-WB_EXERCISE_TODO("first_add",
-                 "Read \"Step 3: first_add, the first level of the tree during the load\" in README.md. i = "
-                 "blockIdx.x * (2 * blockDim.x) + tid; v = gIn[i] (or identity past the end), then fold in "
-                 "gIn[i + blockDim.x] when that is < count; store v in sX[tid] and run the tree of step 2.");
+WB_EXERCISE_TODO(
+    "first_add",
+    "Read \"Step 3: first_add, the first level of the tree during the load\" in README.md. i = "
+    "blockIdx.x * (2 * blockDim.x) + tid; v = gIn[i] (or identity past the end), then fold in "
+    "gIn[i + blockDim.x] when that is < count; store v in sX[tid] and run the tree of step 2.");
 
 namespace ch04 {
 namespace {

@@ -15,10 +15,11 @@
 
 #include "wb/exercise.h"
 
-WB_EXERCISE_TODO("unroll_last_warp",
-                 "Read \"Step 4: unroll_last_warp, the last levels without block barriers\" in README.md. Loop "
-                 "while s > kWarpSize; then in warp 0: v = sX[tid] + sX[tid + 32]; for s = 16..1 (#pragma "
-                 "unroll): sX[tid] = v; __syncwarp(); v += sX[tid + s]; __syncwarp().");
+WB_EXERCISE_TODO(
+    "unroll_last_warp",
+    "Read \"Step 4: unroll_last_warp, the last levels without block barriers\" in README.md. Loop "
+    "while s > kWarpSize; then in warp 0: v = sX[tid] + sX[tid + 32]; for s = 16..1 (#pragma "
+    "unroll): sX[tid] = v; __syncwarp(); v += sX[tid + s]; __syncwarp().");
 
 namespace ch04 {
 namespace {

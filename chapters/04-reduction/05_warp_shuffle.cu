@@ -19,11 +19,12 @@
 
 #include "wb/exercise.h"
 
-WB_EXERCISE_TODO("warp_shuffle",
-                 "Read \"Step 5: warp_shuffle, reduce inside each warp in registers\" in README.md. v = "
-                 "wb::warp_reduce(v, op); lane 0 writes sWarp[warp]; __syncthreads(); warp 0 loads "
-                 "sWarp[lane] (identity for lane >= kWarps), wb::warp_reduce again, lane 0 writes "
-                 "gOut[blockIdx.x].");
+WB_EXERCISE_TODO(
+    "warp_shuffle",
+    "Read \"Step 5: warp_shuffle, reduce inside each warp in registers\" in README.md. v = "
+    "wb::warp_reduce(v, op); lane 0 writes sWarp[warp]; __syncthreads(); warp 0 loads "
+    "sWarp[lane] (identity for lane >= kWarps), wb::warp_reduce again, lane 0 writes "
+    "gOut[blockIdx.x].");
 
 namespace ch04 {
 namespace {

@@ -20,11 +20,12 @@
 
 #include "wb/exercise.h"
 
-WB_EXERCISE_TODO("grid_stride",
-                 "Read \"Step 6: grid_stride, a grid sized to the machine\" in README.md. stride = gridDim.x * "
-                 "blockDim.x; each thread folds inputs first, first + stride, ... with kUnroll loads into "
-                 "float rX[kUnroll] before adding; then block_reduce (reduction.h); thread 0 writes "
-                 "gOut[blockIdx.x].");
+WB_EXERCISE_TODO(
+    "grid_stride",
+    "Read \"Step 6: grid_stride, a grid sized to the machine\" in README.md. stride = gridDim.x * "
+    "blockDim.x; each thread folds inputs first, first + stride, ... with kUnroll loads into "
+    "float rX[kUnroll] before adding; then block_reduce (reduction.h); thread 0 writes "
+    "gOut[blockIdx.x].");
 
 namespace ch04 {
 namespace {

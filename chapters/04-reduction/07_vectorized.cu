@@ -19,10 +19,11 @@
 
 #include "wb/exercise.h"
 
-WB_EXERCISE_TODO("vectorized",
-                 "Read \"Step 7: vectorized, float4 loads from a line-aligned body\" in README.md. Step 6 with "
-                 "float4 loads: split = split_vec4(address of gIn, count), kUnroll float4 loads in flight "
-                 "over the body; the first threads add head and tail; then block_reduce.");
+WB_EXERCISE_TODO(
+    "vectorized",
+    "Read \"Step 7: vectorized, float4 loads from a line-aligned body\" in README.md. Step 6 with "
+    "float4 loads: split = split_vec4(address of gIn, count), kUnroll float4 loads in flight "
+    "over the body; the first threads add head and tail; then block_reduce.");
 
 namespace ch04 {
 namespace {

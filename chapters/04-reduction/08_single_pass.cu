@@ -26,11 +26,12 @@
 
 #include "wb/exercise.h"
 
-WB_EXERCISE_TODO("single_pass",
-                 "Read \"Step 8: single_pass, the last block folds the partials\" in README.md. The loop of "
-                 "step 7 and block_reduce; thread 0 writes gPartials[blockIdx.x], __threadfence(), takes a "
-                 "ticket with atomicInc(gCounter, gridDim.x - 1); the last block folds the gridDim.x "
-                 "partials with __ldcg, several float4 loads in flight, and writes gOut[0].");
+WB_EXERCISE_TODO(
+    "single_pass",
+    "Read \"Step 8: single_pass, the last block folds the partials\" in README.md. The loop of "
+    "step 7 and block_reduce; thread 0 writes gPartials[blockIdx.x], __threadfence(), takes a "
+    "ticket with atomicInc(gCounter, gridDim.x - 1); the last block folds the gridDim.x "
+    "partials with __ldcg, several float4 loads in flight, and writes gOut[0].");
 
 namespace ch04 {
 namespace {

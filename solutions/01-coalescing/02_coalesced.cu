@@ -22,10 +22,12 @@ __global__ void scale_rows_coalesced_kernel(const float* __restrict__ gIn,
   // A warp's 32 threads: 32 neighbouring columns (col <= 32 * ceil(cols / 32) - 1 <= 2^31 - 1).
   const int col = blockIdx.x * blockDim.x + threadIdx.x;
   if (col >= cols) return;
-  // Rows along y; a grid-stride loop because grid y stops at 65535 blocks. 64-bit, because the
-  // last row + stride passes 2^31 - 1 at rows = 2^31 - 1 (README, "Sizes up to 2^31 - 1").
-  const std::int64_t stride = static_cast<std::int64_t>(gridDim.y) * blockDim.y;
-  for (std::int64_t row = blockIdx.y * blockDim.y + threadIdx.y; row < rows; row += stride) {
+  // Rows along y; a grid-stride loop because grid y stops at 65535 blocks. Unsigned, because the
+  // last row + stride passes 2^31 - 1 at rows = 2^31 - 1 (an int would wrap negative), and stays
+  // below 2^32 (README, "Sizes up to 2^31 - 1").
+  const unsigned stride = gridDim.y * blockDim.y;
+  for (unsigned row = blockIdx.y * blockDim.y + threadIdx.y; row < static_cast<unsigned>(rows);
+       row += stride) {
     const std::size_t i = static_cast<std::size_t>(row) * cols + col;  // (rows, cols) row-major
     gOut[i] = gIn[i] * gScale[row];  // gScale[row]: one address for the whole warp, a broadcast
   }

@@ -23,8 +23,9 @@ __global__ void scale_rows_vectorized_kernel(const float* __restrict__ gIn,
                                              float* __restrict__ gOut, int rows, int cols) {
   // WB_EXERCISE_BEGIN
   const int v = blockIdx.x * blockDim.x + threadIdx.x;  // this thread's float4 in the row's body
-  const std::int64_t stride = static_cast<std::int64_t>(gridDim.y) * blockDim.y;
-  for (std::int64_t row = blockIdx.y * blockDim.y + threadIdx.y; row < rows; row += stride) {
+  const unsigned stride = gridDim.y * blockDim.y;
+  for (unsigned row = blockIdx.y * blockDim.y + threadIdx.y; row < static_cast<unsigned>(rows);
+       row += stride) {
     const float* gInRow = gIn + static_cast<std::size_t>(row) * cols;  // (cols)
     float* gOutRow = gOut + static_cast<std::size_t>(row) * cols;  // (cols), same split as gInRow
     const wb::RowSplit s =
@@ -55,9 +56,8 @@ void launch_vectorized(const ScaleRowsArgs& a, cudaStream_t stream) {
   validate_same_alignment(a, "ch01::launch_vectorized");
   const dim3 block(BlockShape::kX, BlockShape::kY);
   // ceil(cols / 4) threads along x cover the body; the head and tail (<= 3 each) fit in block 0.
-  const dim3 grid =
-      wb::grid_2d(wb::ceil_div(wb::ceil_div(a.cols, kVec), BlockShape::kX),
-                  grid_y_for(a.rows, BlockShape::kY), "ch01::launch_vectorized");
+  const dim3 grid = wb::grid_2d(wb::ceil_div(wb::ceil_div(a.cols, kVec), BlockShape::kX),
+                                grid_y_for(a.rows, BlockShape::kY), "ch01::launch_vectorized");
   scale_rows_vectorized_kernel<<<grid, block, 0, stream>>>(
       a.in, a.scale, a.out, static_cast<int>(a.rows), static_cast<int>(a.cols));
   WB_CHECK_LAUNCH();

@@ -24,8 +24,9 @@ __global__ void scale_rows_ilp_kernel(const float* __restrict__ gIn,
   // WB_EXERCISE_BEGIN
   // This thread's first float4 in the row body; its others follow kX float4s apart.
   const int v0 = blockIdx.x * (BlockShape::kX * kIlp) + threadIdx.x;
-  const std::int64_t stride = static_cast<std::int64_t>(gridDim.y) * blockDim.y;
-  for (std::int64_t row = blockIdx.y * blockDim.y + threadIdx.y; row < rows; row += stride) {
+  const unsigned stride = gridDim.y * blockDim.y;
+  for (unsigned row = blockIdx.y * blockDim.y + threadIdx.y; row < static_cast<unsigned>(rows);
+       row += stride) {
     const float* gInRow = gIn + static_cast<std::size_t>(row) * cols;  // (cols)
     float* gOutRow = gOut + static_cast<std::size_t>(row) * cols;  // (cols), same split as gInRow
     const wb::RowSplit s =

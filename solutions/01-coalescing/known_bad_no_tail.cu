@@ -16,8 +16,9 @@ __global__ void scale_rows_no_tail_kernel(const float* __restrict__ gIn,
                                           const float* __restrict__ gScale,
                                           float* __restrict__ gOut, int rows, int cols) {
   const int v = blockIdx.x * blockDim.x + threadIdx.x;
-  const std::int64_t stride = static_cast<std::int64_t>(gridDim.y) * blockDim.y;
-  for (std::int64_t row = blockIdx.y * blockDim.y + threadIdx.y; row < rows; row += stride) {
+  const unsigned stride = gridDim.y * blockDim.y;
+  for (unsigned row = blockIdx.y * blockDim.y + threadIdx.y; row < static_cast<unsigned>(rows);
+       row += stride) {
     const float* gInRow = gIn + static_cast<std::size_t>(row) * cols;
     float* gOutRow = gOut + static_cast<std::size_t>(row) * cols;
     const wb::RowSplit s =
@@ -42,9 +43,9 @@ void launch_vectorized_no_tail(const ScaleRowsArgs& a, cudaStream_t stream) {
   validate(a, "ch01::known_bad::launch_vectorized_no_tail");
   validate_same_alignment(a, "ch01::known_bad::launch_vectorized_no_tail");
   const dim3 block(BlockShape::kX, BlockShape::kY);
-  const dim3 grid = wb::grid_2d(wb::ceil_div(wb::ceil_div(a.cols, kVec), BlockShape::kX),
-                                grid_y_for(a.rows, BlockShape::kY),
-                                "ch01::known_bad::launch_vectorized_no_tail");
+  const dim3 grid =
+      wb::grid_2d(wb::ceil_div(wb::ceil_div(a.cols, kVec), BlockShape::kX),
+                  grid_y_for(a.rows, BlockShape::kY), "ch01::known_bad::launch_vectorized_no_tail");
   scale_rows_no_tail_kernel<<<grid, block, 0, stream>>>(
       a.in, a.scale, a.out, static_cast<int>(a.rows), static_cast<int>(a.cols));
   WB_CHECK_LAUNCH();

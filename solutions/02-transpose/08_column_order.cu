@@ -27,7 +27,7 @@ using B = BigTileShape;
 
 __global__ void __launch_bounds__(B::kThreadsX* B::kThreadsY)
     transpose_column_order_kernel(const float* __restrict__ gIn, float* __restrict__ gOut,
-                              std::int64_t rows, std::int64_t cols, std::int64_t tiles_down) {
+                                  std::int64_t rows, std::int64_t cols, std::int64_t tiles_down) {
   // WB_EXERCISE_BEGIN
   // (kTile, kTile + kPad): element (i, j) = input (r0 + i, c0 + j); the pad column is never used.
   __shared__ float sTile[B::kTile * (B::kTile + kPad)];
@@ -69,8 +69,9 @@ __global__ void __launch_bounds__(B::kThreadsX* B::kThreadsY)
 void launch_column_order(const TransposeArgs& a, cudaStream_t stream) {
   validate(a, "ch02::launch_column_order");
   const dim3 block(B::kThreadsX, B::kThreadsY);
-  transpose_column_order_kernel<<<tile_grid(a, "ch02::launch_column_order", B::kTile), block, 0, stream>>>(
-      a.in, a.out, a.rows, a.cols, wb::ceil_div(a.rows, B::kTile));
+  transpose_column_order_kernel<<<tile_grid(a, "ch02::launch_column_order", B::kTile), block, 0,
+                                  stream>>>(a.in, a.out, a.rows, a.cols,
+                                            wb::ceil_div(a.rows, B::kTile));
   WB_CHECK_LAUNCH();
 }
 

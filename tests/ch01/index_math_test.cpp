@@ -58,7 +58,8 @@ TEST_CASE("grid_y_for clamps to the 65535-block limit", "[ch01][cpu]") {
   REQUIRE(wb::ceil_div(std::int64_t{600001}, 8) == 75001);
 }
 
-TEST_CASE("the grid-stride loops' counters need 64 bits at the documented limit", "[ch01][cpu]") {
+TEST_CASE("the grid-stride loops' counters overflow an int, not an unsigned, at the limit",
+          "[ch01][cpu]") {
   // The overflow the steps once had (README, "Sizes up to 2^31 - 1"): the last row a thread
   // visits plus the stride of the loop passes 2^31 - 1 when rows (or cols, for the naive step) is
   // 2^31 - 1.
@@ -68,6 +69,9 @@ TEST_CASE("the grid-stride loops' counters need 64 bits at the documented limit"
   REQUIRE(last + stride > 2147483647);  // an int counter would wrap here...
   // ...to a negative row that still passes `row < rows`: the illegal address the steps had.
   REQUIRE(static_cast<std::int32_t>(static_cast<std::uint32_t>(last + stride)) < 0);
+  // An unsigned counter holds it exactly: the steps count rows (step 1 columns) in unsigned.
+  REQUIRE(last + stride <= std::int64_t{0xFFFFFFFF});
+  REQUIRE(static_cast<std::int64_t>(static_cast<std::uint32_t>(last + stride)) == last + stride);
   // The launchers' x grids stay within an int: 32 * ceil(n / 32) - 1 <= 2^31 - 1.
   REQUIRE(32 * wb::ceil_div(rows, 32) - 1 <= 2147483647);
   REQUIRE(ch01::BlockShape::kX * ch01::kIlp * wb::ceil_div(wb::ceil_div(rows, ch01::kVec), 128) -

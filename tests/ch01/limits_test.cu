@@ -40,7 +40,7 @@ struct ScalePattern {
 struct ScaledPattern {
   std::int64_t cols;
   __device__ float operator()(std::int64_t i) const {
-    return InPattern{}(i) * ScalePattern{}(i / cols);
+    return InPattern{}(i)*ScalePattern{}(i / cols);
   }
 };
 

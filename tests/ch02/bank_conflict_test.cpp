@@ -62,9 +62,9 @@ int worst_wide_degree(Offset offset, bool store_phase) {
   return worst;
 }
 
-// The same for the 32 x 16 block of steps 7 and 8 on a 64 x 64 tile: warp w is threadIdx.y = w, lane =
-// threadIdx.x; element (k, h) is tile row w + 16k, column lane + 32h (load phase), and the store
-// phase reads tile (lane + 32h, w + 16k).
+// The same for the 32 x 16 block of steps 7 and 8 on a 64 x 64 tile: warp w is threadIdx.y = w,
+// lane = threadIdx.x; element (k, h) is tile row w + 16k, column lane + 32h (load phase), and the
+// store phase reads tile (lane + 32h, w + 16k).
 int worst_big_degree(const std::function<int(int, int)>& offset, bool store_phase) {
   using B = ch02::BigTileShape;
   int worst = 0;

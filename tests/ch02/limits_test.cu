@@ -26,9 +26,7 @@ namespace {
 // in(i) = 1 + i mod (2^24 - 3): never zero, exact in fp32, and different for any two elements
 // less than 2^24 - 3 apart, so an element moved to the wrong place shows.
 struct InPattern {
-  __device__ float operator()(std::int64_t i) const {
-    return static_cast<float>(1 + i % 16777213);
-  }
+  __device__ float operator()(std::int64_t i) const { return static_cast<float>(1 + i % 16777213); }
 };
 
 // What a transpose writes at output index o = c * rows + r: input element (r, c).
@@ -79,9 +77,9 @@ void run_at(std::int64_t rows, std::int64_t cols, int offset) {
     wb::fill_on_device(out_all, n + offset + 2 * kGuard, wb::PoisonPattern{});
     t.launch(ch02::TransposeArgs{in, out, rows, cols}, nullptr);
     WB_CUDA_CHECK(cudaDeviceSynchronize());
-    const wb::DeviceMismatches got = t.copies
-                                         ? wb::check_on_device(out, n, InPattern{})
-                                         : wb::check_on_device(out, n, TransposedPattern{rows, cols});
+    const wb::DeviceMismatches got =
+        t.copies ? wb::check_on_device(out, n, InPattern{})
+                 : wb::check_on_device(out, n, TransposedPattern{rows, cols});
     const wb::DeviceMismatches before =
         wb::check_on_device(out_all, kGuard + offset, wb::PoisonPattern{});
     const wb::DeviceMismatches after = wb::check_on_device(out + n, kGuard, wb::PoisonPattern{});

@@ -78,12 +78,13 @@ TEST_CASE("limits n at 2^31 - 1", "[ch04][gpu][.limits]") {
         max = run(t.step, in, n, ch04::Op::kMax, out, ws);
         max_ok = max == ch04_limits::kLast && out.guards_intact();
       }
-      std::printf("[limits] %s at n = %lld, input %d floats in: sum %.1f (exact %.1f), max %.1f%s\n",
-                  t.step.name, static_cast<long long>(n), offset, static_cast<double>(sum),
-                  want_sum, static_cast<double>(max), sum_ok && max_ok ? "" : "  WRONG");
-      INFO("step " << t.step.name << ", n = " << n << ", input " << offset
-                   << " floats in: sum " << sum << " (exact " << want_sum << "), max " << max
-                   << " (exact " << ch04_limits::kLast << ")");
+      std::printf(
+          "[limits] %s at n = %lld, input %d floats in: sum %.1f (exact %.1f), max %.1f%s\n",
+          t.step.name, static_cast<long long>(n), offset, static_cast<double>(sum), want_sum,
+          static_cast<double>(max), sum_ok && max_ok ? "" : "  WRONG");
+      INFO("step " << t.step.name << ", n = " << n << ", input " << offset << " floats in: sum "
+                   << sum << " (exact " << want_sum << "), max " << max << " (exact "
+                   << ch04_limits::kLast << ")");
       CHECK(sum_ok);
       CHECK(max_ok);
     }

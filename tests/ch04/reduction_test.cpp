@@ -152,7 +152,8 @@ TEST_CASE("n = 0 writes the identity: 0 for the sum, -infinity for the max", "[c
   }
 }
 
-TEST_CASE("the single-pass step is deterministic and leaves its counter at zero", "[ch04][gpu][steps]") {
+TEST_CASE("the single-pass step is deterministic and leaves its counter at zero",
+          "[ch04][gpu][steps]") {
   if (!wb::step_is_ready("single_pass")) return;
   const ch04::Problem p = problem(3000017, "deterministic");
   wb::DeviceBuffer<float> in(p.in), out(1);

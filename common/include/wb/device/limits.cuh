@@ -31,9 +31,8 @@ struct DeviceMismatches {
   /// "exact" or "N elements differ, the first at index I: got G, expected W".
   std::string describe() const {
     if (count == 0) return "exact";
-    return std::to_string(count) + " elements differ, the first at index " +
-           std::to_string(first) + ": got " + std::to_string(got) + ", expected " +
-           std::to_string(want);
+    return std::to_string(count) + " elements differ, the first at index " + std::to_string(first) +
+           ": got " + std::to_string(got) + ", expected " + std::to_string(want);
   }
 };
 
