@@ -11,6 +11,9 @@
 #   checksolved  chNN_check of a build whose exercises are the solutions (WB_SOLVED_BUILD)
 #   sanitize     the four compute-sanitizer tools over chNN_gpu_tests (known-bad excluded), then
 #                the chapter's must-flag known-bad entries
+#   psanitize    the same for all the chapters at once: every (chapter, tool) pair a process of its
+#                own, WB_JOBS (default 8) at a time (the tools are mostly CPU-bound)
+#   pctest       every chapter's CTest entries at once (ctest -j WB_JOBS)
 #   bench        chNN_bench (the ladder), then a repeat run
 #   profile      scripts/profile.sh with the chapter's kernels and metrics (WB_PROFILE_<NN>)
 #   limits       scripts/limits.sh over chNN_gpu_tests
@@ -45,6 +48,42 @@ limit() { local v="WB_TIMEOUT_$1"; echo "${!v:-540}"; }
 step "machine"
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem --format=csv | tee -a "$log"
 echo "commit ${WB_GIT_COMMIT:-unknown}" | tee -a "$log"
+
+jobs=${WB_JOBS:-8}
+if want pctest; then
+  step "ctest, all chapters, -j $jobs"
+  regex="^($(printf 'ch%s|' "$@" | sed 's/|$//'))\\."
+  (cd "$build" && timed "ctest all (-j $jobs)" "$(limit ctest)" ctest -j "$jobs" -R "$regex" \
+    --output-on-failure)
+fi
+if want psanitize; then
+  step "sanitizers, all chapters, $jobs at a time"
+  mkdir -p "$out/sanitize"
+  pairs=()
+  for nn in "$@"; do
+    for tool in memcheck racecheck synccheck initcheck; do pairs+=("$nn:$tool"); done
+  done
+  export build out
+  sanitize_one() {
+    local nn=${1%%:*} tool=${1#*:} extra=() start=$SECONDS
+    [[ $tool == memcheck ]] && extra=(--leak-check full)
+    compute-sanitizer --tool "$tool" "${extra[@]}" --error-exitcode 99 \
+      "$build/ch${nn}_gpu_tests" "~[known-bad]" >"$out/sanitize/ch$nn.$tool.log" 2>&1
+    local rc=$?
+    printf 'ch%s %-10s rc=%-3s %4ss\n' "$nn" "$tool" "$rc" "$((SECONDS - start))"
+  }
+  export -f sanitize_one
+  start=$SECONDS
+  printf '%s\n' "${pairs[@]}" | timeout "$(limit sanitize)" xargs -P "$jobs" -I{} bash -c 'sanitize_one {}' |
+    tee -a "$log" | tee "$out/sanitize/summary.txt"
+  printf '%-40s %5ss\n' "sanitizers (all, parallel)" "$((SECONDS - start))" | tee -a "$times"
+  for nn in "$@"; do
+    for entry in $(grep -o '"[a-z]*:\[[^]]*\]"' "chapters/$nn"-*/chapter.cmake | tr -d '"'); do
+      timed "ch$nn known-bad ${entry%%:*}" 120 \
+        scripts/expect-sanitizer-error.sh "${entry%%:*}" "$build/ch${nn}_gpu_tests" "${entry#*:}"
+    done
+  done
+fi
 
 for nn in "$@"; do
   id="ch$nn"
