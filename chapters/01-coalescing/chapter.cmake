@@ -4,6 +4,7 @@ wb_add_chapter(
   SHARED scale_rows.cpp 01_naive.cu
   EXERCISES 02_coalesced.cu 03_vectorized.cu 04_ilp.cu
   EXTRA_STEPS vendor-memcpy
+  KNOWN_BAD_TESTS tests/ch01/known_bad_test.cpp
   KNOWN_BAD known_bad_no_tail.cu
   CPU_TESTS tests/ch01/index_math_test.cpp
   GPU_TESTS tests/ch01/scale_rows_test.cpp tests/ch01/limits_test.cu

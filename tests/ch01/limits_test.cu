@@ -58,47 +58,38 @@ std::vector<Tested> tested() {
   return all;
 }
 
-constexpr std::int64_t kGuard = 64;  // poisoned floats on each side of the output
-
 // Runs every ready step at rows x cols, with the views at `offset` floats past a 256-byte
 // boundary (in and out alike, so the vectorized steps accept them).
 void run_at(std::int64_t rows, std::int64_t cols, int offset) {
   const std::int64_t n = rows * cols;
-  const double gib = (2.0 * static_cast<double>(n) + static_cast<double>(rows)) * 4.0 / (1 << 30);
-  std::size_t free_bytes = 0, total_bytes = 0;
-  WB_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
-  INFO("rows " << rows << ", cols " << cols << " needs " << gib << " GiB of device memory");
-  REQUIRE(static_cast<double>(free_bytes) > gib * (1 << 30) + (256 << 20));
+  const double bytes = (2.0 * static_cast<double>(n) + static_cast<double>(rows)) * 4.0;
+  INFO("rows " << rows << ", cols " << cols << " needs " << bytes / (1 << 30) << " GiB");
+  REQUIRE(wb::device_memory_free(bytes));
 
   wb::DeviceAllocation in_mem(static_cast<std::size_t>(n + offset) * sizeof(float));
   wb::DeviceAllocation scale_mem(static_cast<std::size_t>(rows) * sizeof(float));
-  wb::DeviceAllocation out_mem(static_cast<std::size_t>(n + offset + 2 * kGuard) * sizeof(float));
+  wb::GuardedOutput out(n, offset);
   float* const in = static_cast<float*>(in_mem.get()) + offset;
   float* const scale = static_cast<float*>(scale_mem.get());
-  float* const out_all = static_cast<float*>(out_mem.get());
-  float* const out = out_all + kGuard + offset;
   wb::fill_on_device(in, n, InPattern{});
   wb::fill_on_device(scale, rows, ScalePattern{});
 
   for (const Tested& t : tested()) {
     if (!wb::step_is_ready(t.name)) continue;
-    wb::fill_on_device(out_all, n + offset + 2 * kGuard, wb::PoisonPattern{});
-    t.launch(ch01::ScaleRowsArgs{in, scale, out, rows, cols}, nullptr);
+    out.poison();
+    t.launch(ch01::ScaleRowsArgs{in, scale, out.data(), rows, cols}, nullptr);
     WB_CUDA_CHECK(cudaDeviceSynchronize());
-    const wb::DeviceMismatches got = t.copies ? wb::check_on_device(out, n, InPattern{})
-                                              : wb::check_on_device(out, n, ScaledPattern{cols});
-    const wb::DeviceMismatches before =
-        wb::check_on_device(out_all, kGuard + offset, wb::PoisonPattern{});
-    const wb::DeviceMismatches after = wb::check_on_device(out + n, kGuard, wb::PoisonPattern{});
+    const wb::DeviceMismatches got = t.copies
+                                         ? wb::check_on_device(out.data(), n, InPattern{})
+                                         : wb::check_on_device(out.data(), n, ScaledPattern{cols});
+    const bool guards_ok = out.guards_intact();
     std::printf("[limits] %s at %lld x %lld, views %d floats in: %s%s\n", t.name.c_str(),
                 static_cast<long long>(rows), static_cast<long long>(cols), offset,
-                got.describe().c_str(),
-                before.count + after.count == 0 ? "" : "; WROTE OUTSIDE THE OUTPUT");
+                got.describe().c_str(), guards_ok ? "" : "; WROTE OUTSIDE THE OUTPUT");
     INFO("step " << t.name << ", shape " << rows << "x" << cols << ", views " << offset
                  << " floats in: " << got.describe());
     CHECK(got.count == 0);
-    CHECK(before.count == 0);  // nothing written before the output
-    CHECK(after.count == 0);   // nor after it
+    CHECK(guards_ok);  // nothing written before or after the output
   }
 }
 

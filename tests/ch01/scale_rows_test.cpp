@@ -13,14 +13,18 @@
 namespace {
 
 // Runs one step at one shape with fresh inputs and checks everything the harness can check.
+// `copies`: the step is the vendor-memcpy row, whose output must equal the input bit for bit.
 void check_step(const ch01::Step& step, const wb::Shape2D& shape, int in_offset = 0,
-                int out_offset = 0) {
+                int out_offset = 0, bool copies = false) {
   const std::uint64_t seed =
       wb::derive_seed(wb::base_seed(), std::string(step.name) + "/" + shape.str());
   const ch01::Problem problem = ch01::make_problem(shape, seed);
   bool guards_ok = false;
   const wb::CompareReport report =
-      ch01::run_and_compare(step.launch, problem, &guards_ok, in_offset, out_offset);
+      copies ? wb::compare(ch01::run_once(step.launch, problem, &guards_ok, in_offset, out_offset),
+                           std::vector<double>(problem.in.begin(), problem.in.end()),
+                           wb::Tolerance{0.0, 0.0, "a copy rounds nothing"})
+             : ch01::run_and_compare(step.launch, problem, &guards_ok, in_offset, out_offset);
   std::string where = wb::failure_context(step.name, shape.str() + " (" + shape.why + ")", seed);
   if (in_offset != 0 || out_offset != 0) {
     where += ", views offset by " + std::to_string(in_offset) + "/" + std::to_string(out_offset) +
@@ -110,46 +114,14 @@ TEST_CASE("bad inputs get a clear exception from every step", "[ch01][gpu][steps
 
 // The vendor row is the yardstick, not a scale: it must copy `in` to `out` exactly, at the same
 // shapes and views as the steps (a wrong baseline is no baseline).
-TEST_CASE("the vendor row (cudaMemcpy) copies every element at the edge shapes",
+TEST_CASE("the vendor row cudaMemcpy copies every element at the edge shapes",
           "[ch01][gpu][steps]") {
   if (!wb::step_is_ready("vendor-memcpy")) return;
-  const wb::Tolerance exact{0.0, 0.0, "a copy rounds nothing"};
-  for (const wb::Shape2D& shape : wb::edge_shapes_2d()) {
-    for (const int offset : {0, 1, 3}) {
-      const std::uint64_t seed = wb::derive_seed(wb::base_seed(), "vendor-memcpy/" + shape.str());
-      const ch01::Problem p = ch01::make_problem(shape, seed);
-      bool guards_ok = false;
-      const std::vector<float> got =
-          ch01::run_once(ch01::launch_vendor_memcpy, p, &guards_ok, offset, offset);
-      const wb::CompareReport report =
-          wb::compare(got, std::vector<double>(p.in.begin(), p.in.end()), exact);
-      INFO(report.describe(wb::failure_context("vendor-memcpy", shape.str(), seed) +
-                           ", views offset by " + std::to_string(offset) + " floats"));
-      CHECK(guards_ok);
-      CHECK(report.ok());
-    }
-  }
-  // It refuses bad arguments like the steps (the same validate()).
+  const ch01::Step memcpy_row{"vendor-memcpy", "scale_rows.cpp", ch01::launch_vendor_memcpy};
+  for (const wb::Shape2D& shape : wb::edge_shapes_2d())
+    for (const int offset : {0, 1, 3})
+      check_step(memcpy_row, shape, offset, offset, /*copies=*/true);
+  // It refuses overlapping buffers like the steps (the same validate()), before any copy.
   float* const a = reinterpret_cast<float*>(std::uintptr_t{0x10000000});
   CHECK_THROWS_AS(ch01::launch_vendor_memcpy({a, a + 64, a, 4, 4}, nullptr), std::invalid_argument);
-}
-
-TEST_CASE("the harness catches the known-bad variant (vectorized step without the row tail)",
-          "[ch01][gpu][known-bad]") {
-  const ch01::Launcher bad = ch01::known_bad::launch_vectorized_no_tail;
-  bool guards_ok = false;
-  // At a shape where no row has a tail the bug is invisible: the same code gives the exact
-  // answer...
-  const ch01::Problem nice =
-      ch01::make_problem({64, 128, "tile multiple"}, wb::derive_seed(wb::base_seed(), "nice"));
-  CHECK(ch01::run_and_compare(bad, nice, &guards_ok).ok());
-  // ...and at 31 x 33 the harness must see the unwritten tails and fail, naming the first one.
-  const ch01::Problem odd = ch01::make_problem({31, 33, "either side of a warp"},
-                                               wb::derive_seed(wb::base_seed(), "odd"));
-  const wb::CompareReport report = ch01::run_and_compare(bad, odd, &guards_ok);
-  INFO(report.describe("known-bad no-tail at 31x33"));
-  CHECK_FALSE(report.ok());
-  CHECK(report.unwritten > 0);
-  CHECK(report.first_bad_kind.find("unwritten") != std::string::npos);
-  CHECK(guards_ok);  // it writes too little, never outside
 }

@@ -9,6 +9,7 @@
 // one needs 8 GiB. It honours --wb-step through wb::step_is_ready all the same.
 #include "limits_pattern.h"
 #include "reduction.h"
+#include "tested.h"
 
 #include "wb/buffer.h"
 #include "wb/catch.h"
@@ -28,20 +29,6 @@ struct Pattern {
   __device__ float operator()(std::int64_t j) const { return ch04_limits::value(j, n); }
 };
 
-struct Tested {
-  ch04::Step step;
-  bool has_max;  // the vendor row is the sum only
-};
-
-std::vector<Tested> tested() {
-  std::vector<Tested> all;
-  for (const ch04::Step& step : ch04::steps())
-    all.push_back({step, true});
-  for (const ch04::Step& vendor : ch04::vendor_steps())
-    all.push_back({vendor, false});
-  return all;
-}
-
 // Runs `launch` for `op` once on the view and returns the result; out is poisoned first.
 float run(const ch04::Step& step, const float* in, std::int64_t n, ch04::Op op,
           wb::DeviceBuffer<float>& out, ch04::Workspace& ws) {
@@ -56,10 +43,8 @@ float run(const ch04::Step& step, const float* in, std::int64_t n, ch04::Op op,
 
 TEST_CASE("limits n at 2^31 - 1", "[ch04][gpu][.limits]") {
   const std::int64_t n = ch04::kMaxN;
-  std::size_t free_bytes = 0, total_bytes = 0;
-  WB_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
   INFO("n = 2^31 - 1 needs 8 GiB of device memory for the input");
-  REQUIRE(free_bytes > (std::size_t{9} << 30));
+  REQUIRE(wb::device_memory_free(4.0 * static_cast<double>(n)));
 
   wb::DeviceAllocation in_mem(static_cast<std::size_t>(n + 1) * sizeof(float));
   wb::DeviceBuffer<float> out(1);
@@ -68,7 +53,7 @@ TEST_CASE("limits n at 2^31 - 1", "[ch04][gpu][.limits]") {
   for (const int offset : {0, 1}) {
     float* const in = static_cast<float*>(in_mem.get()) + offset;
     wb::fill_on_device(in, n, Pattern{n});
-    for (const Tested& t : tested()) {
+    for (const ch04_tests::Tested& t : ch04_tests::tested()) {
       if (!wb::step_is_ready(t.step.name)) continue;
       const float sum = run(t.step, in, n, ch04::Op::kSum, out, ws);
       const bool sum_ok = static_cast<double>(sum) == want_sum && out.guards_intact();

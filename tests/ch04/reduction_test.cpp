@@ -1,6 +1,7 @@
 // Chapter 04 GPU tests. Linked against the reference solutions (ch04_gpu_tests) and against the
 // learner's exercises (ch04_check): the same tests judge both.
 #include "reduction.h"
+#include "tested.h"
 
 #include "wb/buffer.h"
 #include "wb/catch.h"
@@ -25,22 +26,6 @@ std::vector<std::int64_t> lengths() {
   for (std::int64_t extra : {255, 256, 257, 511, 513, 1023, 1025, 4095, 4097, 131101})
     n.push_back(extra);
   return n;
-}
-
-// A step or vendor row under test; `has_max` is false for the vendor row, which is the sum only.
-struct Tested {
-  ch04::Step step;
-  bool has_max;
-};
-
-// Every step, then the vendor row (CUB): the baseline is held to the same lengths and views.
-std::vector<Tested> tested() {
-  std::vector<Tested> all;
-  for (const ch04::Step& step : ch04::steps())
-    all.push_back({step, true});
-  for (const ch04::Step& vendor : ch04::vendor_steps())
-    all.push_back({vendor, false});
-  return all;
 }
 
 const char* op_name(ch04::Op op) {
@@ -91,7 +76,7 @@ TEST_CASE("every step matches the fp64 reference, sum and max, at the edge lengt
           "[ch04][gpu][steps]") {
   for (const std::int64_t n : lengths()) {
     const ch04::Problem p = problem(n, "random");
-    for (const Tested& t : tested()) {
+    for (const ch04_tests::Tested& t : ch04_tests::tested()) {
       if (!wb::step_is_ready(t.step.name)) continue;
       check_step(t.step, p, ch04::Op::kSum, "random inputs");
       if (t.has_max) check_step(t.step, p, ch04::Op::kMax, "random inputs");
@@ -105,7 +90,7 @@ TEST_CASE("with integer inputs every partial sum is exact, so every step returns
   // any order. A step that drops or repeats a single input is off by at least 1.
   for (const std::int64_t n : lengths()) {
     const ch04::Problem p = problem(n, "integers", ch04::Inputs::kIntegers);
-    for (const Tested& t : tested()) {
+    for (const ch04_tests::Tested& t : ch04_tests::tested()) {
       if (!wb::step_is_ready(t.step.name)) continue;
       const ch04::RunResult r = ch04::run_once(t.step.launch, p, ch04::Op::kSum);
       INFO(context(t.step, p, ch04::Op::kSum, 0, "integer inputs")
@@ -121,7 +106,7 @@ TEST_CASE("every step is correct when the input does not start on a 16-byte boun
                                std::int64_t{4099}, std::int64_t{65539}}) {
     const ch04::Problem random = problem(n, "misaligned");
     const ch04::Problem integers = problem(n, "misaligned-int", ch04::Inputs::kIntegers);
-    for (const Tested& t : tested()) {
+    for (const ch04_tests::Tested& t : ch04_tests::tested()) {
       if (!wb::step_is_ready(t.step.name)) continue;
       for (int offset = 1; offset < 4; ++offset) {
         check_step(t.step, random, ch04::Op::kSum, "random inputs", offset);
@@ -137,7 +122,7 @@ TEST_CASE("every step is correct when the input does not start on a 16-byte boun
 
 TEST_CASE("n = 0 writes the identity: 0 for the sum, -infinity for the max", "[ch04][gpu][steps]") {
   const ch04::Problem empty = ch04::make_problem(0, 1);
-  for (const Tested& t : tested()) {
+  for (const ch04_tests::Tested& t : ch04_tests::tested()) {
     if (!wb::step_is_ready(t.step.name)) continue;
     INFO("step " << t.step.name);
     const ch04::RunResult sum = ch04::run_once(t.step.launch, empty, ch04::Op::kSum);
@@ -181,7 +166,7 @@ TEST_CASE("bad inputs get a clear exception from every step", "[ch04][gpu][steps
   float* const out = in + 2 * n;                                           // (1)
   float* const ws = in + 4 * n;  // (workspace_floats_for(n)), 16-byte aligned
   const std::int64_t wsn = ch04::workspace_floats_for(n);
-  for (const Tested& t : tested()) {
+  for (const ch04_tests::Tested& t : ch04_tests::tested()) {
     const ch04::Step& step = t.step;
     if (!wb::step_is_ready(step.name)) continue;
     INFO("step " << step.name);
@@ -206,33 +191,6 @@ TEST_CASE("bad inputs get a clear exception from every step", "[ch04][gpu][steps
   }
 }
 
-TEST_CASE("the harness catches the known-bad variant (warp shuffle with width 16)",
-          "[ch04][gpu][known-bad]") {
-  const ch04::Launcher bad = ch04::known_bad::launch_warp_shuffle_half_warp;
-  // Positive inputs in [0.5, 2): nothing cancels, so each input the variant drops makes the result
-  // smaller by at least 0.5, far above the tolerance at these lengths. That makes the catch
-  // deterministic, not a matter of which random inputs were drawn.
-  // At n <= 16 no warp has data in lanes 16..31: the bug is invisible...
-  for (const std::int64_t n : {std::int64_t{1}, std::int64_t{16}}) {
-    const ch04::Problem p = problem(n, "known-bad", ch04::Inputs::kPositive);
-    const ch04::RunResult r = ch04::run_once(bad, p, ch04::Op::kSum);
-    INFO("known-bad at n = " << n << " should still be right");
-    CHECK(ch04::compare_result(r.value, p, ch04::Op::kSum).ok());
-  }
-  // ...and at every longer length lanes 16..31 of some warp are dropped, and the harness says so.
-  for (const std::int64_t n : {std::int64_t{17}, std::int64_t{33}, std::int64_t{1021},
-                               std::int64_t{65537}, std::int64_t{1000003}}) {
-    const ch04::Problem p = problem(n, "known-bad", ch04::Inputs::kPositive);
-    const ch04::RunResult r = ch04::run_once(bad, p, ch04::Op::kSum);
-    const wb::CompareReport report = ch04::compare_result(r.value, p, ch04::Op::kSum);
-    INFO(report.describe("known-bad half-warp shuffle at n = " + std::to_string(n)));
-    CHECK_FALSE(report.ok());
-    CHECK(report.first_bad_kind.find("outside tolerance") != std::string::npos);
-    CHECK(p.ref_sum - r.value >= 0.5);  // too small by at least one dropped input
-    CHECK(r.out_guards_ok);
-  }
-}
-
 TEST_CASE("every step at n = 16777259 and 2^28 (1 GiB), sum and max, random and integer inputs",
           "[ch04][gpu][.large]") {
   // Hidden from the default run (compute-sanitizer would take minutes on these); ctest runs it
@@ -240,14 +198,14 @@ TEST_CASE("every step at n = 16777259 and 2^28 (1 GiB), sum and max, random and 
   for (const std::int64_t n : {std::int64_t{16777259}, std::int64_t{1} << 28}) {
     {
       const ch04::Problem p = problem(n, "large");
-      for (const Tested& t : tested()) {
+      for (const ch04_tests::Tested& t : ch04_tests::tested()) {
         if (!wb::step_is_ready(t.step.name)) continue;
         check_step(t.step, p, ch04::Op::kSum, "random inputs");
         if (t.has_max) check_step(t.step, p, ch04::Op::kMax, "random inputs");
       }
     }
     const ch04::Problem ints = problem(n, "large-int", ch04::Inputs::kIntegers);
-    for (const Tested& t : tested()) {
+    for (const ch04_tests::Tested& t : ch04_tests::tested()) {
       if (!wb::step_is_ready(t.step.name)) continue;
       const ch04::RunResult r = ch04::run_once(t.step.launch, ints, ch04::Op::kSum);
       INFO(context(t.step, ints, ch04::Op::kSum, 0, "integer inputs")

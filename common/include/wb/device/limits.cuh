@@ -119,4 +119,43 @@ DeviceMismatches check_on_device(const float* p, std::int64_t n, Pattern pattern
   return m;
 }
 
+/// Whether the device has `bytes` free, with 256 MiB to spare (a limits case checks before it
+/// allocates, so that a smaller GPU reports the size it needs instead of an allocation failure).
+inline bool device_memory_free(double bytes) {
+  std::size_t free_bytes = 0, total_bytes = 0;
+  WB_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
+  return static_cast<double>(free_bytes) > bytes + 256.0 * (1 << 20);
+}
+
+/// An output of `n` floats for a limits case: the view starts `offset` floats past a 256-byte
+/// boundary, and kGuard floats before it (the skipped prefix included) and kGuard after it are
+/// poisoned with it, all on the device.
+class GuardedOutput {
+ public:
+  /// Poisoned floats on each side of the view.
+  static constexpr std::int64_t kGuard = 64;
+
+  /// Allocates the view and its guards (contents undefined until poison()).
+  GuardedOutput(std::int64_t n, int offset)
+      : n_(n),
+        offset_(offset),
+        mem_(static_cast<std::size_t>(n + offset + 2 * kGuard) * sizeof(float)) {}
+
+  /// The view: n floats.
+  float* data() { return base() + kGuard + offset_; }
+  /// Poisons the view and the guards.
+  void poison() { fill_on_device(base(), n_ + offset_ + 2 * kGuard, PoisonPattern{}); }
+  /// Whether nothing was written before or after the view since poison().
+  bool guards_intact() {
+    return check_on_device(base(), kGuard + offset_, PoisonPattern{}).count == 0 &&
+           check_on_device(data() + n_, kGuard, PoisonPattern{}).count == 0;
+  }
+
+ private:
+  float* base() { return static_cast<float*>(mem_.get()); }
+  std::int64_t n_;
+  int offset_;
+  DeviceAllocation mem_;
+};
+
 }  // namespace wb
