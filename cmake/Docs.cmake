@@ -25,3 +25,12 @@ add_custom_target(notebooks
   WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
   COMMENT "Executing the notebooks into ${PROJECT_BINARY_DIR}/notebooks"
   USES_TERMINAL)
+
+# `make figures`: the lessons' figures (chapters/NN-slug/figures/*.png), drawn from the recorded
+# results by the notebooks' plotting code (notebooks/workbook_figures.py). CI checks them with
+# scripts/figures.sh --check.
+add_custom_target(figures
+  COMMAND ${PROJECT_SOURCE_DIR}/scripts/figures.sh
+  WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+  COMMENT "Drawing the lessons' figures into chapters/*/figures/"
+  USES_TERMINAL)
