@@ -2,7 +2,7 @@
 
 The notebooks call these functions on the ladder they load (fresh or recorded); `make figures`
 (scripts/figures.py) calls the same functions on the files recorded on the H100 and writes the
-PNGs the lessons show, ``chapters/NN-slug/figures/{ladder,roofline,sweep}.png``. CI draws them
+PNGs the lessons show, ``chapters/NN-slug/figures/chNN-{ladder,roofline,sweep}.png``. CI draws them
 again and compares bytes, so drawing is deterministic: fixed rcParams (``RC``), the DejaVu Sans
 font matplotlib ships, a fixed size and dpi, no metadata in the PNG, and a pinned matplotlib
 (notebooks/requirements.txt).
@@ -594,17 +594,19 @@ def chapter_dirs(root: Path | None = None) -> dict[str, Path]:
 
 
 def lesson_figures(nn: str) -> dict[str, Callable[[], matplotlib.figure.Figure]]:
-    """The figures of chapter ``nn``'s lesson, by file name, drawn from the recorded files."""
+    """The figures of chapter ``nn``'s lesson, by file name, drawn from the recorded files. The
+    names carry the chapter (``ch01-ladder.png``) so that Doxygen, which finds a lesson's images
+    by file name along IMAGE_PATH, never sees two of the same name."""
     spec = chapter_spec(nn)
     recorded = wr.RECORDED_DIR / f"{spec['results']}.ladder.json"
     if not recorded.is_file():
         return {}
     out: dict[str, Callable[[], matplotlib.figure.Figure]] = {
-        "ladder.png": lambda: ladder_figure(wr.read_ladder(recorded), nn),
-        "roofline.png": lambda: roofline_figure(wr.read_ladder(recorded), nn),
+        f"ch{nn}-ladder.png": lambda: ladder_figure(wr.read_ladder(recorded), nn),
+        f"ch{nn}-roofline.png": lambda: roofline_figure(wr.read_ladder(recorded), nn),
     }
     if spec.get("sweep") and (wr.RECORDED_DIR / spec["sweep"]).is_file():
-        out["sweep.png"] = lambda: sweep_figure(nn)
+        out[f"ch{nn}-sweep.png"] = lambda: sweep_figure(nn)
     return out
 
 
