@@ -108,7 +108,7 @@ bool parse_bench_name(const std::string& name, BenchRun* out);
 std::vector<std::string> split_list(const std::string& list);
 
 /// Builds the ladder from the runs (names, times, counters, failures) and the context.
-/// Throws std::runtime_error when they break the contract: a name not chNN/<step>/<size>, runs of
+/// Throws std::runtime_error when they break the contract: a name not `chNN/<step>/<size>`, runs of
 /// two chapters, no runs, or a ceiling kind other than "bandwidth" or "compute".
 Ladder build_ladder(const LadderContext& context, const std::vector<BenchRun>& runs);
 
