@@ -66,7 +66,8 @@ for nn in "${chapters[@]}"; do
     step "$id: bench"
     run cmake --build "$build" --target "chapter-$nn-bench"
     echo "$id bench exit: $?" | tee -a "$log"
-    cp "$build/bench/results/chapter-$nn.json" "$build/bench/results/chapter-$nn.ladder.txt" "$out"/
+    cp "$build/bench/results/chapter-$nn.json" "$build/bench/results/chapter-$nn.ladder.json" \
+      "$build/bench/results/chapter-$nn.ladder.txt" "$out"/
   fi
   if want repeat; then
     step "$id: bench again (run-to-run spread)"
