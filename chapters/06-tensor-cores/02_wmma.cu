@@ -8,15 +8,14 @@
 // fragments' layout is opaque, so the epilogue goes through shared memory: store_matrix_sync to a
 // 16 x 16 fp32 tile per warp, then each lane writes 8 elements of C with the bounds checks.
 //
-// Prediction at 4096^3: the block tile (64 x 64) gives 32 FLOP per byte loaded from L2 (64 + 64
-// elements of 2 bytes per k for 64 * 64 FMAs); at ~5.5 TB/s of L2 bandwidth [lesson: "The two
-// numbers"] that alone caps the step near 170 TFLOP/s. Shared memory caps it lower: each
-// wmma::mma_sync (2 m16n8k16) reads 2 x 512 bytes of fragments = 8 wavefronts at best, and the
-// plain row-major tiles make those loads conflict 4-way (A, 64-byte rows) to 8-way (B, 128-byte
-// rows), ~24 wavefronts per wmma; plus the 16-byte stores of the tiles. At 1 wavefront per clock
-// per SM that is ~12 clocks per 8192 FLOPs per SM: ~130 TFLOP/s at most; expect 60-100 TFLOP/s
-// (~10-15x the naive step, 0.1-0.15x cuBLAS). Nsight Compute: tensor pipe active, shared bank
-// conflicts (l1tex__data_bank_conflicts_pipe_lsu_mem_shared_op_ld) large.
+// Prediction at 4096^3: shared-memory bank conflicts bound it. The plain row-major tiles put the 8
+// rows of each 8 x 8 fragment matrix 64 bytes (A) or 128 bytes (B) apart, in 2 or 1 of the 8
+// 16-byte slots of a bank line: 4-way and 8-way conflicts, 16 + 32 = 48 wavefronts per
+// wmma::mma_sync (2 m16n8k16) where 8 would do, plus 1 per mma for the tile stores: 25 per mma.
+// At 1 wavefront per clock per SM (1.98 GHz, 132 SMs, 4096 FLOPs per mma) that caps the step at
+// ~43 TFLOP/s; expect 30-40 (6-8x naive). The fp16 fragments load with LDSM; the bf16 ones, in
+// this nvcc's wmma, with generic LD.E and MOVM transposes (see the SASS): expect bf16 slower.
+// Nsight Compute: tensor pipe active for the first time; ldsm bank conflicts large.
 #include "hgemm.h"
 #include "hgemm_device.cuh"
 

@@ -9,13 +9,11 @@
 // both n8 tiles. Per k16 per warp: 2 LDSM where step 3 issued 12 shared loads and 4 packs.
 //
 // Prediction at 4096^3: far fewer instructions, but the bytes read from shared memory and their
-// bank conflicts are the same as step 3's: the 8 rows of each 8 x 8 matrix are 64 bytes (A) or
-// 128 bytes (B) apart, so they fall in 2 (A) or 1 (B) of the 8 16-byte slots of a bank line:
-// 4 and 8 wavefronts per matrix instead of 1 (tests/ch06/hgemm_cpu_test.cpp counts them). Per k16
-// per warp that is 4 x 4 + 4 x 8 = 48 wavefronts for 2 mma where 8 would do. Expect a moderate
-// gain from the instruction count, 1.2-1.5x step 3; the conflicts are step 5's business.
-// Nsight Compute: shared load instructions down ~6x, l1tex__data_pipe_lsu_wavefronts_mem_shared
-// _op_ld (ldsm) about 6x the conflict-free count.
+// bank conflicts are step 3's: the 8 rows of each 8 x 8 matrix are 64 bytes (A) or 128 bytes (B)
+// apart, so they fall in 2 (A) or 1 (B) of the 8 16-byte slots of a bank line: 4 and 8 wavefronts
+// per matrix instead of 1 (tests/ch06/hgemm_cpu_test.cpp counts them), 48 per k16 per warp for 2
+// mma, the same cap of ~43 TFLOP/s. Expect 1.0-1.3x step 3: instruction count was not the limit.
+// Nsight Compute: shared load instructions down ~6x; ldsm wavefronts 6x the conflict-free count.
 #include "hgemm.h"
 #include "hgemm_device.cuh"
 

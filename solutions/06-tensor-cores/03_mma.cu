@@ -10,12 +10,13 @@
 // are 2 x 4 fp32 registers per lane whose places (wb::mma::c_frag) we know, so the epilogue writes
 // C straight from registers (wb::tile::store_c_fragment): no shared-memory round trip.
 //
-// Prediction at 4096^3: the same tiles and tensor-core work as step 2 with more load instructions
-// (per k16 per warp: 4 LDS.32 for A and 8 LDS.U16 + 4 packs for B, where wmma used 2 LDSM-like
-// loads), and the same bank conflicts on the plain layout: A's 4-byte loads hit 8 banks 4 times
-// (rows 64 bytes apart, g = 0..7), B's 2-byte loads read rows 2t and 2t + 1, 128 bytes apart.
-// Expect about step 2's rate, 0.8-1.1x: this step is about *knowing* the layout, which steps 4-6
-// need; the speed comes next. Nsight Compute: smsp__inst_executed_op_shared_ld up ~3x from step 2.
+// Prediction at 4096^3: the same tiles and tensor-core work as step 2 and the same shared-memory
+// bytes and conflicts: A's 4-byte loads put rows g = 0..7, 64 bytes apart, on 8 banks (4-way), and
+// B's 2-byte loads read rows 2t, 2t + 2, ... 128 bytes apart (4-way): 16 + 32 = 48 wavefronts per
+// k16 per warp, as with LDSM. But 12 load instructions and 4 packs where WMMA issued 2 LDSM. Expect
+// 0.8-1.0x step 2: this step is about *knowing* the layout, which steps 4-6 need; the speed comes
+// later. Nsight Compute: smsp__inst_executed_op_shared_ld up, l1tex__data_bank_conflicts
+// _pipe_lsu_mem_shared_op_ld large.
 #include "hgemm.h"
 #include "hgemm_device.cuh"
 

@@ -12,11 +12,11 @@
 // (A) and 12.5% (B) more shared memory, and its 16-byte stores of A's 80-byte rows conflict
 // 2-way (tests/ch06/hgemm_cpu_test.cpp counts both).
 //
-// Prediction at 4096^3: wavefronts per k16 per warp fall from 48 to 8 (+ the tile stores), so
-// shared memory stops being the limit at this tile size; the block tile (64 x 64, 32 FLOP per
-// byte from L2) and one 16 x 16 warp tile per k16 (2 mma per 2 ldmatrix) become it. Expect
-// 1.5-2x step 4. Nsight Compute: l1tex__data_bank_conflicts_pipe_lsu_mem_shared_op_ld (and the
-// ldsm wavefronts' excess over 4 per LDSM.x4) -> 0; padded likewise.
+// Prediction at 4096^3: wavefronts per k16 per warp fall from 48 to 8, 5 per mma with the tile
+// stores (padded 5.5: its A stores conflict): a cap of ~214 (195) TFLOP/s. The 64 x 64 block tile
+// (32 FLOP per byte fetched from L2) is the next limit. Expect 120-180 TFLOP/s, 3-5x step 4, the
+// padded layout a few percent below. Nsight Compute: ldsm bank conflicts -> 0 for both layouts;
+// shared-store conflicts > 0 for padded only.
 #include "hgemm.h"
 #include "hgemm_device.cuh"
 

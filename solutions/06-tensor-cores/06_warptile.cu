@@ -12,15 +12,16 @@
 // Prediction at 4096^3 for the chosen 128 x 128 x 32 tile with 64 x 64 warp tiles (4 warps):
 // per k16 per warp 4 + 4 LDSM.x4 (32 wavefronts) for 32 mma: 1 wavefront per mma, against 4 in
 // step 5; with the tile stores (16 KB per k-tile per block, 128 wavefronts for 256 mma) 1.5 per
-// mma. The mma.sync peak (~647 TFLOP/s, 132 SMs) is ~0.6 mma per clock per SM at ~1.98 GHz, so
-// shared memory (1 wavefront per clock) allows ~0.67 mma per clock: no longer the limit. The
-// registers are: 4 x 8 x 4 = 128 accumulators + 16 (A) + 16 (B) + addresses, ~180 per thread:
-// 2 blocks (8 warps) per SM, so while one block waits for its synchronous tile loads (~1 us from
-// L2) the other computes. Global: 64 FLOP per byte from L2. Expect 0.55-0.65x cuBLAS fp16
-// (350-420 TFLOP/s), ~2-2.5x step 5; bf16 the same rate (same instruction rate, same bytes).
-// Nsight Compute: sm__pipe_tensor_op_hmma_cycles_active from ~25% to ~60%, stalls shift from
-// mio_throttle / short_scoreboard (shared loads) to barrier and long_scoreboard (the synchronous
-// loads: chapter 07's subject).
+// mma. The mma.sync peak (~647 TFLOP/s, 132 SMs) is ~0.6 mma per clock per SM at ~1.98 GHz, and
+// shared memory (1 wavefront per clock) allows ~0.67: no longer the limit. Registers: 4 x 8 x 4 =
+// 128 accumulators + 16 (A) + 16 (B) + the copy's loads in flight and addresses; -Xptxas -v says
+// 240, which still fits 2 blocks (8 warps) per SM, so while one block waits for its synchronous
+// tile loads the other computes. Global: 64 FLOP per byte from L2 (if L2 delivers less than ~6.5
+// TB/s to the SMs, that caps the step below 420 TFLOP/s and the 128 x 256 configuration should
+// win). Expect 350-420 TFLOP/s, 0.55-0.65x cuBLAS fp16, ~2-2.5x step 5; bf16 the same (same
+// instruction rate, same bytes). Nsight Compute: sm__pipe_tensor_op_hmma_cycles_active up ~2x,
+// stalls shift from mio_throttle / short_scoreboard (shared loads) to barrier and long_scoreboard
+// (the synchronous loads: chapter 07's subject).
 //
 // Every shape: tails are zero-filled by the tile copy and masked in the epilogue, K need not be a
 // multiple of 16 or 32, and unaligned leading dimensions or pointers take the scalar copy path.
