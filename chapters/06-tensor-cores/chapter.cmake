@@ -7,6 +7,9 @@ wb_add_chapter(
   KNOWN_BAD known_bad_b_no_trans.cu
   CPU_TESTS tests/ch06/hgemm_cpu_test.cpp
   GPU_TESTS tests/ch06/hgemm_test.cpp
+  KNOWN_BAD_TESTS tests/ch06/known_bad_test.cpp
+  EXTRA_STEPS vendor-cublas
+  MIN_CC 80
   BENCH bench/ch06_bench.cpp
   LIBS wb_gemm
   CUDA_OPTIONS -Xptxas=-v
@@ -39,7 +42,11 @@ wb_add_chapter(
 
 # Context row of the ladder: chapter 03's best fp32 SGEMM step at the same sizes (only when
 # chapter 03 is part of the build; the bench says so when it is not).
-if(TARGET ch03_solutions)
-  target_link_libraries(ch06_bench PRIVATE ch03_solutions)
-  target_compile_definitions(ch06_bench PRIVATE WB_CH06_WITH_CH03=1)
+if(TARGET ch03_reference)
+  foreach(bench ch06_bench ch06_bench_mine)
+    if(TARGET ${bench})
+      target_link_libraries(${bench} PRIVATE ch03_reference)
+      target_compile_definitions(${bench} PRIVATE WB_CH06_WITH_CH03=1)
+    endif()
+  endforeach()
 endif()

@@ -307,37 +307,6 @@ TEST_CASE("the type-erased front runs fp16 and bf16 and rejects every other comb
   }
 }
 
-TEST_CASE("the harness catches the known-bad variant (B fragment loaded without .trans)",
-          "[ch06][gpu][known-bad]") {
-  for_each_type([&](auto tag) {
-    using T = decltype(tag);
-    const ch06::Launcher<T> bad = ch06::known_bad::launch_b_no_trans<T>;
-    // On a B whose aligned 8 x 8 blocks are symmetric, transposing each block changes nothing:
-    // the bug is invisible and the result passes (it must, or this test proves nothing)...
-    Problem<T> sym = wb::gemm::make_problem<T>({128, 128, 128, "symmetric 8 x 8 blocks of B"},
-                                               seed_for("known-bad/sym"), 1.0f, 0.0f);
-    for (std::int64_t k = 0; k < 128; ++k) {
-      for (std::int64_t n = 0; n < 128; ++n) {
-        const std::int64_t k2 = k - k % 8 + n % 8, n2 = n - n % 8 + k % 8;  // mirror in the block
-        if (k2 < k) sym.B[k * sym.ldb + n] = sym.B[k2 * sym.ldb + n2];
-      }
-    }
-    const RunReport good = wb::gemm::run_and_check(bad, sym, {}, sym.seed);
-    INFO(good.describe(std::string("known-bad on symmetric blocks, ") + wb::gemm::type_name<T>()));
-    CHECK(good.ok());
-    // ...and on random inputs the harness must see it, at a tile multiple and at an edge shape.
-    for (const Shape& shape : {Shape{128, 128, 128, "tile multiple"}, Shape{33, 31, 17, "edges"}}) {
-      const Problem<T> p =
-          wb::gemm::make_problem<T>(shape, seed_for("known-bad/" + shape.str()), 1.0f, 0.0f);
-      const RunReport r = wb::gemm::run_and_check(bad, p, {}, p.seed);
-      INFO(r.describe("known-bad on random inputs, " + shape.str()));
-      CHECK_FALSE(r.ok());
-      CHECK(r.compare.mismatched > 0);  // wrong values, not missing ones
-      CHECK(r.guards_ok);
-    }
-  });
-}
-
 TEST_CASE("the mma.sync peak kernel does every FLOP it is credited with", "[ch06][gpu]") {
   // A all 1, B all 1/16: each mma adds exactly 1 to each accumulator, so each thread's sum is
   // 4 * kChains * iters; a kernel whose loop the compiler shortened would fall short.
