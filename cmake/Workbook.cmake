@@ -150,7 +150,7 @@ const int registered = wb::register_chapter({\"${CH_NUMBER}\", \"${CH_SLUG}\", {
     COMMENT "Chapter ${CH_NUMBER}: checking your exercises in chapters/${CH_NUMBER}-${CH_SLUG}/"
     USES_TERMINAL VERBATIM)
   add_custom_target(${target_prefix}-mine-sanitize
-    COMMAND ${PROJECT_SOURCE_DIR}/scripts/sanitize.sh $<TARGET_FILE:${id}_check> "--wb-child [steps]"
+    COMMAND ${PROJECT_SOURCE_DIR}/scripts/sanitize.sh $<TARGET_FILE:${id}_check> "--wb-child [steps]~[.]"
     DEPENDS ${id}_check
     COMMENT "Chapter ${CH_NUMBER}: compute-sanitizer on your finished steps"
     USES_TERMINAL VERBATIM)
@@ -189,7 +189,9 @@ const int registered = wb::register_chapter({\"${CH_NUMBER}\", \"${CH_SLUG}\", {
   # One CTest entry per step, so the summary names the failing step; then everything else.
   foreach(step IN LISTS all_steps)
     # --warn NoTests: a step whose tests are missing (none tagged [steps]) fails, never passes.
-    add_test(NAME ${id}.gpu.${step} COMMAND ${id}_gpu_tests --wb-step ${step} --warn NoTests "[steps]")
+    # ~[.]: a positive tag filter also selects hidden test cases ([.limits], [.large]) carrying it.
+    add_test(NAME ${id}.gpu.${step} COMMAND ${id}_gpu_tests --wb-step ${step} --warn NoTests
+                                         "[steps]~[.]")
     set_tests_properties(${id}.gpu.${step} PROPERTIES SKIP_RETURN_CODE 77)
   endforeach()
   add_test(NAME ${id}.gpu.other COMMAND ${id}_gpu_tests --warn NoTests "~[steps]")
