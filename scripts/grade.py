@@ -84,42 +84,54 @@ class Ran:
 
 
 def run_limited(cmd, timeout, env=None, cwd=None, log=None):
-    """Runs `cmd` in a process group of its own; past `timeout` seconds the whole group gets
+    """Runs `cmd` in a process group of its own, its output (stdout and stderr) going to `log` as it
+    comes (a temporary file when no log is wanted); past `timeout` seconds the whole group gets
     SIGTERM, then SIGKILL 5 s later. A GPU kernel that never ends dies with its process: the driver
     tears the context down. Never raises for the command's own failure."""
+    import tempfile
     start = time.monotonic()
-    try:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
-                                cwd=cwd, start_new_session=True)
-    except OSError as e:
-        out = f"could not start {cmd[0]}: {e}\n"
-        if log:
-            pathlib.Path(log).write_text(out)
-        return Ran(127, False, out, 0.0)
+    if log is None:
+        handle, log = tempfile.mkstemp(prefix="grade-")
+        os.close(handle)
+        temporary = True
+    else:
+        temporary = False
+    log = pathlib.Path(log)
     timed_out = False
     try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        for sig, grace in ((signal.SIGTERM, 5), (signal.SIGKILL, 30)):
+        with open(log, "wb") as sink:
             try:
-                os.killpg(proc.pid, sig)
-            except ProcessLookupError:
-                pass
+                proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.STDOUT, env=env,
+                                        cwd=cwd, start_new_session=True)
+            except OSError as e:
+                sink.write(f"could not start {cmd[0]}: {e}\n".encode())
+                return Ran(127, False, f"could not start {cmd[0]}: {e}\n", 0.0)
             try:
-                out, _ = proc.communicate(timeout=grace)
-                break
+                proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
-                continue
-        else:
-            out = b""
-    text = (out or b"").decode(errors="replace")
-    seconds = time.monotonic() - start
-    if timed_out:
-        text += f"\n[grade] stopped after {timeout:g} s (time limit)\n"
-    if log:
-        pathlib.Path(log).write_text(text)
-    return Ran(proc.returncode, timed_out, text, seconds)
+                timed_out = True
+                for sig, grace in ((signal.SIGTERM, 5), (signal.SIGKILL, 30)):
+                    try:
+                        os.killpg(proc.pid, sig)
+                    except ProcessLookupError:
+                        pass
+                    try:
+                        proc.wait(timeout=grace)
+                        break
+                    except subprocess.TimeoutExpired:
+                        continue
+            if timed_out:
+                # The group may outlive its leader (a child that ignored SIGTERM): end it too.
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                sink.write(f"\n[grade] stopped after {timeout:g} s (time limit)\n".encode())
+        text = log.read_bytes().decode(errors="replace")
+    finally:
+        if temporary:
+            log.unlink(missing_ok=True)
+    return Ran(proc.returncode, timed_out, text, time.monotonic() - start)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -272,6 +284,9 @@ def classify(ran, xml_text):
             return CRASHED, shape, "GPU fault: " + message
         return FAIL, shape, message + (f" ({result.failures} failed checks in all.{also})"
                                        if result.failures > 1 else "")
+    if result.cases == 0 and result.complete and ran.rc in (0, 2):
+        return NO_TESTS, "", ("no test case ran for this step: none tagged [steps] tests it "
+                              "(a harness problem, not the learner's)")
     if ran.rc == 0:
         if result.passed is None and not result.complete:
             return CRASHED, "", "the test program wrote no report"
@@ -374,15 +389,31 @@ def copy_if_different(src, dst):
     return True
 
 
-def workbook_files(root):
-    """The reference workbook's files (git's tracked files, else every file but build output)."""
+def workbook_files(root, skip=()):
+    """The reference workbook's files: git's tracked files, else (a copy without .git) every file of
+    the workbook's own folders (build output, hidden folders and the `skip` folders aside)."""
     try:
         out = subprocess.run(["git", "-C", str(root), "ls-files", "-z"], capture_output=True,
                              check=True).stdout.decode()
-        return [f for f in out.split("\0") if f and (root / f).is_file()]
+        files = [f for f in out.split("\0") if f and (root / f).is_file()]
+        if files:
+            return files
     except (OSError, subprocess.CalledProcessError):
-        return [p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and not any(
-            part.startswith("build") or part.startswith(".") for part in p.relative_to(root).parts)]
+        pass
+    skip = [pathlib.Path(s).resolve() for s in skip]
+    own = {"bench", "chapters", "cmake", "common", "docs", "notebooks", "scripts", "solutions",
+           "tests"}
+    files = []
+    for p in root.rglob("*"):
+        rel = p.relative_to(root)
+        if not p.is_file() or any(part.startswith(".") for part in rel.parts[:-1]):
+            continue
+        if len(rel.parts) > 1 and rel.parts[0] not in own:
+            continue
+        if any(s == p or s in p.parents for s in skip):
+            continue
+        files.append(rel.as_posix())
+    return sorted(files)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -433,8 +464,10 @@ def write_report(meta, learners, md_path, csv_path):
                 cell += f" ({o.ratio:.2f}x)"
             cells.append(md_escape(cell))
         lines.append(f"| {md_escape(name)} | " + " | ".join(cells) + " |")
-    lines += ["", "In the summary, (1.03x) is the learner's time over the reference step's at "
-              f"{meta.get('headline', 'the first bench size')}; above 1 is slower.", ""]
+    lines.append("")
+    if meta.get("gpu"):
+        lines += ["In the summary, (1.03x) is the learner's time over the reference step's at "
+                  f"{meta.get('headline', 'the first bench size')}; above 1 is slower.", ""]
     for name, notes, outcomes in learners:
         lines += [f"## {md_escape(name)}", ""]
         for note in notes:
@@ -506,11 +539,14 @@ class Grader:
         self.logs = self.out / "logs"
         self.env = dict(os.environ)
         self.env["WB_SEED"] = str(a.seed)
-        self.commit = "unknown"
+        self.commit = os.environ.get("WB_GIT_COMMIT") or "unknown"
         try:
-            self.commit = subprocess.run(
-                ["git", "-C", str(self.root), "rev-parse", "--short=12", "HEAD"],
-                capture_output=True, text=True, check=True).stdout.strip()
+            git = ["git", "-C", str(self.root)]
+            self.commit = subprocess.run(git + ["rev-parse", "--short=12", "HEAD"],
+                                         capture_output=True, text=True, check=True).stdout.strip()
+            if subprocess.run(git + ["status", "--porcelain", "--untracked-files=no"],
+                              capture_output=True, text=True).stdout.strip():
+                self.commit += "-dirty"
         except (OSError, subprocess.CalledProcessError):
             pass
         # The scratch tree is no git checkout: the benches record the reference's commit.
@@ -527,20 +563,20 @@ class Grader:
     # The scratch tree -------------------------------------------------------------------
     def prepare(self):
         self.say(f"scratch copy of the workbook: {self.src}")
-        files = workbook_files(self.root)
+        files = workbook_files(self.root, skip=(self.work, self.out,
+                                                pathlib.Path(self.a.submissions)))
         for f in files:
             copy_if_different(self.root / f, self.src / f)
-        if not (self.build / "CMakeCache.txt").exists():
-            cmd = ["cmake", "-S", str(self.src), "-B", str(self.build),
-                   f"-DWB_CHAPTERS={self.a.chapter}"]
-            if shutil.which("ninja"):
-                cmd += ["-G", "Ninja"]
-            if self.a.cuda_arch:
-                cmd.append(f"-DCMAKE_CUDA_ARCHITECTURES={self.a.cuda_arch}")
-            ran = run_limited(cmd, self.a.build_timeout, log=self.logs / "configure.log")
-            if ran.rc != 0:
-                raise SystemExit(f"[grade] configuring the reference failed (log: "
-                                 f"{self.logs / 'configure.log'})")
+        cmd = ["cmake", "-S", str(self.src), "-B", str(self.build),
+               f"-DWB_CHAPTERS={self.a.chapter}"]
+        if shutil.which("ninja") and not (self.build / "CMakeCache.txt").exists():
+            cmd += ["-G", "Ninja"]
+        if self.a.cuda_arch:
+            cmd.append(f"-DCMAKE_CUDA_ARCHITECTURES={self.a.cuda_arch}")
+        ran = run_limited(cmd, self.a.build_timeout, log=self.logs / "configure.log")
+        if ran.rc != 0:
+            raise SystemExit(f"[grade] configuring the reference failed (log: "
+                             f"{self.logs / 'configure.log'})")
         self.restore_stubs()
         self.say("building the reference (tests, benches) once")
         ran = self.build_targets([f"{self.id}_check", f"{self.id}_bench", f"{self.id}_bench_mine"],
@@ -595,14 +631,15 @@ class Grader:
         found = find_submission_files(folder, self.slug, self.files)
         if not found:
             notes.append(f"no exercise file of chapter {self.a.chapter} found in {folder}")
-        ignored = sorted(p.name for p in (folder / "chapters" / self.slug).glob("*")
-                         if p.is_file() and p.name not in self.files and p.suffix in
-                         (".cu", ".cuh", ".h", ".cpp")) if (folder / "chapters" / self.slug).is_dir() else []
-        for f in ignored:
-            ref = self.root / "chapters" / self.slug / f
-            if ref.is_file() and ref.read_bytes() != (folder / "chapters" / self.slug / f).read_bytes():
-                notes.append(f"{f} differs from the workbook's: not an exercise file, so the "
-                             "reference's was used")
+        # Shared files of the chapter a learner changed are not graded: say so.
+        chapter_folder = folder / "chapters" / self.slug
+        if chapter_folder.is_dir():
+            for p in sorted(chapter_folder.iterdir()):
+                ref = self.root / "chapters" / self.slug / p.name
+                if (p.is_file() and p.name not in self.files and ref.is_file()
+                        and ref.read_bytes() != p.read_bytes()):
+                    notes.append(f"{p.name} differs from the workbook's: it is not an exercise "
+                                 "file, so the workbook's was used")
         self.restore_stubs()
         for f, path in found.items():
             copy_if_different(path, self.src / "chapters" / self.slug / f)
@@ -641,6 +678,7 @@ class Grader:
                     o.status, o.message = NO_COMPILE, "see the build logs"
             return name, notes, list(outcomes.values())
         for f, msg in broken.items():
+            msg = msg.replace(str(self.src) + "/", "").replace(str(self.build) + "/", "build/")
             outcomes[f].status, outcomes[f].message = NO_COMPILE, one_line(msg, 600)
 
         # Which exercises are unfinished: the check program's own list (no GPU needed).
@@ -650,7 +688,7 @@ class Grader:
         unfinished = parse_unfinished(probe.output)
         if unfinished is None:  # the check's words changed: read the files instead
             unfinished = [outcomes[f].step for f in found
-                          if f not in broken and static_unfinished(path_of(found, f))]
+                          if f not in broken and static_unfinished(found[f])]
         for f in self.files:
             o = outcomes[f]
             if not o.status and o.step in unfinished:
@@ -716,12 +754,16 @@ class Grader:
 
     def run(self):
         subs = pathlib.Path(self.a.submissions).resolve()
-        learners = sorted(p for p in subs.iterdir() if p.is_dir() and not p.name.startswith("."))
-        if not learners:
+        learners = sorted(p for p in subs.iterdir() if p.is_dir() and not p.name.startswith(".")) \
+            if subs.is_dir() else []
+        if not learners and not self.a.prepare_only:
             raise SystemExit(f"[grade] no learner folders in {subs}")
         self.logs.mkdir(parents=True, exist_ok=True)
         started = datetime.datetime.now(datetime.timezone.utc)
         self.prepare()
+        if self.a.prepare_only:
+            self.say(f"the reference is built in {self.build}; grade with the same --work later")
+            return 0
         gpu, gpu_text = self.probe_gpu()
         self.say(f"GPU: {gpu_text if gpu else 'none (' + gpu_text + '): nothing will be run'}")
         ref_rows = self.time_reference() if gpu and not self.a.no_bench else None
@@ -767,10 +809,6 @@ class Grader:
         return 0
 
 
-def path_of(found, f):
-    return found[f]
-
-
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("submissions", help="folder with one folder per learner")
@@ -786,6 +824,8 @@ def main(argv):
     ap.add_argument("--seed", type=int, default=int(time.time()) % 1000000007,
                     help="WB_SEED for every learner's tests (default: one drawn now)")
     ap.add_argument("--cuda-arch", help="CMAKE_CUDA_ARCHITECTURES (default: the GPU's)")
+    ap.add_argument("--prepare-only", action="store_true",
+                    help="build the reference in the scratch tree and stop (grade later)")
     a = ap.parse_args(argv[1:])
     if not re.fullmatch(r"\d\d", a.chapter):
         ap.error("--chapter takes two digits, e.g. 04")
