@@ -604,6 +604,9 @@ class Grader:
             m = re.search(r"SKIPPED: these tests need a CUDA GPU: (.*?)\.(?: Nothing|\s*$)",
                           ran.output, flags=re.M)
             return False, (m.group(1) if m else "no CUDA GPU the chapter can run on")
+        if ran.rc not in (0, 2):  # 0: Catch2 2.x ran no test; 2: Catch2 3.x matched none
+            return False, (f"the check program itself failed (exit {ran.rc}; see "
+                           f"{self.logs / 'gpu-probe.log'})")
         gpu = ""
         if shutil.which("nvidia-smi"):
             q = run_limited(["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"],

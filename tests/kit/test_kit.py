@@ -395,6 +395,160 @@ class Report(unittest.TestCase):
             self.assertIn("**NOTHING WAS RUN: no driver.**", md.read_text())
 
 
+FAKE_CHECK = textwrap.dedent("""\
+    #!/usr/bin/env bash
+    # A fake ch04_check. Each exercise file in $FAKE_SRC says how its tests behave in a line
+    # "// BEHAVIOUR: pass|fail|hang|segv|fault"; a stub still has its WB_EXERCISE_TODO line.
+    dir=$FAKE_SRC
+    if [ "${CUDA_VISIBLE_DEVICES-unset}" = "" ]; then
+      echo "[check] chapter 04: your exercises, judged by the tests the reference solutions pass"
+      echo "[check] some exercise(s) NOT FINISHED yet (the file still has its WB_EXERCISE_TODO line):"
+      for f in "$dir"/[0-9][0-9]_*.cu; do
+        b=$(basename "$f" .cu)
+        grep -q '^WB_EXERCISE_TODO(' "$f" && printf '  - %s  (%s)\\n      hint: x\\n' "${b#*_}" "$f"
+      done
+      echo "SKIPPED: these tests need a CUDA GPU: none."
+      exit 1
+    fi
+    step=""; xml=""; prev=""
+    for a in "$@"; do
+      [ "$prev" = --wb-step ] && step=$a
+      [ "$prev" = -o ] && xml=$a
+      prev=$a
+    done
+    case " $* " in *"[wb-grade-probe]"*) exit 0 ;; esac
+    f=$(ls "$dir"/[0-9][0-9]_"$step".cu)
+    behaviour=$(sed -n 's|^// BEHAVIOUR: *||p' "$f")
+    case $behaviour in
+      pass) cp "$FAKE_FIX/catch2-v2-pass.xml" "$xml"; exit 0 ;;
+      fail) cp "$FAKE_FIX/catch2-v3-failures.xml" "$xml"; exit 3 ;;
+      fault) cp "$FAKE_FIX/catch2-v3-gpu-fault.xml" "$xml"; exit 1 ;;
+      hang) echo '<?xml version="1.0"?><Catch name="x"><Group name="x"><TestCase name="t">' >"$xml"; sleep 60 ;;
+      segv) kill -SEGV $$ ;;
+    esac
+    exit 5
+    """)
+
+FAKE_BENCH_MINE = textwrap.dedent("""\
+    #!/usr/bin/env bash
+    # A fake chapter bench: one row per step the filter names (all steps for the reference), at
+    # 1 ms, or at the time an exercise file says ("// TIME: 1.25").
+    out=""; filter="."
+    for a in "$@"; do
+      case $a in --benchmark_out=*) out=${a#--benchmark_out=} ;; --benchmark_filter=*) filter=${a#--benchmark_filter=} ;; esac
+    done
+    {
+      echo '{"context": {"wb_chapter": "ch04", "wb_gpu": "Fake GPU"}, "benchmarks": ['
+      sep=""
+      for step in naive sequential first_add unroll_last_warp warp_shuffle vectorized single_pass; do
+        echo "ch04/$step/8/0/" | grep -Eq "$filter" || continue
+        ms=1.0
+        f=$(ls "$FAKE_SRC"/[0-9][0-9]_"$step".cu 2>/dev/null)
+        if [ "$(basename "$0")" = ch04_bench_mine ] && [ -n "$f" ]; then
+          t=$(sed -n 's|^// TIME: *||p' "$f"); [ -n "$t" ] && ms=$t
+        fi
+        printf '%s{"name": "ch04/%s/8/0", "run_type": "iteration", "real_time": %s, "time_unit": "ms"}\\n' "$sep" "$step" "$ms"
+        sep=","
+      done
+      echo ']}'
+    } >"$out"
+    """)
+
+
+class FakeGrader(grade.Grader):
+    """The grader with its builds and programs replaced by fakes (no CUDA toolchain, no GPU)."""
+
+    fake_dir = None
+
+    def prepare(self):
+        self.restore_stubs()
+
+    def build_targets(self, targets, log):
+        bad = [p for p in (self.src / "chapters" / self.slug).glob("*.cu")
+               if "SYNTAX ERROR" in p.read_text()]
+        out = "".join(f"{p}(3): error: expected a ';'\n" for p in bad)
+        pathlib.Path(log).write_text(out)
+        return grade.Ran(1 if bad else 0, False, out, 0.1)
+
+    def exe(self, name):
+        return str(self.fake_dir / name)
+
+
+class GraderWithFakes(unittest.TestCase):
+    """The whole grading flow with a GPU, on fake programs: statuses, time limits, timing."""
+
+    def test_flow(self):
+        tmp = pathlib.Path(tempfile.mkdtemp())
+        try:
+            fake = tmp / "bin"
+            fake.mkdir()
+            for name, text in (("ch04_check", FAKE_CHECK), ("ch04_bench_mine", FAKE_BENCH_MINE),
+                               ("ch04_bench", FAKE_BENCH_MINE)):
+                (fake / name).write_text(text)
+                (fake / name).chmod(0o755)
+            subs = tmp / "subs"
+            files = {"02_sequential.cu": "pass\n// TIME: 1.5", "03_first_add.cu": "hang",
+                     "04_unroll_last_warp.cu": "segv", "05_warp_shuffle.cu": "fail",
+                     "06_vectorized.cu": "fault", "07_single_pass.cu": "pass"}
+            for name, how in files.items():
+                d = subs / "alice" / "chapters" / "04-reduction"
+                d.mkdir(parents=True, exist_ok=True)
+                (d / name).write_text(f"// BEHAVIOUR: {how}\n")
+            bob = subs / "bob"
+            bob.mkdir()
+            (bob / "02_sequential.cu").write_text("// BEHAVIOUR: pass\nSYNTAX ERROR\n")
+            (bob / "03_first_add.cu").write_text("// BEHAVIOUR: pass\n")
+            ns = type("A", (), dict(chapter="04", submissions=str(subs), out=str(tmp / "out"),
+                                    work=str(tmp / "work"), jobs=1, build_timeout=60,
+                                    test_timeout=2, bench_timeout=30, no_bench=False, reps=None,
+                                    seed=7, cuda_arch=None, prepare_only=False))()
+            g = FakeGrader(ns)
+            FakeGrader.fake_dir = fake
+            os.environ["FAKE_SRC"] = str(g.src / "chapters" / g.slug)
+            os.environ["FAKE_FIX"] = str(FIX)
+            g.env.update(FAKE_SRC=os.environ["FAKE_SRC"], FAKE_FIX=str(FIX))
+            start = time.monotonic()
+            with open(os.devnull, "w") as quiet:
+                old, sys.stdout = sys.stdout, quiet
+                try:
+                    self.assertEqual(g.run(), 0)
+                finally:
+                    sys.stdout = old
+            self.assertLess(time.monotonic() - start, 40)
+            with open(tmp / "out" / "grade-chapter-04.csv", newline="") as f:
+                rows = {(r["learner"], r["exercise"]): r for r in csv.DictReader(f)}
+            status = {k: r["status"] for k, r in rows.items()}
+            self.assertNotIn("grader failed", rows[("alice", "sequential")]["message"])
+            self.assertEqual(status[("alice", "sequential")], "pass")
+            self.assertEqual(status[("alice", "first_add")], "timed-out")
+            self.assertEqual(status[("alice", "unroll_last_warp")], "crashed")
+            self.assertIn("SIGSEGV", rows[("alice", "unroll_last_warp")]["message"])
+            self.assertEqual(status[("alice", "warp_shuffle")], "FAIL")
+            self.assertEqual(rows[("alice", "warp_shuffle")]["first_failing_shape"],
+                             "n = 31, random inputs")
+            self.assertEqual(status[("alice", "vectorized")], "crashed")
+            self.assertIn("misaligned", rows[("alice", "vectorized")]["message"])
+            self.assertEqual(rows[("alice", "sequential")]["ratio"], "1.5000")
+            self.assertEqual(rows[("alice", "single_pass")]["ratio"], "1.0000")
+            self.assertEqual(rows[("alice", "first_add")]["ratio"], "")
+            self.assertEqual(status[("bob", "sequential")], "does-not-compile")
+            self.assertIn("expected a ';'", rows[("bob", "sequential")]["message"])
+            self.assertNotIn(str(g.src), rows[("bob", "sequential")]["message"])
+            self.assertEqual(status[("bob", "first_add")], "pass")
+            for step in ("unroll_last_warp", "warp_shuffle", "vectorized", "single_pass"):
+                self.assertEqual(status[("bob", step)], "unfinished")
+            md = (tmp / "out" / "grade-chapter-04.md").read_text()
+            self.assertIn("- **GPU:** ", md)
+            self.assertIn("| alice | pass (1.50x) | timed-out | crashed | FAIL | crashed | "
+                          "pass (1.00x) |", md)
+            # The stubs are back in the scratch tree at the end.
+            for name in files:
+                self.assertEqual((g.src / "chapters" / g.slug / name).read_bytes(),
+                                 (ROOT / "chapters" / "04-reduction" / name).read_bytes())
+        finally:
+            shutil.rmtree(tmp)
+
+
 @unittest.skipUnless((ROOT / "solutions").is_dir(), "needs the instructor's workbook")
 class VerifyCopy(unittest.TestCase):
     """The learner copy's check finds planted reference code and passes a clean copy."""
