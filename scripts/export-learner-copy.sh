@@ -99,6 +99,7 @@ text = lines[0] + "\n\n" + note + (lines[1] if len(lines) > 1 else "")
 # The instructor's section and the layout line about solutions/ describe files this copy lacks.
 text = re.sub(r"\n## The instructor's path\n.*?(?=\n## )", "\n", text, flags=re.S)
 text = re.sub(r"\nsolutions/NN-slug/ [^\n]*", "", text)
+text = re.sub(r"\n +for instructors, the course kit[^\n]*", "", text)
 open(path, "w").write(text)
 EOF
 
