@@ -379,15 +379,15 @@ def profile_main(a):
         step = step_of(kernel, steps) if steps else ""
         label = f"{kernel}" + (f"   [step {step}]" if step else "")
         print()
+        print(label)
         if m is None:
-            print(f"{label}\n  (reference only: your run launched no such kernel here)")
+            print("  (reference only: your run launched no such kernel here)")
             continue
         if step in unfinished:
-            print(f"{label}\n  UNFINISHED exercise: the stub's empty kernel ran; its metrics mean "
-                  "nothing yet")
+            print("  UNFINISHED exercise: the stub's empty kernel ran; its metrics mean nothing yet")
             continue
         if r is None:
-            print(f"{label}\n  (yours only: the reference launched no such kernel here)")
+            print("  (yours only: the reference launched no such kernel here)")
         metrics = [x for x in wanted if x in m[1]] or sorted(m[1])
         for op in ("ld", "st"):
             req = f"l1tex__t_requests_pipe_lsu_mem_global_op_{op}.sum"

@@ -109,6 +109,42 @@ class CompareMine(unittest.TestCase):
         self.assertEqual(kernels[0][1]["launch__registers_per_thread"][1], "register/thread")
 
 
+def ncu_csv(kernels):
+    """An `ncu --csv --page raw` output: a log line, the header, the units, one row per launch."""
+    lines = ['==PROF== Connected to process 1\n',
+             '"ID","Kernel Name","gpu__time_duration.sum","launch__grid_size"\n',
+             '"","","ns",""\n']
+    for i, (name, ns, grid) in enumerate(kernels):
+        lines.append(f'"{i}","{name}","{ns}","{grid}"\n')
+    return "".join(lines)
+
+
+class CompareProfile(unittest.TestCase):
+    def test_launches_pair_by_name_and_unfinished_stubs_are_named(self):
+        with tempfile.TemporaryDirectory() as d:
+            d = pathlib.Path(d)
+            (d / "m.csv").write_text(ncu_csv([
+                ("void ch04::<unnamed>::reduce_naive_kernel<ch04::SumOp>(const float *)", "1,000", "4"),
+                ("void ch04::<unnamed>::reduce_first_add_kernel<ch04::SumOp>(const float *)", "10", "2"),
+                ("void ch04::<unnamed>::reduce_vectorized_kernel<ch04::SumOp>(const float *)", "600", "8"),
+                ("void ch04::<unnamed>::reduce_vectorized_kernel<ch04::SumOp>(const float *)", "6", "1")]))
+            (d / "r.csv").write_text(ncu_csv([
+                ("void ch04::<unnamed>::reduce_naive_kernel<ch04::SumOp>(const float *)", "1,000", "4"),
+                ("void ch04::<unnamed>::reduce_first_add_kernel<ch04::SumOp>(const float *)", "500", "2"),
+                ("void ch04::<unnamed>::reduce_vectorized_kernel<ch04::SumOp>(const float *)", "300", "8")]))
+            r = subprocess.run([sys.executable, str(ROOT / "scripts/compare_mine.py"), "profile",
+                                "--mine", str(d / "m.csv"), "--reference", str(d / "r.csv"),
+                                "--metrics", "gpu__time_duration.sum,launch__grid_size",
+                                "--unfinished", "first_add", "--steps",
+                                "first_add,vectorized"], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            out = r.stdout
+            self.assertRegex(out, r"reduce_first_add_kernel<SumOp>   \[step first_add\]\n  UNFINISHED")
+            self.assertRegex(out, r"reduce_vectorized_kernel<SumOp>   \[step vectorized\]\n  metric")
+            self.assertRegex(out, r"gpu__time_duration.sum +600 +300 +2.00 ns")
+            self.assertIn("yours only: the reference launched no such kernel here", out)
+
+
 FAKE_BENCH = textwrap.dedent("""\
     #!/usr/bin/env bash
     # A fake chapter bench: writes $FAKE_DIR/<its name>.json to --benchmark_out, or, with
