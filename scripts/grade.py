@@ -17,9 +17,9 @@ Per learner:
     back, and the learner's other exercises are graded without it;
   - an exercise still marked WB_EXERCISE_TODO (or missing) is reported as unfinished;
   - each finished exercise's tests run in a process of their own, under a time limit:
-    `chNN_check --wb-child --wb-step <step> "[steps]" -r xml -o <file>`; the first failing check
-    (its shape and message) is read from Catch2's XML report; a hang is stopped at the limit, a
-    crash (a signal, or a GPU fault such as an illegal address) is reported as such;
+    `chNN_check --wb-child --wb-step <step> "[steps]" --order decl -r xml -o <file>`; the first
+    failing check (its shape and message) is read from Catch2's XML report; a hang is stopped at
+    the limit, a crash (a signal, or a GPU fault such as an illegal address) is reported as such;
   - each exercise that passed is timed by chNN_bench_mine (only those steps, checked before they
     are timed, as always) and compared with the reference steps timed once at the start on the
     same GPU (scripts/compare_mine.py, the machinery of `make chapter-NN-mine`).
@@ -708,8 +708,11 @@ class Grader:
                 continue
             xml = logs / f"test-{o.step}.xml"
             xml.unlink(missing_ok=True)
+            # --order decl: Catch2 3.x would shuffle the test cases, and the first failure with
+            # them; in declaration order it is the same on every run and for every learner.
             ran = run_limited([self.exe(f"{self.id}_check"), "--wb-child", "--wb-step", o.step,
-                               "[steps]", "-r", "xml", "-o", str(xml)], self.a.test_timeout,
+                               "[steps]", "--order", "decl", "-r", "xml", "-o", str(xml)],
+                              self.a.test_timeout,
                               env=self.env, log=logs / f"test-{o.step}.log")
             text = xml.read_text(errors="replace") if xml.exists() else ""
             o.status, o.shape, o.message = classify(ran, text)
