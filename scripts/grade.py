@@ -735,7 +735,9 @@ class Grader:
     def time_learner(self, passed, logs, ref_rows):
         path = logs / "bench.json"
         path.unlink(missing_ok=True)
-        pattern = "|".join(re.escape(o.step) for o in passed)
+        # Step names are letters, digits, '_' and '-': nothing to escape in Google Benchmark's
+        # regex flavours (std::regex or POSIX, depending on how it was built).
+        pattern = "|".join(o.step for o in passed if re.fullmatch(r"[A-Za-z0-9_-]+", o.step))
         ran = run_limited([self.exe(f"{self.id}_bench_mine"), f"--benchmark_out={path}",
                            "--benchmark_out_format=json",
                            f"--benchmark_filter=^{self.id}/({pattern})/"],
