@@ -77,6 +77,12 @@ unfinished_steps() {  # unfinished_steps <bench_mine>: steps whose file still ha
   echo "$out"
 }
 
+# While a bench runs: its rows as they are measured, and the exercises it will not time.
+progress() {
+  grep --line-buffered -E '^(ch[0-9][0-9]/|\[wb\] .*UNFINISHED)' | sed -u 's/^/  | /'
+  return 0
+}
+
 # The reason a bench printed for not measuring ("Not measured here (<reason>): ..."), if any.
 not_measured_reason() {
   sed -n 's/^Not measured here (\(.*\)): showing the recorded ladder instead\.$/\1/p' "$1" | head -n1
@@ -98,9 +104,9 @@ bench() {
   fi
 
   say "timing your finished exercises (chapter $nn): $(basename "$mine"), log in $mine_log"
-  "$mine" --benchmark_out="$mine_json" --benchmark_out_format=json >"$mine_log" 2>&1
-  local mine_rc=$?
-  grep -E '^\[wb\] .*UNFINISHED' "$mine_log" | sed 's/^/  /'
+  "$mine" --benchmark_out="$mine_json" --benchmark_out_format=json 2>&1 | tee "$mine_log" |
+    progress
+  local mine_rc=${PIPESTATUS[0]}
   if [[ ! -s $mine_json ]]; then
     local reason
     reason=$(not_measured_reason "$mine_log")
@@ -112,8 +118,8 @@ bench() {
   fi
   if [[ $recorded -eq 0 ]]; then
     say "timing the reference steps right after, same GPU and shapes: $(basename "$ref"), log in $ref_log"
-    "$ref" --benchmark_out="$ref_json" --benchmark_out_format=json >"$ref_log" 2>&1
-    local ref_rc=$?
+    "$ref" --benchmark_out="$ref_json" --benchmark_out_format=json 2>&1 | tee "$ref_log" | progress
+    local ref_rc=${PIPESTATUS[0]}
     if [[ ! -s $ref_json ]]; then
       tail -n 30 "$ref_log" | sed 's/^/  | /'
       fail "the reference bench exited with status $ref_rc and wrote no results (log: $ref_log); your results are in $mine_json."
