@@ -643,9 +643,12 @@ class Grader:
                         and ref.read_bytes() != p.read_bytes()):
                     notes.append(f"{p.name} differs from the workbook's: it is not an exercise "
                                  "file, so the workbook's was used")
-        self.restore_stubs()
-        for f, path in found.items():
-            copy_if_different(path, self.src / "chapters" / self.slug / f)
+        # Each exercise file becomes the learner's, or the stub where they handed none in. A file
+        # whose content is already right is not touched: its time stamp would make the build
+        # recompile it (the build follows the files the exercise wrappers include).
+        for f in self.files:
+            source = found.get(f, self.root / "chapters" / self.slug / f)
+            copy_if_different(source, self.src / "chapters" / self.slug / f)
             outcomes[f].log = str(logs)
         for f in self.files:
             if f not in found:
@@ -660,6 +663,8 @@ class Grader:
             if ran.rc == 0 and not ran.timed_out:
                 break
             changed = [f for f in found if f not in broken]
+            if not changed:
+                break  # every learner's file is back to its stub and the build still fails
             if ran.timed_out:
                 for f in changed:
                     broken[f] = f"the build took longer than {self.a.build_timeout:g} s and was stopped"
@@ -674,15 +679,16 @@ class Grader:
             for f in broken:
                 copy_if_different(self.root / "chapters" / self.slug / f,
                                   self.src / "chapters" / self.slug / f)
-        else:
-            notes.append("the build failed even with every stub put back: nothing was graded")
-            for o in outcomes.values():
-                if not o.status:
-                    o.status, o.message = NO_COMPILE, "see the build logs"
-            return name, notes, list(outcomes.values())
         for f, msg in broken.items():
             msg = msg.replace(str(self.src) + "/", "").replace(str(self.build) + "/", "build/")
             outcomes[f].status, outcomes[f].message = NO_COMPILE, one_line(msg, 600)
+        if ran.rc != 0 or ran.timed_out:
+            notes.append("the build failed even with every one of this learner's files replaced by "
+                         f"its stub: nothing was graded (see {logs}/build-*.log)")
+            for o in outcomes.values():
+                if not o.status:
+                    o.status, o.message = NO_COMPILE, "the build failed (see the build logs)"
+            return name, notes, list(outcomes.values())
 
         # Which exercises are unfinished: the check program's own list (no GPU needed).
         env = dict(self.env, CUDA_VISIBLE_DEVICES="")
