@@ -716,8 +716,9 @@ class Grader:
             xml.unlink(missing_ok=True)
             # "[steps]~[.]": a tag filter alone also selects hidden test cases (Catch2 2.13 runs
             # "[.limits][steps]" for "[steps]"), and the limits tier takes minutes per step.
-            # --order decl: Catch2 3.x would shuffle the test cases, and the first failure with
-            # them; in declaration order it is the same on every run and for every learner.
+            # --order decl: the default order differs between Catch2 versions (3.x, as far as we
+            # know, shuffles); in declaration order the first failure is the same on every run
+            # and for every learner.
             ran = run_limited([self.exe(f"{self.id}_check"), "--wb-child", "--wb-step", o.step,
                                "[steps]~[.]", "--order", "decl", "-r", "xml", "-o", str(xml)],
                               self.a.test_timeout,
