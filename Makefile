@@ -5,6 +5,8 @@
 #   make test               build, then run all tests (GPU tests are skipped without a GPU)
 #   make chapter-01-check   check your exercises        make chapter-01-bench    the ladder
 #   make chapter-01-test    one chapter's tests         make chapter-01-sanitize / -profile
+#   make chapter-01-mine    your finished exercises timed next to the reference (-mine-profile,
+#                           -mine-sanitize: the same tools on your kernels)
 #   make docs               Doxygen site                make notebooks           run the notebooks
 #   make figures            redraw the lessons' figures from bench/results/h100
 #

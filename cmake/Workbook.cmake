@@ -172,10 +172,10 @@ const int registered = wb::register_chapter({\"${CH_NUMBER}\", \"${CH_SLUG}\", {
       COMMENT "Chapter ${CH_NUMBER}: the reference ladder recorded on the H100"
       USES_TERMINAL VERBATIM)
     add_custom_target(${target_prefix}-mine-profile
-      COMMAND ${PROJECT_SOURCE_DIR}/scripts/profile.sh $<TARGET_FILE:${id}_bench_mine>
+      COMMAND ${PROJECT_SOURCE_DIR}/scripts/mine.sh profile $<TARGET_FILE:${id}_bench_mine> recorded
               "${CH_PROFILE_KERNELS}" "${metrics}"
       DEPENDS ${id}_bench_mine
-      COMMENT "Chapter ${CH_NUMBER}: Nsight Compute metrics of your finished steps"
+      COMMENT "Chapter ${CH_NUMBER}: Nsight Compute metrics of your finished steps, next to the recorded ones"
       USES_TERMINAL VERBATIM)
     if(CH_CUDA_ARCHITECTURES)
       set_property(TARGET ${chapter_targets} PROPERTY CUDA_ARCHITECTURES ${CH_CUDA_ARCHITECTURES})

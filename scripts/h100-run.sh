@@ -9,9 +9,11 @@
 #   WB_ROOT_MAKE=1 scripts/h100-run.sh 01           # also the README's `make test` from the root
 #   WB_BUILD_ALSO=03 scripts/h100-run.sh 06         # also build chapter 03 (ch06's context rows)
 #
-# Stages: test check sanitize bench repeat profile (default: all), and limits (the limits tier,
-# `make chapter-NN-limits`: minutes and up to 24 GiB of device memory per case, so only when
-# asked: WB_STAGES=limits or WB_STAGES=test,...,limits). The build directory is
+# Stages: test check sanitize bench repeat profile mine (default: all), and limits (the limits
+# tier, `make chapter-NN-limits`: minutes and up to 24 GiB of device memory per case, so only when
+# asked: WB_STAGES=limits or WB_STAGES=test,...,limits). mine: `make chapter-NN-mine` and
+# -mine-profile on the untouched stubs (every exercise UNFINISHED), then with the solutions' code
+# filled in (every step timed next to itself: ratios near 1). The build directory is
 # build-h100-<chapters>, so calls for different chapters do not reconfigure each other's builds.
 set -uo pipefail
 if [ $# -eq 0 ]; then
@@ -21,7 +23,7 @@ fi
 out=${OUT:-$PWD/h100-out}
 mkdir -p "$out"
 log="$out/run.log"
-stages=",${WB_STAGES:-test,check,sanitize,bench,repeat,profile},"
+stages=",${WB_STAGES:-test,check,sanitize,bench,repeat,profile,mine},"
 chapters=("$@")
 build="build-h100-$(IFS=-; echo "${chapters[*]}")"
 step() { printf '\n######## %s\n' "$*" | tee -a "$log"; }
@@ -83,6 +85,22 @@ for nn in "${chapters[@]}"; do
     run cmake --build "$build" --target "chapter-$nn-limits"
     echo "$id limits exit: $?" | tee -a "$log"
     cp "$build/chapter-$nn.limits.log" "$out/chapter-$nn.limits.log" 2>/dev/null
+  fi
+  if want mine; then
+    step "$id: make chapter-$nn-mine on the untouched exercises (every one UNFINISHED, not timed)"
+    run cmake --build "$build" --target "chapter-$nn-mine" | tee "$out/chapter-$nn.mine-stubs.txt"
+    echo "$id mine (stubs) exit: ${PIPESTATUS[0]}" | tee -a "$log"
+    step "$id: make chapter-$nn-mine and -mine-profile with the solutions' code filled in"
+    stash=$(mktemp -d)
+    cp "$dir"/[0-9][0-9]_*.cu "$stash"/
+    for f in solutions/"$slug"/[0-9][0-9]_*.cu; do cp "$f" "$dir"/; done
+    run cmake --build "$build" --target "chapter-$nn-mine" | tee "$out/chapter-$nn.mine-solved.txt"
+    echo "$id mine (solved) exit: ${PIPESTATUS[0]}" | tee -a "$log"
+    run cmake --build "$build" --target "chapter-$nn-mine-profile" |
+      tee "$out/chapter-$nn.mine-profile.txt" | tail -40
+    echo "$id mine-profile (solved) exit: ${PIPESTATUS[0]}" | tee -a "$log"
+    cp "$stash"/*.cu "$dir"/
+    cmake --build "$build" -j16 --target "${id}_bench_mine" "${id}_check" >/dev/null 2>&1
   fi
   if want profile; then
     step "$id: profile"
