@@ -194,7 +194,7 @@ const int registered = wb::register_chapter({\"${CH_NUMBER}\", \"${CH_SLUG}\", {
                                          "[steps]~[.]")
     set_tests_properties(${id}.gpu.${step} PROPERTIES SKIP_RETURN_CODE 77)
   endforeach()
-  add_test(NAME ${id}.gpu.other COMMAND ${id}_gpu_tests --warn NoTests "~[steps]")
+  add_test(NAME ${id}.gpu.other COMMAND ${id}_gpu_tests --warn NoTests "~[steps]~[.]")
   set_tests_properties(${id}.gpu.other PROPERTIES SKIP_RETURN_CODE 77)
 
   set(must_flag_commands "")
@@ -235,7 +235,7 @@ const int registered = wb::register_chapter({\"${CH_NUMBER}\", \"${CH_SLUG}\", {
     COMMENT "Chapter ${CH_NUMBER}: your finished steps timed next to the reference, in one run"
     USES_TERMINAL VERBATIM)
   add_custom_target(${target_prefix}-sanitize
-    COMMAND ${PROJECT_SOURCE_DIR}/scripts/sanitize.sh $<TARGET_FILE:${id}_gpu_tests> "~[known-bad]"
+    COMMAND ${PROJECT_SOURCE_DIR}/scripts/sanitize.sh $<TARGET_FILE:${id}_gpu_tests> "~[known-bad]~[.]"
     ${must_flag_commands}
     DEPENDS ${id}_gpu_tests
     COMMENT "Chapter ${CH_NUMBER}: compute-sanitizer on every reference step (known-bad variants excluded)"

@@ -68,7 +68,7 @@ if want psanitize; then
     local nn=${1%%:*} tool=${1#*:} extra=() start=$SECONDS
     [[ $tool == memcheck ]] && extra=(--leak-check full)
     compute-sanitizer --tool "$tool" "${extra[@]}" --error-exitcode 99 \
-      "$build/ch${nn}_gpu_tests" "~[known-bad]" >"$out/sanitize/ch$nn.$tool.log" 2>&1
+      "$build/ch${nn}_gpu_tests" "~[known-bad]~[.]" >"$out/sanitize/ch$nn.$tool.log" 2>&1
     local rc=$?
     printf 'ch%s %-10s rc=%-3s %4ss\n' "$nn" "$tool" "$rc" "$((SECONDS - start))"
   }
@@ -101,7 +101,7 @@ for nn in "$@"; do
   fi
   if want sanitize; then
     step "$id: sanitize"
-    timed "$id sanitize" "$(limit sanitize)" scripts/sanitize.sh "$build/${id}_gpu_tests" "~[known-bad]"
+    timed "$id sanitize" "$(limit sanitize)" scripts/sanitize.sh "$build/${id}_gpu_tests" "~[known-bad]~[.]"
     for entry in $(grep -o '"[a-z]*:\[[^]]*\]"' "chapters/$nn"-*/chapter.cmake | tr -d '"'); do
       timed "$id known-bad ${entry%%:*}" "$(limit sanitize)" \
         scripts/expect-sanitizer-error.sh "${entry%%:*}" "$build/${id}_gpu_tests" "${entry#*:}"
