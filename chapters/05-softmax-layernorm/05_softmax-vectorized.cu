@@ -12,10 +12,10 @@
 // address modulo 16 (one split serves both); other views are refused with a message that says so.
 //
 // Prediction at 8192 x 8192 fp32 (floor ~0.18 ms): 512 threads per row as in step 4, each with
-// 64 bytes in flight in 4 loads instead of 16: if step 4 fell short of the ceiling because of
-// instruction issue, this closes part of the gap: >= 90% of the copy ceiling, ~1.05x step 4. In
-// bf16 the gap is Little's law, not instructions: 64 bytes in flight per thread instead of 32,
-// so expect ~85-90% of the ceiling, ~1.4x step 4.
+// the same 64 bytes in flight in 4 loads instead of 16, and 32 registers instead of 64, so 4
+// rows per SM instead of 2: >= 90% of the copy ceiling, ~1.1x step 4. In bf16 the gap is Little's
+// law, not instructions: 64 bytes in flight per thread instead of 32, so expect ~85-90% of the
+// ceiling, ~1.4x step 4.
 // Nsight Compute: l1tex__t_requests_pipe_lsu_mem_global_op_ld.sum falls 4x (fp32) or 8x (bf16)
 // against step 4: each request is a 16-byte-per-thread, 512-byte warp access.
 #include "kernels.cuh"

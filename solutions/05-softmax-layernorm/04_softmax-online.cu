@@ -16,11 +16,19 @@
 // separately. plan_row picks the block size and the path; the tests run both sides of each
 // choice.
 //
-// Prediction at 8192 x 8192 fp32 (floor ~0.18 ms): 512 threads per row, each with 16 independent
-// 4-byte loads in flight (64 B, half of softmax-warp's) and one barrier pair per row, against
-// step 2's 2 x 8 barrier rounds: ~80-88% of the copy ceiling, ~1.25x step 2. At 16384 x 1024:
-// 64 threads per row, a little below softmax-warp. In bf16 the same loads carry half the bytes:
-// expect ~55-65% of the ceiling, the problem step 5 fixes.
+// Registers: plan_row may launch 1024 threads, and a 1024-thread block can give each thread at
+// most 64 of the SM's 65536 registers. Left alone, nvcc gave this kernel 71 (77 when streaming),
+// so every launch of more than 896 threads (rows over 14336 columns) would fail with
+// cudaErrorLaunchOutOfResources: the launch fails, not the kernel, and only at those sizes.
+// __launch_bounds__(kMaxThreads) makes the compiler fit 64 (63-64 resident, 32 streaming, no
+// spills); the tests run rows of 16384 columns (1024 threads) and one past (streaming).
+//
+// Prediction at 8192 x 8192 fp32 (floor ~0.18 ms): 512 threads per row at 64 registers, so 2
+// rows per SM; each thread has 16 independent 4-byte loads in flight (64 B, half of
+// softmax-warp's) and one barrier pair per row, against step 2's 2 x 8 barrier rounds: ~75-85%
+// of the copy ceiling, ~1.2x step 2. At 16384 x 1024: 64 threads per row, below softmax-warp
+// (~75-85%). In bf16 the same loads carry half the bytes: ~55-65% of the ceiling, the problem
+// step 5 fixes.
 // Nsight Compute: smsp__average_warps_issue_stalled_barrier_per_issue_active falls against step 2.
 //
 // The streaming loop counts its chunk start c0 in 64 bits: on a row of 2^31 - 1 columns the last
@@ -33,7 +41,8 @@ namespace ch05 {
 namespace {
 
 template <class T, bool kResident>
-__global__ void softmax_online_kernel(const T* __restrict__ gIn, T* __restrict__ gOut, int cols) {
+__global__ void __launch_bounds__(kMaxThreads)
+    softmax_online_kernel(const T* __restrict__ gIn, T* __restrict__ gOut, int cols) {
   __shared__ OnlineSoftmax sPart[wb::kWarpSize];  // one state per warp for wb::block_allreduce
   const int t = threadIdx.x;
   const T* gRow = gIn + static_cast<std::size_t>(blockIdx.x) * cols;  // (cols)
