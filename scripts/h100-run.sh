@@ -7,8 +7,10 @@
 #   WB_GIT_COMMIT=<sha> scripts/h100-run.sh 02 04
 #   WB_STAGES=test,bench scripts/h100-run.sh 03     # only some stages
 #   WB_ROOT_MAKE=1 scripts/h100-run.sh 01           # also the README's `make test` from the root
+#   WB_STAGES=limits scripts/h100-run.sh 05          # the limits tier (make chapter-NN-limits)
 #
-# Stages: test check sanitize bench repeat profile (default: all). The build directory is
+# Stages: test check sanitize bench repeat profile (default: all of these), and limits (only when
+# named: every step at 2^31 - 1 rows and columns takes minutes and tens of GiB). The build directory is
 # build-h100-<chapters>, so calls for different chapters do not reconfigure each other's builds.
 set -uo pipefail
 if [ $# -eq 0 ]; then
@@ -72,6 +74,12 @@ for nn in "${chapters[@]}"; do
     step "$id: bench again (run-to-run spread)"
     run "$build/${id}_bench" --benchmark_out="$out/chapter-$nn.repeat.json" | tail -60
     echo "$id bench (repeat) exit: ${PIPESTATUS[0]}" | tee -a "$log"
+  fi
+  if want limits; then
+    step "$id: limits tier (every step at the documented maximum of each dimension)"
+    run cmake --build "$build" --target "chapter-$nn-limits"
+    echo "$id limits exit: $?" | tee -a "$log"
+    cp "$build/chapter-$nn.limits.log" "$out"/ 2>/dev/null
   fi
   if want profile; then
     step "$id: profile"

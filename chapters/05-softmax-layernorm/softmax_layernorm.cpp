@@ -296,8 +296,9 @@ wb::CompareReport run_softmax(SoftmaxLauncher launch, const SoftmaxProblem& p, b
 //
 // Per row, in fp64 from the fp32 inputs: h_j = x_j + r_j, the mean mu, the variance v,
 // sigma = sqrt(v + eps), rho = 1 / sigma, M = max_j |h_j|, and kappa = M rho (how many
-// standard deviations the row's values sit from zero: about 2 for centred rows, 1700 for a row of
-// 1000 +- 1). Element i has z-score z_i = (h_i - mu) rho and output y_i = z_i gamma_i + beta_i.
+// standard deviations the row's values sit from zero: about 2 for centred rows, about 1000 for a
+// row of 1000 +- 1). Element i has z-score z_i = (h_i - mu) rho and output y_i = z_i gamma_i +
+// beta_i.
 //
 // 1. h_i is rounded once: |dh_i| <= u |h_i|. In the output that is u |h_i| rho |gamma_i|: the
 //    element's own rounding, large only where h_i itself is large next to sigma.
@@ -323,10 +324,11 @@ wb::CompareReport run_softmax(SoftmaxLauncher launch, const SoftmaxProblem& p, b
 // Adding up, |dy_i| <= u * scale_i with
 //     scale_i = |gamma_i| (|h_i| rho + k kappa + |z_i| (3 + e_rho / u)) + |y_i|.
 // Each element's bound scales with its own |h_i| and |z_i|, and a row's with kappa, linearly: an
-// fp32 row of 1000 +- 1 cannot know its mean better than a few u * 1000, i.e. u * 1700 sigma, so
-// kappa is the true conditioning of LayerNorm. (The workbook's first bound grew with kappa^2,
-// which let a row of 1000 +- 1 accept outputs off by hundreds; tests/ch05/merge_test.cpp keeps it
-// to show a wrong LayerNorm it passed and this one catches.)
+// fp32 row of 1000 +- 1 cannot know its mean better than a few u * 1000, i.e. u * kappa sigma, so
+// kappa is the true conditioning of LayerNorm. (The workbook's first bound grew with kappa^2: on
+// a row of 1000 +- 1 it accepted errors of ~140 |gamma_i| in outputs of order |gamma_i|.
+// tests/ch05/layernorm_bound_test.cpp keeps it to show wrong LayerNorms it passed and this one
+// catches, and checks this one against fp32 emulations of the steps' algorithms.)
 std::int64_t layernorm_path(std::int64_t cols) {
   const std::int64_t naive = 1 + wb::ceil_div(cols, kNaiveThreads) + 8 + 2;
   const std::int64_t resident = 1 + (kScalarsPerThread + 2) + 1 + 10 * 7;
