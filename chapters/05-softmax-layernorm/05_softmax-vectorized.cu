@@ -44,10 +44,10 @@ __global__ void softmax_vectorized_kernel(const T* __restrict__ gIn, T* __restri
   const wb::RowSplit s = wb::split_row(reinterpret_cast<std::uintptr_t>(gRow), cols, sizeof(T));
   const T* gBody = gRow + s.head;  // (body, kN), 16-byte aligned
   T* gOutBody = gOutRow + s.head;  // (body, kN)
-  // Thread t < s.head owns head column t; thread t < s.tail owns tail column cols - s.tail + t
+  // Thread t < s.head owns head column t; thread t < s.tail owns tail column tail_col(cols, s, t)
   // (computed only under that test: cols - s.tail + t stays below cols, so it cannot overflow).
   const float xHead = t < s.head ? load_f32(gRow + t) : -INFINITY;
-  const float xTail = t < s.tail ? load_f32(gRow + (cols - s.tail + t)) : -INFINITY;
+  const float xTail = t < s.tail ? load_f32(gRow + tail_col(cols, s, t)) : -INFINITY;
   // WB_EXERCISE_BEGIN
   // TODO(step 5): read "Step 5: softmax-vectorized" in README.md, and start from your step 4.
   // The lines above split the row (s.head scalars, s.body vectors of kN elements, s.tail
@@ -64,8 +64,8 @@ __global__ void softmax_vectorized_kernel(const T* __restrict__ gIn, T* __restri
     //      sPart).
     //   4. f = exp_shifted(mT, row.m) * inverse_or_zero(row.l); for v < s.body: scale rX[k] by f
     //      and store_vec(gOutBody + (std::size_t)v * kN, rX[k]); if t < s.head:
-    //      store_f32(gOutRow + t, eHead * f); if t < s.tail: store_f32(gOutRow + (cols - s.tail
-    //      + t), eTail * f).
+    //      store_f32(gOutRow + t, eHead * f); if t < s.tail: store_f32(gOutRow +
+    //      tail_col(cols, s, t), eTail * f).
   } else {
     // Streaming, as in step 4 but over vectors: chunk = T * kVecPerThread vectors (int is safe:
     // the body has fewer than 2^29 vectors).

@@ -38,6 +38,7 @@
 #include "wb/hd.h"
 #include "wb/math.h"
 #include "wb/online.h"
+#include "wb/rows.h"
 #include "wb/shapes.h"
 
 #include <cuda_runtime_api.h>
@@ -81,6 +82,13 @@ WB_HD inline int threads_for(std::int64_t units, int per_thread) {
 /// fp32 or 32768 bf16 columns, for 4 vectors per thread).
 WB_HD inline std::int64_t resident_cols(int per_thread) {
   return static_cast<std::int64_t>(kMaxThreads) * per_thread;
+}
+
+/// The column of the tail element that thread t < split.tail owns in a row of `cols` elements cut
+/// by wb::split_row: cols - tail + t, below cols. (Written as head + per_vec * body + t for every
+/// thread, it would pass 2^31 - 1 on the longest rows for the threads that own none.)
+WB_HD inline int tail_col(int cols, const wb::RowSplit& split, int t) {
+  return cols - split.tail + t;
 }
 
 /// How a block-per-row softmax covers its row: block size, and whether the row stays in registers.

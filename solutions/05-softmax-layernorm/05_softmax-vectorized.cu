@@ -36,10 +36,10 @@ __global__ void softmax_vectorized_kernel(const T* __restrict__ gIn, T* __restri
   const wb::RowSplit s = wb::split_row(reinterpret_cast<std::uintptr_t>(gRow), cols, sizeof(T));
   const T* gBody = gRow + s.head;  // (body, kN), 16-byte aligned
   T* gOutBody = gOutRow + s.head;  // (body, kN)
-  // Thread t < s.head owns head column t; thread t < s.tail owns tail column cols - s.tail + t
+  // Thread t < s.head owns head column t; thread t < s.tail owns tail column tail_col(cols, s, t)
   // (computed only under that test: cols - s.tail + t stays below cols, so it cannot overflow).
   const float xHead = t < s.head ? load_f32(gRow + t) : -INFINITY;
-  const float xTail = t < s.tail ? load_f32(gRow + (cols - s.tail + t)) : -INFINITY;
+  const float xTail = t < s.tail ? load_f32(gRow + tail_col(cols, s, t)) : -INFINITY;
   // WB_EXERCISE_BEGIN
   if constexpr (kResident) {
     float rX[kVecPerThread][kN];  // registers: vectors t, t + T, t + 2T, ... (T = blockDim.x)
@@ -86,7 +86,7 @@ __global__ void softmax_vectorized_kernel(const T* __restrict__ gIn, T* __restri
       }
     }
     if (t < s.head) store_f32(gOutRow + t, eHead * f);
-    if (t < s.tail) store_f32(gOutRow + (cols - s.tail + t), eTail * f);
+    if (t < s.tail) store_f32(gOutRow + tail_col(cols, s, t), eTail * f);
   } else {
     // Pass 1: one read of the row, chunk by chunk, merging each chunk's (m, l) into the thread's.
     const int chunk = blockDim.x * kVecPerThread;  // vectors per chunk (body < 2^29: int is safe)
@@ -135,7 +135,7 @@ __global__ void softmax_vectorized_kernel(const T* __restrict__ gIn, T* __restri
       }
     }
     if (t < s.head) store_f32(gOutRow + t, exp_shifted(xHead, row.m) * inv);
-    if (t < s.tail) store_f32(gOutRow + (cols - s.tail + t), exp_shifted(xTail, row.m) * inv);
+    if (t < s.tail) store_f32(gOutRow + tail_col(cols, s, t), exp_shifted(xTail, row.m) * inv);
   }
   // WB_EXERCISE_END
 }

@@ -43,9 +43,10 @@ __global__ void layernorm_vectorized_kernel(const float* __restrict__ gX,
   const std::size_t base = static_cast<std::size_t>(blockIdx.x) * cols;  // row start
   const int t = threadIdx.x;
   const wb::RowSplit s = wb::split_row(reinterpret_cast<std::uintptr_t>(gX + base), cols, 4);
-  // Thread t < s.head owns head column t, thread t < s.tail owns tail column cTail = cols -
-  // s.tail + t (used only under that test), and body vector v covers columns s.head + 4v .. +3.
-  const int cTail = t < s.tail ? cols - s.tail + t : 0;
+  // Thread t < s.head owns head column t, thread t < s.tail owns tail column cTail =
+  // tail_col(cols, s, t) (used only under that test), and body vector v covers columns
+  // s.head + 4v .. s.head + 4v + 3.
+  const int cTail = t < s.tail ? tail_col(cols, s, t) : 0;
   // WB_EXERCISE_BEGIN
   float rH[kVecPerThread][4];  // registers: h for the body's float4s t, t + T, t + 2T, ...
   float sum = 0.0f, n = 0.0f;

@@ -184,6 +184,8 @@ TEST_CASE("split_row covers every element once with an aligned body, fp32 and bf
         REQUIRE(s.tail < per_vec);
         REQUIRE(s.head + per_vec * s.body + s.tail == cols);
         if (s.body > 0) REQUIRE((start + elem * s.head) % 16 == 0);
+        for (int t = 0; t < s.tail; ++t)
+          REQUIRE(ch05::tail_col(cols, s, t) == s.head + per_vec * s.body + t);
       }
     }
   }
@@ -241,7 +243,7 @@ TEST_CASE("block plans: threads_for and plan_row at the edges of every choice", 
 
 TEST_CASE("split_row at the documented maximum row length", "[ch05][cpu]") {
   // A row of 2^31 - 1 elements at every 16-byte phase: head + body * per_vec + tail == cols with
-  // no overflow, and the tail's columns (cols - tail + t, t < tail) stay inside the row.
+  // no overflow, and the tail's columns (ch05::tail_col, t < tail) are the row's last ones.
   const int cols = 2147483647;
   for (int elem : {4, 2}) {
     const int per_vec = wb::kVecBytes / elem;
@@ -250,7 +252,10 @@ TEST_CASE("split_row at the documented maximum row length", "[ch05][cpu]") {
       INFO("elem " << elem << ", start % 16 = " << (start % 16));
       REQUIRE(std::int64_t{s.head} + std::int64_t{per_vec} * s.body + s.tail == cols);
       REQUIRE(s.tail < per_vec);
-      REQUIRE(cols - s.tail >= 0);
+      for (int t = 0; t < s.tail; ++t)
+        REQUIRE(ch05::tail_col(cols, s, t) ==
+                std::int64_t{s.head} + std::int64_t{per_vec} * s.body + t);
+      if (s.tail > 0) REQUIRE(ch05::tail_col(cols, s, s.tail - 1) == cols - 1);
     }
   }
 }
