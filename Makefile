@@ -6,6 +6,7 @@
 #   make chapter-01-check   check your exercises        make chapter-01-bench    the ladder
 #   make chapter-01-test    one chapter's tests         make chapter-01-sanitize / -profile
 #   make docs               Doxygen site                make notebooks           run the notebooks
+#   make figures            redraw the lessons' figures from bench/results/h100
 #
 # Variables: BUILD (default build), CMAKE_ARGS (e.g. -DCMAKE_CUDA_ARCHITECTURES=90), JOBS.
 BUILD ?= build
@@ -13,7 +14,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
 .DEFAULT_GOAL := all
-.PHONY: all test docs notebooks configure clean bootstrap
+.PHONY: all test docs notebooks figures configure clean bootstrap
 
 $(BUILD)/CMakeCache.txt:
 	@scripts/bootstrap.sh build
@@ -38,6 +39,9 @@ docs: configure
 
 notebooks: configure
 	cmake --build $(BUILD) --target notebooks
+
+figures: configure
+	cmake --build $(BUILD) --target figures
 
 chapter-%: configure
 	cmake --build $(BUILD) -j $(JOBS) --target $@

@@ -23,6 +23,8 @@
 #                       recorded ladder
 #   CUDA_ARCHITECTURES  the chapter's own architectures (e.g. 90a for wgmma), instead of
 #                       CMAKE_CUDA_ARCHITECTURES
+#   KNOWN_BAD_TESTS     test sources that exercise the known-bad variants (built only where
+#                       solutions/ exists)
 #   SANITIZER_MUST_FLAG entries "tool:[catch2 tag]": known-bad cases only a sanitizer can see;
 #                       each becomes CTest "chNN.known-bad.<tool>", which passes only when the
 #                       tool reports an error, and runs at the end of chapter-NN-sanitize
@@ -42,7 +44,7 @@ endfunction()
 
 function(wb_add_chapter)
   cmake_parse_arguments(CH "" "NUMBER;SLUG;PROFILE_KERNELS;MIN_CC"
-                        "SHARED;EXERCISES;KNOWN_BAD;CPU_TESTS;GPU_TESTS;BENCH;PROFILE_METRICS;LIBS;CUDA_OPTIONS;SANITIZER_MUST_FLAG;EXTRA_STEPS;CUDA_ARCHITECTURES" ${ARGN})
+                        "SHARED;EXERCISES;KNOWN_BAD;KNOWN_BAD_TESTS;CPU_TESTS;GPU_TESTS;BENCH;PROFILE_METRICS;LIBS;CUDA_OPTIONS;SANITIZER_MUST_FLAG;EXTRA_STEPS;CUDA_ARCHITECTURES" ${ARGN})
   set(id ch${CH_NUMBER})
   set(chapter_dir ${PROJECT_SOURCE_DIR}/chapters/${CH_NUMBER}-${CH_SLUG})
   set(solution_dir ${PROJECT_SOURCE_DIR}/solutions/${CH_NUMBER}-${CH_SLUG})
@@ -54,6 +56,15 @@ function(wb_add_chapter)
   list(TRANSFORM CH_EXERCISES PREPEND ${chapter_dir}/ OUTPUT_VARIABLE exercise_files)
   list(TRANSFORM CH_EXERCISES PREPEND ${solution_dir}/ OUTPUT_VARIABLE solution_files)
   list(TRANSFORM CH_KNOWN_BAD PREPEND ${solution_dir}/ OUTPUT_VARIABLE known_bad)
+  # A learner's copy (scripts/export-learner-copy.sh) has no solutions/: then only the learner's
+  # side is built (exercises, check, the learner's bench) and compared with the recorded ladder.
+  set(with_solutions TRUE)
+  if(NOT EXISTS ${solution_dir})
+    set(with_solutions FALSE)
+    set(known_bad "")
+    set(CH_KNOWN_BAD_TESTS "")
+    set(CH_SANITIZER_MUST_FLAG "")
+  endif()
 
   # The steps, in ladder order: the numbered files among SHARED and EXERCISES, sorted by name.
   set(step_files ${CH_SHARED} ${CH_EXERCISES})
@@ -96,7 +107,11 @@ const int registered = wb::register_chapter({\"${CH_NUMBER}\", \"${CH_SLUG}\", {
   execute_process(COMMAND ${CMAKE_COMMAND} -D "SOURCES=${exercise_files}" -D OUT_DIR=${wrapper_dir}
                           -P ${PROJECT_SOURCE_DIR}/cmake/ExerciseWrappers.cmake)
 
-  foreach(flavour solutions exercises)
+  set(flavours exercises)
+  if(with_solutions)
+    set(flavours solutions exercises)
+  endif()
+  foreach(flavour IN LISTS flavours)
     if(flavour STREQUAL "solutions")
       set(steps ${solution_files})
     else()
@@ -108,20 +123,76 @@ const int registered = wb::register_chapter({\"${CH_NUMBER}\", \"${CH_SLUG}\", {
     target_compile_options(${id}_${flavour} PRIVATE "$<$<COMPILE_LANGUAGE:CUDA>:${CH_CUDA_OPTIONS}>")
   endforeach()
   add_dependencies(${id}_exercises ${id}_exercise_sources)
+  # What "the chapter's code" is for CPU tests and for later chapters' context rows.
+  if(with_solutions)
+    set(reference ${id}_solutions)
+  else()
+    set(reference ${id}_exercises)
+  endif()
+  add_library(${id}_reference INTERFACE)
+  target_link_libraries(${id}_reference INTERFACE ${reference})
 
   add_executable(${id}_cpu_tests ${CH_CPU_TESTS} ${info_source})
-  target_link_libraries(${id}_cpu_tests PRIVATE ${id}_solutions wb_main_cpu)
+  target_link_libraries(${id}_cpu_tests PRIVATE ${reference} wb_main_cpu)
   add_test(NAME ${id}.cpu COMMAND ${id}_cpu_tests)
 
-  add_executable(${id}_gpu_tests ${CH_GPU_TESTS} ${known_bad} ${info_source})
+  add_executable(${id}_check ${CH_GPU_TESTS} ${known_bad} ${CH_KNOWN_BAD_TESTS} ${info_source})
+  target_compile_options(${id}_check PRIVATE "$<$<COMPILE_LANGUAGE:CUDA>:${CH_CUDA_OPTIONS}>")
+  target_link_libraries(${id}_check PRIVATE ${id}_exercises wb_main_check)
+  add_executable(${id}_bench_mine ${CH_BENCH} ${info_source})
+  target_link_libraries(${id}_bench_mine PRIVATE ${id}_exercises wb_bench)
+  set(chapter_targets ${id}_exercises ${id}_cpu_tests ${id}_check ${id}_bench_mine)
+  set(target_prefix chapter-${CH_NUMBER})
+  add_custom_target(${target_prefix}-check
+    COMMAND ${PROJECT_SOURCE_DIR}/scripts/explain-exit.sh "make chapter-${CH_NUMBER}-check"
+            $<TARGET_FILE:${id}_check>
+    DEPENDS ${id}_check
+    COMMENT "Chapter ${CH_NUMBER}: checking your exercises in chapters/${CH_NUMBER}-${CH_SLUG}/"
+    USES_TERMINAL VERBATIM)
+  add_custom_target(${target_prefix}-mine-sanitize
+    COMMAND ${PROJECT_SOURCE_DIR}/scripts/sanitize.sh $<TARGET_FILE:${id}_check> "--wb-child [steps]"
+    DEPENDS ${id}_check
+    COMMENT "Chapter ${CH_NUMBER}: compute-sanitizer on your finished steps"
+    USES_TERMINAL VERBATIM)
+  string(JOIN "," metrics ${CH_PROFILE_METRICS})
+  if(NOT with_solutions)
+    # A learner's copy: `make test` runs the check; the learner's bench compares with the recorded
+    # ladder (bench/results/h100/).
+    add_test(NAME ${id}.check COMMAND ${id}_check)
+    set_tests_properties(${id}.check PROPERTIES SKIP_RETURN_CODE 77)
+    add_custom_target(${target_prefix}-mine
+      COMMAND ${PROJECT_SOURCE_DIR}/scripts/mine.sh bench $<TARGET_FILE:${id}_bench_mine> recorded
+              ${PROJECT_BINARY_DIR}/bench/results/${target_prefix}
+      DEPENDS ${id}_bench_mine
+      COMMENT "Chapter ${CH_NUMBER}: your finished steps timed, next to the recorded reference ladder"
+      USES_TERMINAL VERBATIM)
+    add_custom_target(${target_prefix}-bench
+      COMMAND ${id}_bench_mine --wb_recorded
+      DEPENDS ${id}_bench_mine
+      COMMENT "Chapter ${CH_NUMBER}: the reference ladder recorded on the H100"
+      USES_TERMINAL VERBATIM)
+    add_custom_target(${target_prefix}-mine-profile
+      COMMAND ${PROJECT_SOURCE_DIR}/scripts/profile.sh $<TARGET_FILE:${id}_bench_mine>
+              "${CH_PROFILE_KERNELS}" "${metrics}"
+      DEPENDS ${id}_bench_mine
+      COMMENT "Chapter ${CH_NUMBER}: Nsight Compute metrics of your finished steps"
+      USES_TERMINAL VERBATIM)
+    if(CH_CUDA_ARCHITECTURES)
+      set_property(TARGET ${chapter_targets} PROPERTY CUDA_ARCHITECTURES ${CH_CUDA_ARCHITECTURES})
+    endif()
+    return()
+  endif()
+
+  add_executable(${id}_gpu_tests ${CH_GPU_TESTS} ${known_bad} ${CH_KNOWN_BAD_TESTS} ${info_source})
   target_compile_options(${id}_gpu_tests PRIVATE "$<$<COMPILE_LANGUAGE:CUDA>:${CH_CUDA_OPTIONS}>")
   target_link_libraries(${id}_gpu_tests PRIVATE ${id}_solutions wb_main_gpu)
   # One CTest entry per step, so the summary names the failing step; then everything else.
   foreach(step IN LISTS all_steps)
-    add_test(NAME ${id}.gpu.${step} COMMAND ${id}_gpu_tests --wb-step ${step} "[steps]")
+    # --warn NoTests: a step whose tests are missing (none tagged [steps]) fails, never passes.
+    add_test(NAME ${id}.gpu.${step} COMMAND ${id}_gpu_tests --wb-step ${step} --warn NoTests "[steps]")
     set_tests_properties(${id}.gpu.${step} PROPERTIES SKIP_RETURN_CODE 77)
   endforeach()
-  add_test(NAME ${id}.gpu.other COMMAND ${id}_gpu_tests "~[steps]")
+  add_test(NAME ${id}.gpu.other COMMAND ${id}_gpu_tests --warn NoTests "~[steps]")
   set_tests_properties(${id}.gpu.other PROPERTIES SKIP_RETURN_CODE 77)
 
   set(must_flag_commands "")
@@ -137,34 +208,18 @@ const int registered = wb::register_chapter({\"${CH_NUMBER}\", \"${CH_SLUG}\", {
     list(APPEND must_flag_commands COMMAND ${command})
   endforeach()
 
-  add_executable(${id}_check ${CH_GPU_TESTS} ${known_bad} ${info_source})
-  target_compile_options(${id}_check PRIVATE "$<$<COMPILE_LANGUAGE:CUDA>:${CH_CUDA_OPTIONS}>")
-  target_link_libraries(${id}_check PRIVATE ${id}_exercises wb_main_check)
-
   add_executable(${id}_bench ${CH_BENCH} ${info_source})
   target_link_libraries(${id}_bench PRIVATE ${id}_solutions wb_bench)
-  add_executable(${id}_bench_mine ${CH_BENCH} ${info_source})
-  target_link_libraries(${id}_bench_mine PRIVATE ${id}_exercises wb_bench)
-
   if(CH_CUDA_ARCHITECTURES)
-    foreach(target ${id}_solutions ${id}_exercises ${id}_cpu_tests ${id}_gpu_tests ${id}_check
-                   ${id}_bench ${id}_bench_mine)
-      set_property(TARGET ${target} PROPERTY CUDA_ARCHITECTURES ${CH_CUDA_ARCHITECTURES})
-    endforeach()
+    set_property(TARGET ${chapter_targets} ${id}_solutions ${id}_gpu_tests ${id}_bench
+                 PROPERTY CUDA_ARCHITECTURES ${CH_CUDA_ARCHITECTURES})
   endif()
 
-  set(target_prefix chapter-${CH_NUMBER})
   add_custom_target(${target_prefix}-test
     COMMAND ${CMAKE_CTEST_COMMAND} -R "^${id}\\." --output-on-failure
     WORKING_DIRECTORY ${PROJECT_BINARY_DIR}
     DEPENDS ${id}_cpu_tests ${id}_gpu_tests
     COMMENT "Chapter ${CH_NUMBER} tests (GPU tests are reported as skipped when there is no GPU)"
-    USES_TERMINAL VERBATIM)
-  add_custom_target(${target_prefix}-check
-    COMMAND ${PROJECT_SOURCE_DIR}/scripts/explain-exit.sh "make chapter-${CH_NUMBER}-check"
-            $<TARGET_FILE:${id}_check>
-    DEPENDS ${id}_check
-    COMMENT "Chapter ${CH_NUMBER}: checking your exercises in chapters/${CH_NUMBER}-${CH_SLUG}/"
     USES_TERMINAL VERBATIM)
   add_custom_target(${target_prefix}-bench
     COMMAND ${id}_bench
@@ -183,12 +238,6 @@ const int registered = wb::register_chapter({\"${CH_NUMBER}\", \"${CH_SLUG}\", {
     DEPENDS ${id}_gpu_tests
     COMMENT "Chapter ${CH_NUMBER}: compute-sanitizer on every reference step (known-bad variants excluded)"
     USES_TERMINAL VERBATIM)
-  add_custom_target(${target_prefix}-mine-sanitize
-    COMMAND ${PROJECT_SOURCE_DIR}/scripts/sanitize.sh $<TARGET_FILE:${id}_check> "[steps]"
-    DEPENDS ${id}_check
-    COMMENT "Chapter ${CH_NUMBER}: compute-sanitizer on your finished steps"
-    USES_TERMINAL VERBATIM)
-  string(JOIN "," metrics ${CH_PROFILE_METRICS})
   add_custom_target(${target_prefix}-profile
     COMMAND ${PROJECT_SOURCE_DIR}/scripts/profile.sh $<TARGET_FILE:${id}_bench> "${CH_PROFILE_KERNELS}" "${metrics}"
     DEPENDS ${id}_bench

@@ -1,11 +1,25 @@
-"""Shared helpers for the chapter notebooks: find a chapter's benchmark results and load its ladder.
+"""Shared helpers for the chapter notebooks and the lessons' figures: find a chapter's ladder file
+and load it.
 
-Results are Google Benchmark JSON written by the chapter's bench binary. A notebook prefers a
-fresh file produced on the reader's own GPU and falls back to the numbers recorded on an H100:
+A bench program builds its ladder in the process (common/src/ladder.cpp holds every rule: rates,
+% of ceiling, x naive, x prev, families, vendor columns) and writes it beside Google Benchmark's
+JSON as ``chapter-NN.ladder.json``. This module only reads that file: it computes no rule again.
+A notebook prefers a fresh ladder measured on the reader's own GPU and falls back to the one
+recorded on an H100:
 
-1. ``$WB_RESULTS`` (an explicit path), then
-2. ``<repo>/build/bench/results/<chapter>.json`` (fresh, from ``make``), else
-3. ``<repo>/bench/results/h100/<chapter>.json`` (recorded, committed to the repository).
+1. ``$WB_RESULTS`` (an explicit path: a ladder file, or the Google Benchmark JSON beside one), then
+2. ``<repo>/build/bench/results/<chapter>.ladder.json`` (fresh, from ``make chapter-NN-bench``), else
+3. ``<repo>/bench/results/h100/<chapter>.ladder.json`` (recorded, committed to the repository).
+
+The ladder file (format ``wb-ladder/1``) is one JSON object: ``chapter``, ``title``, ``results``
+(the Google Benchmark file of the same runs), ``gpu``, ``date``, ``commit``, ``ceiling`` (``kind``
+"bandwidth" or "compute", ``value``, ``unit`` "GB/s" or "TFLOP/s", ``what``), ``vendor_steps``,
+``sizes`` (run order), ``context`` (every ``wb_*`` key the run recorded, and ``date``, as strings)
+and ``rows``: one object per run, grouped by size, with ``name``, ``step``, ``family``, ``size``,
+``vendor``, ``failed``, ``error``, ``time_ms``, ``bytes``, ``flops``, ``reps``, ``min_ms``,
+``max_ms``, ``gbps``, ``tflops``, ``pct_ceiling``, ``x_naive``, ``x_prev``, ``x_vendor`` and
+``x_vendors`` (vendor step -> ratio). Values that do not apply are null (NaN here); a failed row
+has no time and no ratio.
 """
 
 from __future__ import annotations
@@ -21,27 +35,39 @@ import pandas as pd
 REPO_ROOT: Path = Path(__file__).resolve().parent.parent
 """The repository root: the parent of the notebooks/ folder."""
 
-_UNIT_SECONDS: dict[str, float] = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+RECORDED_DIR: Path = REPO_ROOT / "bench" / "results" / "h100"
+"""Where the runs recorded on the H100 are committed."""
+
+LADDER_FORMAT = "wb-ladder/1"
+
+
+def ladder_path_of(path: Path | str) -> Path:
+    """The ladder file for ``path``: itself if it is one, else the ``.ladder.json`` beside a
+    Google Benchmark JSON (``chapter-01.json`` -> ``chapter-01.ladder.json``)."""
+    path = Path(path)
+    if path.name.endswith(".ladder.json"):
+        return path
+    return path.with_suffix(".ladder.json")
 
 
 def find_results(chapter: str) -> Path:
-    """Return the results file for ``chapter`` (e.g. ``"chapter-01"``), fresh if there is one.
+    """Return the ladder file for ``chapter`` (e.g. ``"chapter-01"``), fresh if there is one.
 
     Prints the file chosen and whether its numbers are "fresh" or "recorded".
     """
-    recorded = REPO_ROOT / "bench" / "results" / "h100" / f"{chapter}.json"
+    recorded = RECORDED_DIR / f"{chapter}.ladder.json"
     explicit = os.environ.get("WB_RESULTS")
     if explicit:
-        path = Path(explicit).expanduser().resolve()
+        path = ladder_path_of(Path(explicit).expanduser().resolve())
     else:
-        local = REPO_ROOT / "build" / "bench" / "results" / f"{chapter}.json"
+        local = REPO_ROOT / "build" / "bench" / "results" / f"{chapter}.ladder.json"
         path = local if local.is_file() else recorded
     kind = "recorded" if is_recorded(path) else "fresh"
     print(f"Results: {path} ({kind})")
     return path
 
 
-def is_recorded(path: Path) -> bool:
+def is_recorded(path: Path | str) -> bool:
     """True if ``path`` is a recorded results file under ``bench/results/`` in the repository."""
     try:
         Path(path).resolve().relative_to(REPO_ROOT / "bench" / "results")
@@ -50,75 +76,58 @@ def is_recorded(path: Path) -> bool:
         return False
 
 
-def load_ladder(path: Path | str) -> tuple[dict[str, Any], pd.DataFrame]:
-    """Parse a Google Benchmark JSON file into (context, ladder table).
+def read_ladder(path: Path | str) -> dict[str, Any]:
+    """The ladder file as written by the bench program (a dict; see the module comment)."""
+    path = ladder_path_of(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path}: no ladder file. The bench program writes it next to its Google Benchmark "
+            "JSON (make chapter-NN-bench); a JSON recorded without it must be recorded again.")
+    doc = json.loads(path.read_text())
+    if doc.get("format") != LADDER_FORMAT:
+        raise ValueError(f"{path}: format {doc.get('format')!r}, expected {LADDER_FORMAT!r}")
+    return doc
 
-    Keeps ``run_type == "iteration"`` rows. Names look like ``ch01/<step>/<size args>``; the size is
-    the arguments joined by "/". Rates are against the context's ceiling (``wb_ceiling_kind`` is
-    "bandwidth" -> GB/s, else TFLOP/s). Speed-ups are time ratios at the same size: ``x_naive``
-    vs. the naive step, ``x_prev`` vs. the previous non-vendor step (NaN for naive and vendor rows),
-    ``x_vendor`` vs. the first step named by ``wb_vendor_step`` (comma-separated; each listed vendor
-    also gets an ``x_<vendor>`` column). Steps named ``<family>-<step>`` compare within their
-    family (``softmax-naive`` is the naive row of ``softmax-online``). Failed runs get NaN numbers and keep
-    their ``error_message``. Rows (and so steps) keep their file order.
+
+def _num(x: Any) -> float:
+    return math.nan if x is None else float(x)
+
+
+def ladder_frame(doc: dict[str, Any]) -> pd.DataFrame:
+    """The rows of a ladder file as a table, one row per run, in the file's order.
+
+    Columns: ``chapter``, ``step``, ``family``, ``size``, ``time_ms``, ``bytes``, ``flops``,
+    ``gbps``, ``tflops``, ``pct_ceiling``, ``x_naive``, ``x_prev``, ``x_vendor``, one
+    ``x_<vendor step>`` per vendor step (e.g. ``x_vendor-cublas``), ``min_ms``, ``max_ms``,
+    ``is_vendor`` and ``error_message`` (empty unless the row failed). Numbers that do not apply
+    are NaN.
     """
-    data = json.loads(Path(path).read_text())
-    context: dict[str, Any] = data.get("context", {})
-    ceiling = float(context["wb_ceiling_value"])
-    use_bw = context.get("wb_ceiling_kind") == "bandwidth"
-    nan = math.nan
-
-    rows: list[dict[str, Any]] = []
-    for b in data.get("benchmarks", []):
-        if b.get("run_type", "iteration") != "iteration":
-            continue
-        chapter, step, *size = b["name"].split("/")
-        failed = bool(b.get("error_occurred", False))
-        secs = nan if failed else float(b["real_time"]) * _UNIT_SECONDS[b.get("time_unit", "ns")]
-        nbytes = nan if failed else float(b.get("bytes", nan))
-        flops = nan if failed else float(b.get("flops", nan))
-        rows.append({
-            "chapter": chapter, "step": step, "size": "/".join(size),
-            "time_ms": secs * 1e3, "bytes": nbytes, "flops": flops,
-            "gbps": nbytes / secs / 1e9, "tflops": flops / secs / 1e12,
-            "is_vendor": step.startswith("vendor-"),
-            "error_message": b.get("error_message", "") if failed else "",
-        })
-    df = pd.DataFrame(rows)
-    if df.empty:
-        return context, df
-
-    df["pct_ceiling"] = (df["gbps"] if use_bw else df["tflops"]) / ceiling * 100.0
-    vendor_steps = [v for v in context.get("wb_vendor_step", "").split(",") if v]
-    if not vendor_steps:
-        vendor_steps = [s for s in dict.fromkeys(df["step"]) if s.startswith("vendor-")][:1]
-
-    def family(step: str) -> str:
-        return "" if step.startswith("vendor-") or "-" not in step else step.split("-", 1)[0]
-
-    def time_of(size: str, step: str) -> float:
-        t = df.loc[(df["size"] == size) & (df["step"] == step), "time_ms"]
-        return float(t.iloc[0]) if len(t) else nan
-
-    df["family"] = [family(s) for s in df["step"]]
-    df["x_naive"] = [
-        nan if v else time_of(z, f + "-naive" if f else "naive") / t
-        for z, f, t, v in zip(df["size"], df["family"], df["time_ms"], df["is_vendor"])
-    ]
-    # x_prev: the previous non-vendor row of the same family *at the same size*, in file order
-    # (a step measured only at some sizes must not be paired with a step from another size).
-    x_prev = []
-    last: dict[tuple[str, str], float] = {}
-    for z, f, t, v in zip(df["size"], df["family"], df["time_ms"], df["is_vendor"]):
-        x_prev.append(nan if v or (z, f) not in last else last[(z, f)] / t)
-        if not v:
-            last[(z, f)] = t
-    df["x_prev"] = x_prev
-    for v in vendor_steps:
-        df["x_" + v] = [time_of(z, v) / t for z, t in zip(df["size"], df["time_ms"])]
-    df["x_vendor"] = df["x_" + vendor_steps[0]] if vendor_steps else nan
-
+    vendors = list(doc["vendor_steps"])
+    rows = []
+    for r in doc["rows"]:
+        row = {"chapter": doc["chapter"], "step": r["step"], "family": r["family"],
+               "size": r["size"]}
+        for key in ("time_ms", "bytes", "flops", "gbps", "tflops", "pct_ceiling", "x_naive",
+                    "x_prev", "x_vendor"):
+            row[key] = _num(r[key])
+        for v in vendors:
+            row["x_" + v] = _num(r["x_vendors"].get(v))
+        row["min_ms"] = _num(r["min_ms"])
+        row["max_ms"] = _num(r["max_ms"])
+        row["is_vendor"] = bool(r["vendor"])
+        row["error_message"] = r["error"] if r["failed"] else ""
+        rows.append(row)
     columns = ["chapter", "step", "family", "size", "time_ms", "bytes", "flops", "gbps", "tflops",
-               "pct_ceiling", "x_naive", "x_prev", "x_vendor",
-               *["x_" + v for v in vendor_steps], "is_vendor", "error_message"]
-    return context, df[columns]
+               "pct_ceiling", "x_naive", "x_prev", "x_vendor", *["x_" + v for v in vendors],
+               "min_ms", "max_ms", "is_vendor", "error_message"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def load_ladder(path: Path | str) -> tuple[dict[str, Any], pd.DataFrame]:
+    """(context, ladder table) of a ladder file (or of the one beside a Google Benchmark JSON).
+
+    The context is what the run recorded (``wb_gpu``, ``wb_driver``, ``wb_ceiling_value``,
+    ``wb_fp32_peak_tflops``, ``date``, ...), as strings; the table is ``ladder_frame``'s.
+    """
+    doc = read_ladder(path)
+    return dict(doc["context"]), ladder_frame(doc)

@@ -7,6 +7,7 @@
 #   WB_GIT_COMMIT=<sha> scripts/h100-run.sh 02 04
 #   WB_STAGES=test,bench scripts/h100-run.sh 03     # only some stages
 #   WB_ROOT_MAKE=1 scripts/h100-run.sh 01           # also the README's `make test` from the root
+#   WB_BUILD_ALSO=03 scripts/h100-run.sh 06         # also build chapter 03 (ch06's context rows)
 #   WB_STAGES=limits scripts/h100-run.sh 05          # the limits tier (make chapter-NN-limits)
 #
 # Stages: test check sanitize bench repeat profile (default: all of these), and limits (only when
@@ -32,8 +33,9 @@ run nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.me
 run nvcc --version | tail -2
 
 step "configure + build chapters ${chapters[*]} (Ninja, sm_90, $build)"
+built=("${chapters[@]}" ${WB_BUILD_ALSO:-})  # chapters built; only $chapters are run
 run cmake -S . -B "$build" -G Ninja -DCMAKE_CUDA_ARCHITECTURES=90 \
-  "-DWB_CHAPTERS=$(IFS=';'; echo "${chapters[*]}")" >/dev/null || exit 1
+  "-DWB_CHAPTERS=$(IFS=';'; echo "${built[*]}")" >/dev/null || exit 1
 run cmake --build "$build" -j16 || exit 1
 
 for nn in "${chapters[@]}"; do
@@ -68,7 +70,8 @@ for nn in "${chapters[@]}"; do
     step "$id: bench"
     run cmake --build "$build" --target "chapter-$nn-bench"
     echo "$id bench exit: $?" | tee -a "$log"
-    cp "$build/bench/results/chapter-$nn.json" "$build/bench/results/chapter-$nn.ladder.txt" "$out"/
+    cp "$build/bench/results/chapter-$nn.json" "$build/bench/results/chapter-$nn.ladder.json" \
+      "$build/bench/results/chapter-$nn.ladder.txt" "$out"/
   fi
   if want repeat; then
     step "$id: bench again (run-to-run spread)"

@@ -19,10 +19,11 @@ for tool in memcheck racecheck synccheck initcheck; do
   extra=()
   [[ $tool == memcheck ]] && extra=(--leak-check full)
   echo "=== compute-sanitizer --tool $tool ${extra[*]} $(basename "$exe") $filter"
+  start=$SECONDS
   if compute-sanitizer --tool "$tool" "${extra[@]}" --error-exitcode 99 "$exe" $filter; then
-    echo "=== $tool: clean"
+    echo "=== $tool: clean ($((SECONDS - start)) s)"
   else
-    echo "=== $tool: FAILED"
+    echo "=== $tool: FAILED ($((SECONDS - start)) s)"
     status=1
   fi
 done

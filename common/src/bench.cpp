@@ -10,11 +10,14 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <iostream>
 #include <sstream>
+#include <string>
+#include <utility>
 #include <vector>
 
 #ifndef WB_SOURCE_DIR
@@ -28,21 +31,39 @@ namespace wb {
 
 namespace {
 
+// Google Benchmark 1.7 marks a run that called SkipWithError with `error_occurred` and
+// `error_message`; 1.8 replaced them with `skipped` (an enum, non-zero when skipped) and
+// `skip_message`. Whichever this version has: whether the run failed, and why.
+template <class R>
+auto run_error(const R& r, int) -> decltype(r.error_occurred, std::pair<bool, std::string>()) {
+  return {r.error_occurred, r.error_message};
+}
+template <class R>
+auto run_error(const R& r, long) -> decltype(r.skipped, std::pair<bool, std::string>()) {
+  return {static_cast<int>(r.skipped) != 0, r.skip_message};
+}
+
 // Google Benchmark appends "/iterations:1/manual_time" to the names of cases registered with
 // Iterations(1) and UseManualTime(). The results contract names rows chNN/<step>/<size>, so both
-// the console and the file reporter drop those two suffixes before printing.
+// the console and the file reporter drop those two suffixes before printing. The display
+// reporter also keeps every run (iterations, not aggregates) for the ladder, in order.
 template <class Base>
 class ContractNames : public Base {
  public:
-  using Base::Base;
+  explicit ContractNames(std::vector<BenchRun>* runs = nullptr) : runs_(runs) {}
   void ReportRuns(const std::vector<benchmark::BenchmarkReporter::Run>& runs) override {
     std::vector<benchmark::BenchmarkReporter::Run> renamed = runs;
     for (auto& run : renamed) {
       run.run_name.iterations.clear();
       run.run_name.time_type.clear();
+      if (runs_ != nullptr && run.run_type == benchmark::BenchmarkReporter::Run::RT_Iteration)
+        runs_->push_back(bench_run_from(run));
     }
     Base::ReportRuns(renamed);
   }
+
+ private:
+  std::vector<BenchRun>* runs_;
 };
 
 // The commit the measured code came from: WB_GIT_COMMIT when set (a copy of the tree without
@@ -60,29 +81,61 @@ std::string git_commit() {
 }
 
 std::string recorded_path(const ChapterBench& chapter) {
-  return std::string(WB_SOURCE_DIR) + "/bench/results/h100/" + chapter.results_name + ".json";
+  return std::string(WB_SOURCE_DIR) + "/bench/results/h100/" + chapter.results_name + ".ladder.txt";
 }
 
+// Prints the ladder recorded on the H100 as the bench wrote it there: the committed text file,
+// under a banner that says it was not measured here.
 int print_recorded(const ChapterBench& chapter, const std::string& why) {
   const std::string path = recorded_path(chapter);
-  if (!std::filesystem::exists(path)) {
-    std::cout << why << "\nNo recorded results at " << path << " yet: nothing to show.\n";
+  std::ifstream file(path);
+  if (!file) {
+    std::cout << why << "\nNo recorded ladder at " << path << " yet: nothing to show.\n";
     return 0;
   }
-  const Ladder ladder = build_ladder(json::parse_file(path));
-  std::ostringstream banner;
-  banner << "RECORDED ladder for " << chapter.id << " (" << chapter.title << "), read from " << path
-         << "\n"
-         << why << "\nThese numbers were measured on " << ladder.gpu << " on " << ladder.date
-         << " at commit " << ladder.commit << ", not on this machine.";
-  std::cout << format_ladder(ladder, banner.str());
+  std::ostringstream text;
+  text << file.rdbuf();
+  std::cout << "RECORDED ladder for " << chapter.id << " (" << chapter.title << "), read from "
+            << path << "\n"
+            << why
+            << "\nThese numbers were measured on the GPU, on the date and at the commit below, "
+               "not on this machine.\n\n"
+            << text.str();
   return 0;
 }
 
-void add_context(const ChapterBench& chapter, double ceiling) {
+// Now as Google Benchmark writes it in its JSON: 2026-11-21T04:27:46+00:00.
+std::string local_date() {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char buf[40];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S%z", &local);
+  std::string s = buf;  // ...+0000: put the colon into the offset
+  if (s.size() >= 5) s.insert(s.size() - 2, ":");
+  return s;
+}
+
+// Records the run's context twice: in Google Benchmark's JSON (AddCustomContext) and in the
+// ladder's context, which the ladder file carries for the notebooks.
+LadderContext add_context(const ChapterBench& chapter, double ceiling,
+                          const std::string& results_file) {
   const DeviceInfo d = device_info();
-  auto put = [](const char* key, const std::string& value) {
+  LadderContext ladder;
+  ladder.chapter = chapter.id;
+  ladder.title = chapter.title;
+  ladder.results = results_file;
+  ladder.gpu = d.name;
+  ladder.date = local_date();
+  ladder.commit = git_commit();
+  ladder.ceiling_kind = chapter.ceiling_kind;
+  ladder.ceiling = ceiling;
+  ladder.ceiling_what = chapter.ceiling_what;
+  ladder.vendor_steps = split_list(chapter.vendor_step);
+  ladder.recorded.emplace_back("date", ladder.date);
+  auto put = [&ladder](const char* key, const std::string& value) {
     benchmark::AddCustomContext(key, value);
+    ladder.recorded.emplace_back(key, value);
   };
   auto num = [](double x) {
     std::ostringstream s;
@@ -91,6 +144,7 @@ void add_context(const ChapterBench& chapter, double ceiling) {
     return s.str();
   };
   put("wb_chapter", chapter.id);
+  put("wb_title", chapter.title);
   put("wb_gpu", d.name);
   put("wb_compute_capability", std::to_string(d.cc_major) + "." + std::to_string(d.cc_minor));
   put("wb_sm_count", std::to_string(d.sm_count));
@@ -103,7 +157,7 @@ void add_context(const ChapterBench& chapter, double ceiling) {
   put("wb_cuda_driver_api", std::to_string(d.cuda_driver_api));
   put("wb_dram_peak_datasheet_GBps", num(d.dram_peak_GBps()));
   put("wb_fp32_peak_tflops", num(d.fp32_peak_tflops()));
-  put("wb_commit", git_commit());
+  put("wb_commit", ladder.commit);
   put("wb_seed", std::to_string(base_seed()));
   const TimingOptions t = options_from_env({});
   put("wb_timing", "median of " + std::to_string(t.reps) + " CUDA-event timed runs after " +
@@ -113,6 +167,7 @@ void add_context(const ChapterBench& chapter, double ceiling) {
   put("wb_ceiling_unit", chapter.ceiling_kind == "bandwidth" ? "GB/s" : "TFLOP/s");
   put("wb_ceiling_what", chapter.ceiling_what);
   put("wb_vendor_step", chapter.vendor_step);
+  return ladder;
 }
 
 }  // namespace
@@ -131,6 +186,42 @@ bool skip_unfinished(const std::string& step) {
 }
 
 }  // namespace
+
+BenchRun bench_run_from(const benchmark::BenchmarkReporter::Run& run) {
+  BenchRun out;
+  out.name = run.benchmark_name();
+  const auto [failed, message] = run_error(run, 0);
+  if (failed) {  // never timed: a wrong result has no time worth showing
+    out.failed = true;
+    out.error = message.empty() ? "error" : message;
+    return out;
+  }
+  // Manual time: real_accumulated_time is the sum of the SetIterationTime values, in seconds.
+  out.time_s =
+      run.real_accumulated_time / static_cast<double>(run.iterations > 0 ? run.iterations : 1);
+  auto counter = [&run](const char* name) {
+    const auto it = run.counters.find(name);
+    return it == run.counters.end() ? 0.0 : static_cast<double>(it->second.value);
+  };
+  out.bytes = counter("bytes");
+  out.flops = counter("flops");
+  out.reps = counter("reps");
+  out.min_ms = counter("min_ms");
+  out.max_ms = counter("max_ms");
+  return out;
+}
+
+std::vector<BenchRun> run_benchmarks(bool write_file) {
+  std::vector<BenchRun> runs;
+  ContractNames<benchmark::ConsoleReporter> console(&runs);
+  ContractNames<benchmark::JSONReporter> file;
+  if (write_file) {
+    benchmark::RunSpecifiedBenchmarks(&console, &file);
+  } else {
+    benchmark::RunSpecifiedBenchmarks(&console);
+  }
+  return runs;
+}
 
 void add_case(const std::string& chapter, const std::string& step,
               const std::vector<std::int64_t>& args, std::function<void(benchmark::State&)> body) {
@@ -241,23 +332,26 @@ int bench_main(int argc, char** argv, const ChapterBench& chapter) {
     std::cerr << "[wb] measuring the ceiling: " << chapter.ceiling_what << "\n";
     const double ceiling =
         chapter.measure_ceiling ? chapter.measure_ceiling() : measure_copy_bandwidth_GBps();
-    add_context(chapter, ceiling);
+    const std::filesystem::path results(out_path);
+    const LadderContext context = add_context(chapter, ceiling, results.filename().string());
     chapter.register_cases();
 
-    ContractNames<benchmark::ConsoleReporter> console;
-    ContractNames<benchmark::JSONReporter> file;
-    benchmark::RunSpecifiedBenchmarks(&console, &file);
+    const std::vector<BenchRun> runs = run_benchmarks(true);
     benchmark::Shutdown();
 
-    const Ladder ladder = build_ladder(json::parse_file(out_path));
-    const std::string text =
-        format_ladder(ladder, "Ladder for " + chapter.id + " (" + chapter.title +
-                                  "), measured now; results in " + out_path);
-    std::cout << "\n" << text;
-    // The ladder as text next to the JSON: results/chapter-NN.json -> results/chapter-NN.ladder.txt
+    // The ladder from the runs themselves, written next to Google Benchmark's JSON:
+    // results/chapter-NN.json -> results/chapter-NN.ladder.json and results/chapter-NN.ladder.txt
+    const Ladder ladder = build_ladder(context, runs);
+    const std::string text = format_ladder(ladder);
+    const std::filesystem::path json_path =
+        std::filesystem::path(results).replace_extension(".ladder.json");
     const std::filesystem::path text_path =
-        std::filesystem::path(out_path).replace_extension(".ladder.txt");
+        std::filesystem::path(results).replace_extension(".ladder.txt");
+    std::ofstream(json_path) << ladder_json(ladder);
     std::ofstream(text_path) << text;
+    std::cout << "\nMeasured now, on this machine. Written: " << out_path << ", "
+              << json_path.string() << ", " << text_path.string() << "\n\n"
+              << text;
     for (const auto& row : ladder.rows) {
       if (row.run.failed) {
         std::cerr << "\n[wb] " << row.run.name << " FAILED: " << row.run.error << "\n";

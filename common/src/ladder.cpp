@@ -1,6 +1,8 @@
 #include "wb/ladder.h"
 
+#include <charconv>
 #include <cmath>
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 #include <map>
@@ -12,14 +14,6 @@ namespace wb {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-double to_seconds(double t, const std::string& unit) {
-  if (unit == "ns") return t * 1e-9;
-  if (unit == "us") return t * 1e-6;
-  if (unit == "ms") return t * 1e-3;
-  if (unit == "s") return t;
-  throw std::runtime_error("unknown time_unit '" + unit + "' in results");
-}
 
 std::string fixed(double x, int decimals) {
   if (std::isnan(x)) return "-";
@@ -47,6 +41,58 @@ std::string human_bytes(double b) {
   return fixed(b, u == 0 ? 0 : 2) + " " + units[u];
 }
 
+// JSON output: strings escaped per RFC 8259, numbers exact (17 significant digits), NaN and
+// infinities as null.
+std::string quote(const std::string& s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(c));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string number(double x) {
+  if (!std::isfinite(x)) return "null";
+  char buf[64];
+  const auto end = std::to_chars(buf, buf + sizeof(buf), x).ptr;  // shortest exact form
+  return std::string(buf, end);
+}
+
+std::string boolean(bool b) {
+  return b ? "true" : "false";
+}
+
+std::string string_list(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < items.size(); ++i)
+    out += (i ? ", " : "") + quote(items[i]);
+  return out + "]";
+}
+
 }  // namespace
 
 std::string BenchRun::family() const {
@@ -55,8 +101,12 @@ std::string BenchRun::family() const {
   return dash == std::string::npos ? "" : step.substr(0, dash);
 }
 
+std::string Ladder::rate_unit() const {
+  return context.ceiling_kind == "bandwidth" ? "GB/s" : "TFLOP/s";
+}
+
 bool parse_bench_name(const std::string& name, BenchRun* out) {
-  // chNN/<step>/<arg>/<arg>...: at least chapter, step and one size argument.
+  // chNN/<step>/<token>/<token>...: at least chapter, step and one size token.
   std::vector<std::string> parts;
   std::size_t start = 0;
   for (;;) {
@@ -82,69 +132,54 @@ bool parse_bench_name(const std::string& name, BenchRun* out) {
   return true;
 }
 
-Ladder build_ladder(const json::Value& results) {
-  const json::Value* context = results.find("context");
-  const json::Value* benchmarks = results.find("benchmarks");
-  if (context == nullptr || benchmarks == nullptr ||
-      benchmarks->type() != json::Value::Type::kArray) {
-    throw std::runtime_error("results file has no 'context' object or no 'benchmarks' array");
+std::vector<std::string> split_list(const std::string& list) {
+  std::vector<std::string> items;
+  for (std::size_t start = 0; start < list.size();) {
+    std::size_t comma = list.find(',', start);
+    if (comma == std::string::npos) comma = list.size();
+    if (comma > start) items.push_back(list.substr(start, comma - start));
+    start = comma + 1;
   }
-  Ladder ladder;
-  ladder.gpu = context->get_string("wb_gpu", "unknown GPU");
-  ladder.date = context->get_string("date", "unknown date");
-  ladder.commit = context->get_string("wb_commit", "unknown commit");
-  ladder.ceiling_kind = context->get_string("wb_ceiling_kind", "bandwidth");
-  ladder.ceiling = context->get_number("wb_ceiling_value", kNaN);
-  ladder.ceiling_what = context->get_string("wb_ceiling_what", "");
-  ladder.vendor_step = context->get_string("wb_vendor_step", "");
-  if (ladder.ceiling_kind != "bandwidth" && ladder.ceiling_kind != "compute") {
-    throw std::runtime_error("wb_ceiling_kind must be 'bandwidth' or 'compute', got '" +
-                             ladder.ceiling_kind + "'");
-  }
+  return items;
+}
 
+Ladder build_ladder(const LadderContext& context, const std::vector<BenchRun>& runs) {
+  Ladder ladder;
+  ladder.context = context;
+  if (context.ceiling_kind != "bandwidth" && context.ceiling_kind != "compute") {
+    throw std::runtime_error("the ceiling kind must be 'bandwidth' or 'compute', got '" +
+                             context.ceiling_kind + "'");
+  }
   std::map<std::string, std::vector<BenchRun>> by_size;
-  for (const json::Value& b : benchmarks->items()) {
-    // Only plain iterations are ladder rows; aggregates (mean, median, ...) are skipped.
-    if (b.get_string("run_type", "iteration") != "iteration") continue;
-    BenchRun run;
-    const std::string name = b.get_string("name");
-    if (!parse_bench_name(name, &run)) {
-      throw std::runtime_error("benchmark name '" + name +
-                               "' does not follow chNN/<step>/<size args>");
+  for (const BenchRun& given : runs) {
+    BenchRun run = given;
+    if (!parse_bench_name(given.name, &run)) {
+      throw std::runtime_error("benchmark name '" + given.name +
+                               "' does not follow chNN/<step>/<size tokens>");
     }
-    if (ladder.chapter.empty()) ladder.chapter = run.chapter;
-    if (run.chapter != ladder.chapter) {
-      throw std::runtime_error("results mix chapters " + ladder.chapter + " and " + run.chapter);
+    if (ladder.context.chapter.empty()) ladder.context.chapter = run.chapter;
+    if (run.chapter != ladder.context.chapter) {
+      throw std::runtime_error("the runs mix chapters " + ladder.context.chapter + " and " +
+                               run.chapter);
     }
-    if (const json::Value* e = b.find("error_occurred");
-        e != nullptr && e->type() == json::Value::Type::kBool && e->as_bool()) {
-      run.failed = true;
-      run.error = b.get_string("error_message", "error");
-    } else {
-      run.time_s = to_seconds(b.get_number("real_time", kNaN), b.get_string("time_unit", "ns"));
-      run.bytes = b.get_number("bytes", 0.0);
-      run.flops = b.get_number("flops", 0.0);
+    if (run.failed) {  // a failed run is never timed, whatever it reported
+      run.time_s = kNaN;
+      run.bytes = run.flops = run.reps = run.min_ms = run.max_ms = kNaN;
     }
     auto& group = by_size[run.size];
     if (group.empty()) ladder.sizes.push_back(run.size);
     group.push_back(run);
   }
-  if (ladder.sizes.empty()) throw std::runtime_error("results file holds no benchmark rows");
-  const std::string vendors = context->get_string("wb_vendor_step", "");
-  for (std::size_t start = 0; start < vendors.size();) {
-    std::size_t comma = vendors.find(',', start);
-    if (comma == std::string::npos) comma = vendors.size();
-    if (comma > start) ladder.vendor_steps.push_back(vendors.substr(start, comma - start));
-    start = comma + 1;
-  }
-  if (ladder.vendor_steps.empty()) {  // default: the first vendor row in the file
+  if (ladder.sizes.empty()) throw std::runtime_error("no benchmark runs to build a ladder from");
+
+  ladder.vendor_steps = context.vendor_steps;
+  if (ladder.vendor_steps.empty()) {  // default: the first vendor row
     for (const auto& size : ladder.sizes) {
       for (const auto& run : by_size[size]) {
         if (run.is_vendor() && ladder.vendor_steps.empty()) ladder.vendor_steps.push_back(run.step);
       }
     }
   }
-  if (!ladder.vendor_steps.empty()) ladder.vendor_step = ladder.vendor_steps.front();
 
   for (const auto& size : ladder.sizes) {
     const auto& group = by_size[size];
@@ -172,8 +207,8 @@ Ladder build_ladder(const json::Value& results) {
       }
       row.gbps = run.bytes / run.time_s / 1e9;
       row.tflops = run.flops / run.time_s / 1e12;
-      const double achieved = ladder.ceiling_kind == "bandwidth" ? row.gbps : row.tflops;
-      row.pct_ceiling = 100.0 * achieved / ladder.ceiling;
+      const double achieved = context.ceiling_kind == "bandwidth" ? row.gbps : row.tflops;
+      row.pct_ceiling = 100.0 * achieved / context.ceiling;
       const auto n = naive.find(family);
       row.x_naive = (run.is_vendor() || n == naive.end()) ? kNaN : n->second / run.time_s;
       for (double t : vendor)
@@ -188,16 +223,23 @@ Ladder build_ladder(const json::Value& results) {
   return ladder;
 }
 
-std::string format_ladder(const Ladder& ladder, const std::string& banner) {
-  const bool bandwidth = ladder.ceiling_kind == "bandwidth";
-  const std::string unit = bandwidth ? "GB/s" : "TFLOP/s";
+std::string format_ladder(const Ladder& ladder) {
+  const LadderContext& c = ladder.context;
+  const bool bandwidth = c.ceiling_kind == "bandwidth";
+  const std::string unit = ladder.rate_unit();
   std::ostringstream out;
-  out << banner << "\n";
-  out << "GPU " << ladder.gpu << " | " << ladder.date << " | commit " << ladder.commit << "\n";
-  out << "ceiling: " << fixed(ladder.ceiling, bandwidth ? 0 : 1) << " " << unit << " ("
-      << ladder.ceiling_what << ")\n";
-  std::string header = pad("step", 18, true) + pad("time ms", 11, false) + pad(unit, 10, false) +
-                       pad("% ceil", 8, false) + pad("x naive", 9, false) + pad("x prev", 8, false);
+  out << "Ladder for " << c.chapter << (c.title.empty() ? "" : " (" + c.title + ")");
+  if (!c.results.empty()) out << ": the runs in " << c.results;
+  out << "\n";
+  out << "GPU " << c.gpu << " | " << c.date << " | commit " << c.commit << "\n";
+  out << "ceiling: " << fixed(c.ceiling, bandwidth ? 0 : 1) << " " << unit << " (" << c.ceiling_what
+      << ")\n";
+  std::size_t step_width = 18;  // the longest step name and two spaces, at least 18
+  for (const auto& row : ladder.rows)
+    step_width = std::max(step_width, row.run.step.size() + 2);
+  std::string header = pad("step", step_width, true) + pad("time ms", 11, false) +
+                       pad(unit, 10, false) + pad("% ceil", 8, false) + pad("x naive", 9, false) +
+                       pad("x prev", 8, false);
   for (const auto& v : ladder.vendor_steps)
     header += pad("x " + v, 17, false);
   for (const auto& size : ladder.sizes) {
@@ -214,11 +256,11 @@ std::string format_ladder(const Ladder& ladder, const std::string& banner) {
     for (const auto& row : ladder.rows) {
       if (row.run.size != size) continue;
       if (row.run.failed) {
-        out << pad(row.run.step, 18, true) << "  FAILED: " << row.run.error << "\n";
+        out << pad(row.run.step, step_width, true) << "FAILED: " << row.run.error << "\n";
         continue;
       }
       const double rate = bandwidth ? row.gbps : row.tflops;
-      out << pad(row.run.step, 18, true) << pad(fixed(row.run.time_s * 1e3, 4), 11, false)
+      out << pad(row.run.step, step_width, true) << pad(fixed(row.run.time_s * 1e3, 4), 11, false)
           << pad(fixed(rate, bandwidth ? 0 : 2), 10, false)
           << pad(fixed(row.pct_ceiling, 1), 8, false) << pad(ratio(row.x_naive), 9, false)
           << pad(ratio(row.x_prev), 8, false);
@@ -227,6 +269,56 @@ std::string format_ladder(const Ladder& ladder, const std::string& banner) {
       out << "\n";
     }
   }
+  return out.str();
+}
+
+std::string ladder_json(const Ladder& ladder) {
+  const LadderContext& c = ladder.context;
+  std::ostringstream out;
+  out << "{\n";
+  out << "  \"format\": \"wb-ladder/1\",\n";
+  out << "  \"chapter\": " << quote(c.chapter) << ",\n";
+  out << "  \"title\": " << quote(c.title) << ",\n";
+  out << "  \"results\": " << quote(c.results) << ",\n";
+  out << "  \"gpu\": " << quote(c.gpu) << ",\n";
+  out << "  \"date\": " << quote(c.date) << ",\n";
+  out << "  \"commit\": " << quote(c.commit) << ",\n";
+  out << "  \"ceiling\": {\"kind\": " << quote(c.ceiling_kind)
+      << ", \"value\": " << number(c.ceiling) << ", \"unit\": " << quote(ladder.rate_unit())
+      << ", \"what\": " << quote(c.ceiling_what) << "},\n";
+  out << "  \"vendor_steps\": " << string_list(ladder.vendor_steps) << ",\n";
+  out << "  \"sizes\": " << string_list(ladder.sizes) << ",\n";
+  out << "  \"context\": {";
+  for (std::size_t i = 0; i < c.recorded.size(); ++i) {
+    out << (i ? ",\n    " : "\n    ") << quote(c.recorded[i].first) << ": "
+        << quote(c.recorded[i].second);
+  }
+  out << (c.recorded.empty() ? "},\n" : "\n  },\n");
+  out << "  \"rows\": [";
+  for (std::size_t i = 0; i < ladder.rows.size(); ++i) {
+    const LadderRow& row = ladder.rows[i];
+    const BenchRun& r = row.run;
+    out << (i ? ",\n    " : "\n    ");
+    out << "{\"name\": " << quote(r.name) << ", \"step\": " << quote(r.step)
+        << ", \"family\": " << quote(r.family()) << ", \"size\": " << quote(r.size)
+        << ", \"vendor\": " << boolean(r.is_vendor()) << ", \"failed\": " << boolean(r.failed)
+        << ", \"error\": " << quote(r.error) << ", \"time_ms\": " << number(r.time_s * 1e3)
+        << ", \"bytes\": " << number(r.bytes) << ", \"flops\": " << number(r.flops)
+        << ", \"reps\": " << number(r.reps > 0 ? r.reps : std::nan(""))
+        << ", \"min_ms\": " << number(r.min_ms > 0 ? r.min_ms : std::nan(""))
+        << ", \"max_ms\": " << number(r.max_ms > 0 ? r.max_ms : std::nan(""))
+        << ", \"gbps\": " << number(row.gbps) << ", \"tflops\": " << number(row.tflops)
+        << ", \"pct_ceiling\": " << number(row.pct_ceiling)
+        << ", \"x_naive\": " << number(row.x_naive) << ", \"x_prev\": " << number(row.x_prev)
+        << ", \"x_vendor\": " << number(row.x_vendor) << ", \"x_vendors\": {";
+    for (std::size_t v = 0; v < ladder.vendor_steps.size(); ++v) {
+      out << (v ? ", " : "") << quote(ladder.vendor_steps[v]) << ": "
+          << number(v < row.x_vendors.size() ? row.x_vendors[v] : std::nan(""));
+    }
+    out << "}}";
+  }
+  out << (ladder.rows.empty() ? "]\n" : "\n  ]\n");
+  out << "}\n";
   return out.str();
 }
 

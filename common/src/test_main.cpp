@@ -127,7 +127,8 @@ int check_main(const Options& o) {
       continue;
     }
     std::printf("\n%s\n[check] testing step %s\n", kRule, step.c_str());
-    const int rc = run_child(o.catch_args[0], {"--wb-step", step, "[steps]"});
+    // --warn NoTests: a step with no tests at all is a failure of the chapter, not a pass.
+    const int rc = run_child(o.catch_args[0], {"--wb-step", step, "--warn", "NoTests", "[steps]"});
     if (rc == 0) {
       outcomes.push_back({step, "passed", true});
     } else if (rc >= 128) {

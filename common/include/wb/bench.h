@@ -7,14 +7,19 @@
 /// `time_on_stream` and reports the median through `report_timing`.
 ///
 /// `bench_main` then:
-///  - with a GPU: measures the chapter's ceiling, records GPU, clocks, driver, CUDA version and
-///    git commit in the JSON context, runs the cases, writes the JSON (by default to
-///    `<build>/bench/results/chapter-NN.json`) and prints the ladder computed from that file;
-///  - without a GPU: prints the ladder recorded on the H100 (`bench/results/h100/chapter-NN.json`),
-///    labelled as recorded with its GPU, date and commit, and exits 0.
+///  - with a GPU that can run the chapter: measures the chapter's ceiling, records GPU, clocks,
+///    driver, CUDA version and git commit, runs the cases, and writes Google Benchmark's JSON (by
+///    default `<build>/bench/results/chapter-NN.json`). The ladder is built in the process from
+///    the runs themselves (wb/ladder.h holds its rules) and written next to it as
+///    `chapter-NN.ladder.json` (for the notebooks) and `chapter-NN.ladder.txt` (the table it
+///    prints). A row whose benchmark reported an error is FAILED, and the program exits 1;
+///  - without a GPU, or on one below the chapter's minimum compute capability: prints the ladder
+///    recorded on the H100 (`bench/results/h100/chapter-NN.ladder.txt`) under a banner that says
+///    so, and exits 0.
 /// `--wb_profile` runs each step once at the chapter's profile size instead (for Nsight Compute).
 #pragma once
 
+#include "wb/ladder.h"
 #include "wb/timing.h"
 
 #include <benchmark/benchmark.h>
@@ -64,6 +69,17 @@ void report_timing(benchmark::State& state, const TimingResult& timing, double b
 /// pointers) with cudaMemcpy device-to-device, checks byte for byte that the copy is right, then
 /// times cudaMemcpyAsync and reports 2 * bytes moved (read + written). `dst` is overwritten.
 void bench_device_copy(benchmark::State& state, void* dst, const void* src, std::size_t bytes);
+
+/// One Google Benchmark run as a ladder row's measurement: its name, its time (the manual time
+/// per iteration, in seconds) and its counters, or, when it reported an error (SkipWithError;
+/// `error_occurred` in Google Benchmark 1.7, `skipped` in 1.8), failed with the message and no
+/// time at all.
+BenchRun bench_run_from(const benchmark::BenchmarkReporter::Run& run);
+
+/// Runs the registered benchmarks with Google Benchmark's console reporter and, when
+/// `write_file`, its JSON reporter (which needs `--benchmark_out`), both naming rows by the
+/// results contract. Returns the runs (not aggregates), in order, for build_ladder.
+std::vector<BenchRun> run_benchmarks(bool write_file);
 
 /// Runs the chapter's benchmarks (or prints the recorded ladder; see the file comment).
 int bench_main(int argc, char** argv, const ChapterBench& chapter);

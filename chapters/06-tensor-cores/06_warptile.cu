@@ -1,0 +1,134 @@
+// Chapter 06, step 6 — warp tiles: several mma tiles per warp per k-step, fragments reused from
+// registers.
+//
+// The idea: in step 5 a warp loads an A fragment and a B fragment (2 LDSM.x4, 8 wavefronts) for
+// every 2 mma: each fragment feeds 1 or 2 tensor-core instructions. Give each warp a WM x WN tile
+// of C instead: per k16 it loads WM / 16 A fragments and WN / 16 B pairs once, keeps them in
+// registers, and issues all (WM / 16) x (WN / 8) mma, each A fragment used WN / 8 times and each B
+// fragment WM / 16 times (chapter 03 step 5's outer product, one level up). The block tile grows
+// with it (128 x 128 for 4 warps of 64 x 64), which doubles the FLOPs per byte fetched from L2.
+// Everything else is step 5's: swizzled shared memory, synchronous copies, two barriers per k-tile.
+//
+// Prediction at 4096^3 for the chosen 128 x 128 x 32 tile with 64 x 64 warp tiles (4 warps):
+// per k16 per warp 4 + 4 LDSM.x4 (32 wavefronts) for 32 mma: 1 wavefront per mma, against 4 in
+// step 5; with the tile stores (16 KB per k-tile per block, 128 wavefronts for 256 mma) 1.5 per
+// mma. The mma.sync peak (~647 TFLOP/s, 132 SMs) is ~0.6 mma per clock per SM at ~1.98 GHz, and
+// shared memory (1 wavefront per clock) allows ~0.67: no longer the limit. Registers: 4 x 8 x 4 =
+// 128 accumulators + 16 (A) + 16 (B) + the copy's loads in flight and addresses; -Xptxas -v says
+// 240, which still fits 2 blocks (8 warps) per SM, so while one block waits for its synchronous
+// tile loads the other computes. Global: 64 FLOP per byte from L2 (if L2 delivers less than ~6.5
+// TB/s to the SMs, that caps the step below 420 TFLOP/s and the 128 x 256 configuration should
+// win). Expect 350-420 TFLOP/s, 0.55-0.65x cuBLAS fp16, ~2-2.5x step 5; bf16 the same (same
+// instruction rate, same bytes). Nsight Compute: sm__pipe_tensor_op_hmma_cycles_active up ~2x,
+// stalls shift from mio_throttle / short_scoreboard (shared loads) to barrier and long_scoreboard
+// (the synchronous loads: chapter 07's subject).
+//
+// Every shape: tails are zero-filled by the tile copy and masked in the epilogue, K need not be a
+// multiple of 16 or 32, and unaligned leading dimensions or pointers take the scalar copy path.
+#include "hgemm.h"
+#include "hgemm_device.cuh"
+
+#include "wb/device/gemm_tile.cuh"
+#include "wb/device/mma.cuh"
+#include "wb/mma_layout.h"
+#include "wb/swizzle.h"
+#include "wb/exercise.h"
+WB_EXERCISE_TODO(
+    "warptile",
+    "Read \"Step 6: warp tiles\" in README.md: each warp a WM x WN tile of (WM/16) x (WN/8) m16n8 "
+    "tiles; per k16 load rA[kMT][4] and rB[kNT/2][4] once, then all the mma");
+
+#include <type_traits>
+
+namespace ch06 {
+namespace {
+
+// A configuration of the warp-tiled kernel: block tile BM x BN, k-tile BK, warp tile WM x WN.
+template <int BM_, int BN_, int BK_, int WM_, int WN_>
+struct WarpTiles {
+  static constexpr int BM = BM_, BN = BN_, BK = BK_, WM = WM_, WN = WN_;
+  static constexpr int kMT = WM / 16;                 // m16 tiles per warp (A fragments per k16)
+  static constexpr int kNT = WN / 8;                  // n8 tiles per warp
+  static constexpr int kWarpsN = BN / WN;             // warps across the block tile
+  static constexpr int kWarps = (BM / WM) * kWarpsN;  // warps per block
+  static constexpr int kThreads = 32 * kWarps;
+  static_assert(BM % WM == 0 && BN % WN == 0, "whole warp tiles");
+  static_assert(WM % 16 == 0 && WN % 16 == 0, "ldmatrix.x4 loads 16 x 16: A 16 rows, B 16 columns");
+  static_assert(BK % 16 == 0, "whole k16 steps");
+  static_assert(kMT >= 1 && kNT % 2 == 0, "n8 tiles come in pairs: one ldmatrix.x4.trans each");
+};
+
+template <class T, class Cfg, bool kVec>
+__global__ void __launch_bounds__(Cfg::kThreads)
+    hgemm_warptile_kernel(int M, int N, int K, float alpha, const T* __restrict__ gA, int lda,
+                          const T* __restrict__ gB, int ldb, float beta, T* __restrict__ gC,
+                          int ldc) {
+  using LayoutA = wb::smem::Swizzled<Cfg::BK>;  // (BM, BK) tile of A
+  using LayoutB = wb::smem::Swizzled<Cfg::BN>;  // (BK, BN) tile of B
+  // WB_EXERCISE_BEGIN
+  // TODO(exercise, README "Step 6: warp tiles"): write the kernel body.
+  //   1. Static shared memory, 128-byte aligned: std::uint16_t sA[LayoutA::elems(Cfg::BM)] ((BM,
+  //      BK) of A, swizzled) and sB[LayoutB::elems(Cfg::BK)] ((BK, BN) of B, swizzled).
+  //   2. Indices: warp, lane; (m0, n0) = (blockIdx.y * BM, blockIdx.x * BN); the warp's tile at
+  //      (wm0, wn0) = ((warp / Cfg::kWarpsN) * WM, (warp % Cfg::kWarpsN) * WN);
+  //      r = wb::mma::ldmatrix_row(lane).
+  //   3. float rC[Cfg::kMT][Cfg::kNT][4] = {}: m16n8 tile (mi, ni) covers rows wm0 + 16 mi .. + 15,
+  //      columns wn0 + 8 ni .. + 7 of the block tile.
+  //   4. Per k0 (step BK): copy_tile of A (BM x BK at (m0, k0)) and B (BK x BN at (k0, n0)) with
+  //      Cfg::kThreads, __syncthreads(); for kk = 0, 16, ... < BK:
+  //      - rA[mi] (mi < kMT): ldmatrix_x4 at sA + LayoutA::offset(wm0 + 16 mi + r.row, kk + r.col);
+  //      - rB[nj] (nj < kNT / 2): ldmatrix_x4_trans at sB + LayoutB::offset(kk + r.row,
+  //        wn0 + 16 nj + r.col) (n8 tile 2nj in rB[nj][0..1], 2nj + 1 in rB[nj][2..3]);
+  //      - for every (mi, ni): mma_m16n8k16<T>(rC[mi][ni], rA[mi], rB[ni / 2][2 (ni % 2)],
+  //        rB[ni / 2][2 (ni % 2) + 1]): each fragment loaded once, used kNT or kMT times;
+  //      then __syncthreads() before the next copy. Keep every loop fully unrolled (#pragma unroll)
+  //      so rC, rA, rB stay in registers: -Xptxas=-v must show no stack frame.
+  //   5. store_c_fragment<kVec>(gC, ldc, M, N, m0 + wm0 + 16 mi, n0 + wn0 + 8 ni, rC[mi][ni],
+  //   alpha,
+  //      beta, lane) for every (mi, ni).
+  // WB_EXERCISE_END
+}
+
+template <class Cfg, class T>
+void launch_config(const Args<T>& a, cudaStream_t stream) {
+  launch_tiled<T>(a, hgemm_warptile_kernel<T, Cfg, true>, hgemm_warptile_kernel<T, Cfg, false>,
+                  Cfg::BM, Cfg::BN, dim3(Cfg::kThreads), "warptile", stream);
+}
+
+// The chosen configuration (README "Step 6"); the others are compiled for the tests and the sweep.
+using Chosen = WarpTiles<128, 128, 32, 64, 64>;
+
+}  // namespace
+
+template <class T>
+void launch_warptile(const Args<T>& a, cudaStream_t stream) {
+  launch_config<Chosen>(a, stream);
+}
+
+template void launch_warptile<__half>(const Args<__half>&, cudaStream_t);
+template void launch_warptile<__nv_bfloat16>(const Args<__nv_bfloat16>&, cudaStream_t);
+
+namespace tuning {
+
+const std::vector<Config>& warptile_configs() {
+  using W128x128x32w64x32 = WarpTiles<128, 128, 32, 64, 32>;
+  using W128x256x32w64x64 = WarpTiles<128, 256, 32, 64, 64>;
+  using W128x128x64w64x64 = WarpTiles<128, 128, 64, 64, 64>;
+  static_assert(std::is_same_v<Chosen, WarpTiles<128, 128, 32, 64, 64>>,
+                "the first configuration is the chosen one: rename it with Chosen");
+  static const std::vector<Config> configs = {
+      {"warptile", "warptile/128x128x32 w64x64", launch_warptile<__half>,
+       launch_warptile<__nv_bfloat16>},
+      {"warptile", "warptile/128x128x32 w64x32", launch_config<W128x128x32w64x32, __half>,
+       launch_config<W128x128x32w64x32, __nv_bfloat16>},
+      {"warptile", "warptile/128x256x32 w64x64", launch_config<W128x256x32w64x64, __half>,
+       launch_config<W128x256x32w64x64, __nv_bfloat16>},
+      {"warptile", "warptile/128x128x64 w64x64", launch_config<W128x128x64w64x64, __half>,
+       launch_config<W128x128x64w64x64, __nv_bfloat16>},
+  };
+  return configs;
+}
+
+}  // namespace tuning
+
+}  // namespace ch06

@@ -1,0 +1,151 @@
+// Chapter 06, step 6 — warp tiles: several mma tiles per warp per k-step, fragments reused from
+// registers.
+//
+// The idea: in step 5 a warp loads an A fragment and a B fragment (2 LDSM.x4, 8 wavefronts) for
+// every 2 mma: each fragment feeds 1 or 2 tensor-core instructions. Give each warp a WM x WN tile
+// of C instead: per k16 it loads WM / 16 A fragments and WN / 16 B pairs once, keeps them in
+// registers, and issues all (WM / 16) x (WN / 8) mma, each A fragment used WN / 8 times and each B
+// fragment WM / 16 times (chapter 03 step 5's outer product, one level up). The block tile grows
+// with it (128 x 128 for 4 warps of 64 x 64), which doubles the FLOPs per byte fetched from L2.
+// Everything else is step 5's: swizzled shared memory, synchronous copies, two barriers per k-tile.
+//
+// Prediction at 4096^3 for the chosen 128 x 128 x 32 tile with 64 x 64 warp tiles (4 warps):
+// per k16 per warp 4 + 4 LDSM.x4 (32 wavefronts) for 32 mma: 1 wavefront per mma, against 4 in
+// step 5; with the tile stores (16 KB per k-tile per block, 128 wavefronts for 256 mma) 1.5 per
+// mma. The mma.sync peak (~647 TFLOP/s, 132 SMs) is ~0.6 mma per clock per SM at ~1.98 GHz, and
+// shared memory (1 wavefront per clock) allows ~0.67: no longer the limit. Registers: 4 x 8 x 4 =
+// 128 accumulators + 16 (A) + 16 (B) + the copy's loads in flight and addresses; -Xptxas -v says
+// 240, which still fits 2 blocks (8 warps) per SM, so while one block waits for its synchronous
+// tile loads the other computes. Global: 64 FLOP per byte from L2 (if L2 delivers less than ~6.5
+// TB/s to the SMs, that caps the step below 420 TFLOP/s and the 128 x 256 configuration should
+// win). Expect 350-420 TFLOP/s, 0.55-0.65x cuBLAS fp16, ~2-2.5x step 5; bf16 the same (same
+// instruction rate, same bytes). Nsight Compute: sm__pipe_tensor_op_hmma_cycles_active up ~2x,
+// stalls shift from mio_throttle / short_scoreboard (shared loads) to barrier and long_scoreboard
+// (the synchronous loads: chapter 07's subject).
+//
+// Every shape: tails are zero-filled by the tile copy and masked in the epilogue, K need not be a
+// multiple of 16 or 32, and unaligned leading dimensions or pointers take the scalar copy path.
+#include "hgemm.h"
+#include "hgemm_device.cuh"
+
+#include "wb/device/gemm_tile.cuh"
+#include "wb/device/mma.cuh"
+#include "wb/mma_layout.h"
+#include "wb/swizzle.h"
+
+#include <type_traits>
+
+namespace ch06 {
+namespace {
+
+// A configuration of the warp-tiled kernel: block tile BM x BN, k-tile BK, warp tile WM x WN.
+template <int BM_, int BN_, int BK_, int WM_, int WN_>
+struct WarpTiles {
+  static constexpr int BM = BM_, BN = BN_, BK = BK_, WM = WM_, WN = WN_;
+  static constexpr int kMT = WM / 16;                 // m16 tiles per warp (A fragments per k16)
+  static constexpr int kNT = WN / 8;                  // n8 tiles per warp
+  static constexpr int kWarpsN = BN / WN;             // warps across the block tile
+  static constexpr int kWarps = (BM / WM) * kWarpsN;  // warps per block
+  static constexpr int kThreads = 32 * kWarps;
+  static_assert(BM % WM == 0 && BN % WN == 0, "whole warp tiles");
+  static_assert(WM % 16 == 0 && WN % 16 == 0, "ldmatrix.x4 loads 16 x 16: A 16 rows, B 16 columns");
+  static_assert(BK % 16 == 0, "whole k16 steps");
+  static_assert(kMT >= 1 && kNT % 2 == 0, "n8 tiles come in pairs: one ldmatrix.x4.trans each");
+};
+
+template <class T, class Cfg, bool kVec>
+__global__ void __launch_bounds__(Cfg::kThreads)
+    hgemm_warptile_kernel(int M, int N, int K, float alpha, const T* __restrict__ gA, int lda,
+                          const T* __restrict__ gB, int ldb, float beta, T* __restrict__ gC,
+                          int ldc) {
+  using LayoutA = wb::smem::Swizzled<Cfg::BK>;  // (BM, BK) tile of A
+  using LayoutB = wb::smem::Swizzled<Cfg::BN>;  // (BK, BN) tile of B
+  // WB_EXERCISE_BEGIN
+  __shared__ __align__(128) std::uint16_t sA[LayoutA::elems(Cfg::BM)];  // (BM, BK), 16-bit bits
+  __shared__ __align__(128) std::uint16_t sB[LayoutB::elems(Cfg::BK)];  // (BK, BN)
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const int m0 = blockIdx.y * Cfg::BM, n0 = blockIdx.x * Cfg::BN;  // block tile in C
+  const int wm0 = (warp / Cfg::kWarpsN) * Cfg::WM;                 // warp tile in the block
+  const int wn0 = (warp % Cfg::kWarpsN) * Cfg::WN;
+  const auto* a16 = reinterpret_cast<const std::uint16_t*>(gA);
+  const auto* b16 = reinterpret_cast<const std::uint16_t*>(gB);
+  const wb::mma::Coord r = wb::mma::ldmatrix_row(lane);  // the 16 x 16 tile row this lane addresses
+
+  float rC[Cfg::kMT][Cfg::kNT][4] = {};  // (kMT, kNT) m16n8 accumulator tiles, c_frag layout
+  for (int k0 = 0; k0 < K; k0 += Cfg::BK) {
+    wb::tile::copy_tile<LayoutA, Cfg::BM, Cfg::BK, Cfg::kThreads, kVec>(sA, a16, lda, m0, k0, M, K);
+    wb::tile::copy_tile<LayoutB, Cfg::BK, Cfg::BN, Cfg::kThreads, kVec>(sB, b16, ldb, k0, n0, K, N);
+    __syncthreads();  // both tiles complete
+#pragma unroll
+    for (int kk = 0; kk < Cfg::BK; kk += 16) {
+      std::uint32_t rA[Cfg::kMT][4];  // A fragment mi: rows wm0 + 16 mi .. + 15, k kk .. kk + 15
+#pragma unroll
+      for (int mi = 0; mi < Cfg::kMT; ++mi)
+        wb::mma::ldmatrix_x4(rA[mi], sA + LayoutA::offset(wm0 + 16 * mi + r.row, kk + r.col));
+      std::uint32_t rB[Cfg::kNT / 2][4];  // B fragments of n8 tiles 2 nj and 2 nj + 1
+#pragma unroll
+      for (int nj = 0; nj < Cfg::kNT / 2; ++nj)
+        wb::mma::ldmatrix_x4_trans(rB[nj], sB + LayoutB::offset(kk + r.row, wn0 + 16 * nj + r.col));
+#pragma unroll
+      for (int mi = 0; mi < Cfg::kMT; ++mi) {
+#pragma unroll
+        for (int ni = 0; ni < Cfg::kNT; ++ni)
+          wb::mma::mma_m16n8k16<T>(rC[mi][ni], rA[mi], rB[ni / 2][2 * (ni % 2)],
+                                   rB[ni / 2][2 * (ni % 2) + 1]);
+      }
+    }
+    __syncthreads();  // everyone is done reading before the next tiles overwrite them
+  }
+#pragma unroll
+  for (int mi = 0; mi < Cfg::kMT; ++mi) {
+#pragma unroll
+    for (int ni = 0; ni < Cfg::kNT; ++ni)
+      wb::tile::store_c_fragment<kVec>(gC, ldc, M, N, m0 + wm0 + 16 * mi, n0 + wn0 + 8 * ni,
+                                       rC[mi][ni], alpha, beta, lane);
+  }
+  // WB_EXERCISE_END
+}
+
+template <class Cfg, class T>
+void launch_config(const Args<T>& a, cudaStream_t stream) {
+  launch_tiled<T>(a, hgemm_warptile_kernel<T, Cfg, true>, hgemm_warptile_kernel<T, Cfg, false>,
+                  Cfg::BM, Cfg::BN, dim3(Cfg::kThreads), "warptile", stream);
+}
+
+// The chosen configuration (README "Step 6"); the others are compiled for the tests and the sweep.
+using Chosen = WarpTiles<128, 128, 32, 64, 64>;
+
+}  // namespace
+
+template <class T>
+void launch_warptile(const Args<T>& a, cudaStream_t stream) {
+  launch_config<Chosen>(a, stream);
+}
+
+template void launch_warptile<__half>(const Args<__half>&, cudaStream_t);
+template void launch_warptile<__nv_bfloat16>(const Args<__nv_bfloat16>&, cudaStream_t);
+
+namespace tuning {
+
+const std::vector<Config>& warptile_configs() {
+  using W128x128x32w64x32 = WarpTiles<128, 128, 32, 64, 32>;
+  using W128x256x32w64x64 = WarpTiles<128, 256, 32, 64, 64>;
+  using W128x128x64w64x64 = WarpTiles<128, 128, 64, 64, 64>;
+  static_assert(std::is_same_v<Chosen, WarpTiles<128, 128, 32, 64, 64>>,
+                "the first configuration is the chosen one: rename it with Chosen");
+  static const std::vector<Config> configs = {
+      {"warptile", "warptile/128x128x32 w64x64", launch_warptile<__half>,
+       launch_warptile<__nv_bfloat16>},
+      {"warptile", "warptile/128x128x32 w64x32", launch_config<W128x128x32w64x32, __half>,
+       launch_config<W128x128x32w64x32, __nv_bfloat16>},
+      {"warptile", "warptile/128x256x32 w64x64", launch_config<W128x256x32w64x64, __half>,
+       launch_config<W128x256x32w64x64, __nv_bfloat16>},
+      {"warptile", "warptile/128x128x64 w64x64", launch_config<W128x128x64w64x64, __half>,
+       launch_config<W128x128x64w64x64, __nv_bfloat16>},
+  };
+  return configs;
+}
+
+}  // namespace tuning
+
+}  // namespace ch06

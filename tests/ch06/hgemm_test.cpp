@@ -1,0 +1,342 @@
+// Chapter 06 GPU tests. Linked against the reference solutions (ch06_gpu_tests) and against the
+// learner's exercises (ch06_check): the same tests judge both.
+//
+// Every step and cuBLAS ("vendor-cublas", a step for testing) run in fp16 and bf16 against the
+// fp64 reference of every entry of C (wb::gemm::run_and_check), with the tolerance derived in
+// wb/gemm.h. Shapes are small enough for the full reference and for compute-sanitizer's racecheck;
+// the largest, 255 x 257 x 4099, is 0.27 G multiply-adds on the host, computed once per type.
+#include "hgemm.h"
+
+#include "wb/buffer.h"
+#include "wb/catch.h"
+#include "wb/gemm.h"
+#include "wb/random.h"
+#include "wb/testing.h"
+
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace {
+
+using wb::gemm::Problem;
+using wb::gemm::RunReport;
+using wb::gemm::Sampling;
+using wb::gemm::Shape;
+
+// A step as the tests see it: the chapter's steps, then cuBLAS as "vendor-cublas". `where` is
+// what its exceptions must name.
+struct TestStep {
+  std::string name;
+  std::string where;
+  ch06::Launcher<__half> fp16;
+  ch06::Launcher<__nv_bfloat16> bf16;
+  template <class T>
+  ch06::Launcher<T> launcher() const {
+    if constexpr (std::is_same_v<T, __half>) {
+      return fp16;
+    } else {
+      return bf16;
+    }
+  }
+};
+
+const std::vector<TestStep>& test_steps() {
+  static const std::vector<TestStep> all = [] {
+    std::vector<TestStep> v;
+    for (const ch06::Step& s : ch06::steps())
+      v.push_back({s.name, std::string("ch06::launch_") + s.name, s.fp16, s.bf16});
+    v.push_back({"vendor-cublas", "wb::gemm::launch_cublas", wb::gemm::launch_cublas<__half>,
+                 wb::gemm::launch_cublas<__nv_bfloat16>});
+    return v;
+  }();
+  return all;
+}
+
+// Calls f(T{}) for fp16 and for bf16.
+template <class F>
+void for_each_type(F&& f) {
+  f(__half{});
+  f(__nv_bfloat16{});
+}
+
+std::uint64_t seed_for(const std::string& label) {
+  return wb::derive_seed(wb::base_seed(), label);
+}
+
+template <class T>
+void check(const std::string& step, ch06::Launcher<T> launch, const Problem<T>& p,
+           const std::string& variant, Sampling sampling = {}, int offset = 0) {
+  const RunReport r = wb::gemm::run_and_check(launch, p, sampling, p.seed, offset);
+  const std::string where =
+      wb::failure_context(step, p.shape.str() + " (" + p.shape.why + ")", p.seed) + ", " +
+      wb::gemm::type_name<T>() + ", " + variant;
+  INFO(r.describe(where));
+  CHECK(r.ok());
+}
+
+template <class T>
+std::string message_of(ch06::Launcher<T> launch, const ch06::Args<T>& args) {
+  try {
+    launch(args, nullptr);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "(no exception)";
+}
+
+std::string lds(const std::int64_t lda, const std::int64_t ldb, const std::int64_t ldc) {
+  return "lda/ldb/ldc = " + std::to_string(lda) + "/" + std::to_string(ldb) + "/" +
+         std::to_string(ldc);
+}
+
+}  // namespace
+
+TEST_CASE("every step matches the fp64 reference at the edge shapes (beta = 0, C full of NaN)",
+          "[ch06][gpu][steps]") {
+  // beta == 0: C starts as the poison pattern, a NaN. A step that reads C spoils the entry; one
+  // that skips an entry leaves the poison, which the check counts as unwritten.
+  for (const TestStep& step : test_steps()) {
+    if (!wb::step_is_ready(step.name)) continue;
+    for_each_type([&](auto tag) {
+      using T = decltype(tag);
+      for (const Shape& shape : wb::gemm::edge_shapes()) {
+        const Problem<T> p = wb::gemm::make_problem<T>(
+            shape, seed_for(step.name + "/" + wb::gemm::type_name<T>() + "/" + shape.str()), 1.0f,
+            0.0f);
+        check(step.name, step.launcher<T>(), p, "alpha 1, beta 0, packed rows");
+      }
+    });
+  }
+}
+
+TEST_CASE("every step computes alpha A B + beta C with odd and with 16-byte leading dimensions",
+          "[ch06][gpu][steps]") {
+  // C is a random input (its guard zones and padding stay poisoned). pad 3 leaves the leading
+  // dimensions odd (scalar copy path, 2-byte epilogue); align_ld rounds them up to multiples of 8
+  // elements so the 16-byte paths run at odd M, N, K. The padding of A and B holds NaN: a step
+  // that reads past a row spoils the result.
+  for (const TestStep& step : test_steps()) {
+    if (!wb::step_is_ready(step.name)) continue;
+    for_each_type([&](auto tag) {
+      using T = decltype(tag);
+      for (const Shape& shape : wb::gemm::edge_shapes()) {
+        for (const bool align : {false, true}) {
+          const Problem<T> p = wb::gemm::make_problem<T>(
+              shape, seed_for(step.name + "/ld/" + wb::gemm::type_name<T>() + "/" + shape.str()),
+              -1.25f, 0.75f, 3, align);
+          check(step.name, step.launcher<T>(), p,
+                "alpha -1.25, beta 0.75, " + lds(p.lda, p.ldb, p.ldc));
+        }
+      }
+    });
+  }
+}
+
+TEST_CASE("every step is correct on views offset by 1 to 7 elements (no 16-byte alignment)",
+          "[ch06][gpu][steps]") {
+  // Rows are multiples of 8 elements, so only the shifted pointers forbid the 16-byte path.
+  const Shape shape{37, 136, 48, "rows a multiple of 16 bytes, pointers shifted"};
+  for (const TestStep& step : test_steps()) {
+    if (!wb::step_is_ready(step.name)) continue;
+    for_each_type([&](auto tag) {
+      using T = decltype(tag);
+      for (int offset = 1; offset < 8; ++offset) {
+        const Problem<T> p = wb::gemm::make_problem<T>(
+            shape,
+            seed_for(step.name + "/offset/" + wb::gemm::type_name<T>() + std::to_string(offset)),
+            0.5f, offset % 2 == 0 ? -2.0f : 0.0f);
+        if (step.name == "vendor-cublas" && std::is_same_v<T, __nv_bfloat16> && offset % 2 == 1) {
+          // Measured on the H100 (CUDA 13.0's cuBLAS): with bf16 pointers only 2-byte aligned,
+          // cublasGemmEx with CUBLAS_COMPUTE_32F returned entries up to 82 times outside the
+          // fp32-accumulation bound (rel L2 error 2.4e-3 at this shape; fp16 and aligned bf16 are
+          // within it), as if partial sums were rounded to bf16. The bound is right for fp32
+          // accumulation, which is what the steps do; the vendor row is timed only on aligned
+          // problems. So here its error is reported, not required (README "The vendor row").
+          const RunReport r = wb::gemm::run_and_check(step.launcher<T>(), p, {}, p.seed, offset);
+          WARN(r.describe("vendor-cublas, bf16, views offset by " + std::to_string(offset) +
+                          " (reported, not required)"));
+          CHECK(r.compare.unwritten == 0);
+          CHECK(r.guards_ok);
+          continue;
+        }
+        check(step.name, step.launcher<T>(), p, "views offset by " + std::to_string(offset), {},
+              offset);
+      }
+    });
+  }
+}
+
+TEST_CASE("every step is correct at the issue's larger shapes", "[ch06][gpu][steps]") {
+  // One problem per shape and type for all steps (its fp64 reference is computed once).
+  struct Case {
+    Shape shape;
+    float alpha, beta;
+    int pad;
+    bool align;
+  };
+  const std::vector<Case> cases = {
+      {{1000, 777, 513, "the issue's odd shape"}, 1.5f, -0.5f, 0, false},
+      {{4097, 129, 65, "one past 4096 rows"}, 1.0f, 0.0f, 0, false},
+      {{255, 257, 4099, "a long K that is not a multiple of 16 or 32"}, -0.75f, 0.25f, 5, true},
+  };
+  for_each_type([&](auto tag) {
+    using T = decltype(tag);
+    for (const Case& c : cases) {
+      const Problem<T> p = wb::gemm::make_problem<T>(
+          c.shape, seed_for(std::string("large/") + wb::gemm::type_name<T>() + "/" + c.shape.str()),
+          c.alpha, c.beta, c.pad, c.align);
+      for (const TestStep& step : test_steps()) {
+        if (!wb::step_is_ready(step.name)) continue;
+        check(step.name, step.launcher<T>(), p,
+              "alpha " + std::to_string(c.alpha) + ", beta " + std::to_string(c.beta) + ", " +
+                  lds(p.lda, p.ldb, p.ldc));
+      }
+    }
+  });
+}
+
+TEST_CASE("every compiled configuration matches the reference at the edge shapes",
+          "[ch06][gpu][steps]") {
+  // Step 5's padded layout and every warp-tile configuration of step 6, as the ladder's own
+  // configuration is: beta 0 with packed rows, and beta != 0 with 16-byte leading dimensions.
+  for (const ch06::tuning::Config& config : ch06::tuning::all_configs()) {
+    if (!wb::step_is_ready(config.step)) continue;
+    for_each_type([&](auto tag) {
+      using T = decltype(tag);
+      const ch06::Launcher<T> launch = [&] {
+        if constexpr (std::is_same_v<T, __half>) {
+          return config.fp16;
+        } else {
+          return config.bf16;
+        }
+      }();
+      for (const Shape& shape : wb::gemm::edge_shapes()) {
+        const std::string label =
+            std::string(config.name) + "/" + wb::gemm::type_name<T>() + "/" + shape.str();
+        const Problem<T> packed = wb::gemm::make_problem<T>(shape, seed_for(label), 1.0f, 0.0f);
+        check(config.name, launch, packed, "alpha 1, beta 0, packed rows");
+        const Problem<T> aligned =
+            wb::gemm::make_problem<T>(shape, seed_for(label + "/aligned"), 0.5f, 1.5f, 1, true);
+        check(config.name, launch, aligned,
+              "alpha 0.5, beta 1.5, " + lds(aligned.lda, aligned.ldb, aligned.ldc));
+      }
+    });
+  }
+}
+
+TEST_CASE("bad inputs get a clear exception naming the step", "[ch06][gpu][steps]") {
+  // Fake addresses, never dereferenced: every call below is rejected before anything is launched.
+  for_each_type([&](auto tag) {
+    using T = decltype(tag);
+    T* const a = reinterpret_cast<T*>(std::uintptr_t{0x10000000});
+    T* const b = a + (1 << 20);
+    T* const c = a + (2 << 20);
+    const ch06::Args<T> ok{8, 8, 8, 1.0f, a, 8, b, 8, 0.0f, c, 8};
+    auto with = [&](auto change) {
+      ch06::Args<T> x = ok;
+      change(x);
+      return x;
+    };
+    for (const TestStep& step : test_steps()) {
+      if (!wb::step_is_ready(step.name)) continue;
+      INFO("step " << step.name << ", " << wb::gemm::type_name<T>());
+      auto says = [&](const ch06::Args<T>& x, const std::string& text) {
+        const std::string m = message_of(step.launcher<T>(), x);
+        INFO("message: " << m);
+        CHECK(m.find(text) != std::string::npos);
+        CHECK(m.find(step.where) != std::string::npos);
+      };
+      says(with([](auto& x) { x.A = nullptr; }), "A is a null pointer");
+      says(with([](auto& x) { x.B = nullptr; }), "B is a null pointer");
+      says(with([](auto& x) { x.C = nullptr; }), "C is a null pointer");
+      says(with([](auto& x) { x.M = 0; }), "must be positive, got M x N x K = 0 x 8 x 8");
+      says(with([](auto& x) { x.N = 0; }), "must be positive, got M x N x K = 8 x 0 x 8");
+      says(with([](auto& x) { x.K = 0; }), "must be positive, got M x N x K = 8 x 8 x 0");
+      says(with([](auto& x) { x.K = std::int64_t{1} << 31; }), "at most 2^31 - 1");
+      says(with([](auto& x) { x.lda = 7; }), "lda must be >= K");
+      says(with([](auto& x) { x.ldb = 7; }), "ldb must be >= N");
+      says(with([](auto& x) { x.ldc = 7; }), "ldc must be >= N");
+      says(with([&](auto& x) { x.C = a + 8; }), "A and C overlap");
+      says(with([&](auto& x) { x.C = b; }), "B and C overlap");
+      says(with([&](auto& x) { x.A = reinterpret_cast<const T*>(std::uintptr_t{0x10000001}); }),
+           "aligned to their element size");
+    }
+  });
+}
+
+TEST_CASE("the type-erased front runs fp16 and bf16 and rejects every other combination",
+          "[ch06][gpu][steps]") {
+  const Shape shape{33, 31, 17, "either side of a warp"};
+  for (const ch06::Step& step : ch06::steps()) {
+    if (!wb::step_is_ready(step.name)) continue;
+    INFO("step " << step.name);
+    // The supported combinations compute the right thing through the front.
+    const Problem<__half> ph = wb::gemm::make_problem<__half>(shape, seed_for("any/fp16"), 1, 0);
+    const Problem<__nv_bfloat16> pb =
+        wb::gemm::make_problem<__nv_bfloat16>(shape, seed_for("any/bf16"), 1, 0);
+    static const ch06::Step* current = nullptr;  // the launchers below are plain functions
+    current = &step;
+    check(
+        step.name,
+        +[](const ch06::Args<__half>& a, cudaStream_t s) {
+          ch06::launch_any(*current,
+                           {a.M, a.N, a.K, a.alpha, ch06::DType::kF16, a.A, a.lda,
+                            ch06::DType::kF16, a.B, a.ldb, a.beta, ch06::DType::kF16, a.C, a.ldc},
+                           s);
+        },
+        ph, "through launch_any, all fp16");
+    check(
+        step.name,
+        +[](const ch06::Args<__nv_bfloat16>& a, cudaStream_t s) {
+          ch06::launch_any(*current,
+                           {a.M, a.N, a.K, a.alpha, ch06::DType::kBF16, a.A, a.lda,
+                            ch06::DType::kBF16, a.B, a.ldb, a.beta, ch06::DType::kBF16, a.C, a.ldc},
+                           s);
+        },
+        pb, "through launch_any, all bf16");
+    // Every other combination is refused before anything runs, with the step and the types.
+    using D = ch06::DType;
+    const std::vector<std::vector<D>> bad = {
+        {D::kF16, D::kBF16, D::kF16},  {D::kBF16, D::kF16, D::kBF16}, {D::kF16, D::kF16, D::kF32},
+        {D::kBF16, D::kBF16, D::kF32}, {D::kF32, D::kF32, D::kF32},   {D::kF16, D::kF16, D::kBF16}};
+    void* const fake = reinterpret_cast<void*>(std::uintptr_t{0x10000000});
+    for (const auto& types : bad) {
+      ch06::AnyArgs x{8, 8, 8, 1.0f, types[0], fake, 8, types[1], fake, 8, 0.0f, types[2], fake, 8};
+      std::string m = "(no exception)";
+      try {
+        ch06::launch_any(step, x, nullptr);
+      } catch (const std::invalid_argument& e) {
+        m = e.what();
+      }
+      INFO("message: " << m);
+      CHECK(m.find(std::string("ch06::launch_") + step.name) != std::string::npos);
+      CHECK(m.find(std::string("unsupported type combination A ") + ch06::dtype_name(types[0]) +
+                   ", B " + ch06::dtype_name(types[1]) + ", C " + ch06::dtype_name(types[2])) !=
+            std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("the mma.sync peak kernel does every FLOP it is credited with", "[ch06][gpu]") {
+  // A all 1, B all 1/16: each mma adds exactly 1 to each accumulator, so each thread's sum is
+  // 4 * kChains * iters; a kernel whose loop the compiler shortened would fall short.
+  for_each_type([&](auto tag) {
+    using T = decltype(tag);
+    const int blocks = 3, iters = 1000;
+    wb::DeviceBuffer<float> out(static_cast<std::size_t>(blocks) * ch06::peak::kThreads);
+    out.poison();
+    ch06::peak::launch<T>(out.data(), blocks, iters, nullptr);
+    const std::vector<float> got = out.download();
+    std::size_t wrong = 0;
+    for (float v : got)
+      wrong += v != static_cast<float>(4 * ch06::peak::kChains * iters);
+    INFO(wb::gemm::type_name<T>() << ": first value " << got[0]);
+    CHECK(wrong == 0);
+    CHECK(out.guards_intact());
+  });
+  CHECK(ch06::peak::flops(3, 1000) == 3.0 * 8 * 1000 * ch06::peak::kChains * 4096);
+}
