@@ -9,6 +9,7 @@ wb_add_chapter(
             07_layernorm-fused.cu 08_layernorm-welford.cu 09_layernorm-vectorized.cu
   EXTRA_STEPS vendor-memcpy
   KNOWN_BAD known_bad_softmax-no-max.cu known_bad_layernorm-no-delta.cu
+  KNOWN_BAD_TESTS tests/ch05/known_bad_test.cpp
   CPU_TESTS tests/ch05/merge_test.cpp tests/ch05/layernorm_bound_test.cpp
   GPU_TESTS tests/ch05/softmax_test.cpp tests/ch05/layernorm_test.cpp tests/ch05/limits_test.cpp
             tests/ch05/limits_device.cu
