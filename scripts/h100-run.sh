@@ -8,6 +8,7 @@
 #   WB_STAGES=test,bench scripts/h100-run.sh 03     # only some stages
 #   WB_ROOT_MAKE=1 scripts/h100-run.sh 01           # also the README's `make test` from the root
 #   WB_BUILD_ALSO=03 scripts/h100-run.sh 06         # also build chapter 03 (ch06's context rows)
+#   WB_STAGES=limits scripts/h100-run.sh 05          # the limits tier (make chapter-NN-limits)
 #
 # Stages: test check sanitize bench repeat profile mine (default: all), and limits (the limits
 # tier, `make chapter-NN-limits`: minutes and up to 24 GiB of device memory per case, so only when

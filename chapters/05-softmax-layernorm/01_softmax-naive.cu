@@ -1,4 +1,4 @@
-// Chapter 05, softmax step 1 — naive: three kernels, intermediates in global memory.
+// Chapter 05, step 1 — softmax-naive: three kernels, intermediates in global memory.
 //
 // The idea: write the formula as it reads. Kernel 1 finds each row's max m_r and stores it in
 // global memory; kernel 2 reads the row again and stores l_r = sum_c exp(x - m_r); kernel 3 reads
@@ -11,14 +11,18 @@
 // read-only stream runs a little below copy speed, so expect 40-50%. At 16384 x 1024 the rows
 // are 4 KB and the block-per-row kernels have little work per block: expect nearer 40%.
 // Nsight Compute: dram__bytes_read.sum = 3x the input size; three launches per softmax.
+//
+// Column indices are 64-bit: a block strides over its row with c += blockDim.x, and with an int c
+// that sum passes 2^31 - 1 on a row of 2^31 - 1 columns (the documented maximum): signed overflow,
+// in practice a wrap to about -2^31, so `c < cols` stays true and the next load lands 2^31
+// elements before the row (cudaErrorIllegalAddress). Every loop of the chapter that can walk a
+// row that long counts in 64 bits.
 #include "kernels.cuh"
 
 #include "wb/check.h"
 
 namespace ch05 {
 namespace {
-
-constexpr int kNaiveThreads = 256;  // a power of two, for the shared-memory tree
 
 // (rows) -> gMax: one block per row, each thread strides over the row, then a tree reduction.
 template <class T>
@@ -27,9 +31,9 @@ __global__ void softmax_naive_max_kernel(const T* __restrict__ gIn, float* __res
   __shared__ float sRed[kNaiveThreads];
   const T* gRow = gIn + static_cast<std::size_t>(blockIdx.x) * cols;  // (cols)
   float m = -INFINITY;
-  for (int c = threadIdx.x; c < cols; c += blockDim.x)
+  for (std::int64_t c = threadIdx.x; c < cols; c += blockDim.x)
     m = fmaxf(m, load_f32(gRow + c));
-  m = block_max_smem(m, sRed);
+  m = block_reduce_smem(m, wb::Max{}, sRed);
   if (threadIdx.x == 0) gMax[blockIdx.x] = m;
 }
 
@@ -41,9 +45,9 @@ __global__ void softmax_naive_sum_kernel(const T* __restrict__ gIn, const float*
   const T* gRow = gIn + static_cast<std::size_t>(blockIdx.x) * cols;
   const float m = gMax[blockIdx.x];
   float l = 0.0f;
-  for (int c = threadIdx.x; c < cols; c += blockDim.x)
+  for (std::int64_t c = threadIdx.x; c < cols; c += blockDim.x)
     l += exp_shifted(load_f32(gRow + c), m);
-  l = block_sum_smem(l, sRed);
+  l = block_reduce_smem(l, wb::Sum{}, sRed);
   if (threadIdx.x == 0) gSum[blockIdx.x] = l;
 }
 
@@ -56,7 +60,7 @@ __global__ void softmax_naive_normalise_kernel(const T* __restrict__ gIn,
   const std::size_t row = blockIdx.x;
   const float m = gMax[row];
   const float inv = inverse_or_zero(gSum[row]);  // 0 for a fully masked row: its output is 0
-  for (int c = threadIdx.x; c < cols; c += blockDim.x)
+  for (std::int64_t c = threadIdx.x; c < cols; c += blockDim.x)
     store_f32(gOut + row * cols + c, exp_shifted(load_f32(gIn + row * cols + c), m) * inv);
 }
 

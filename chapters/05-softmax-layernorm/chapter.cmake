@@ -1,14 +1,18 @@
 # Chapter 05 build description (included by the top-level CMakeLists.txt; see cmake/Workbook.cmake).
 # Step files are named NN_<family>-<step>.cu: the part after NN_ is the step's name everywhere
-# (tests, benchmark rows, WB_EXERCISE_TODO).
+# (tests, benchmark rows, WB_EXERCISE_TODO, --wb-step). vendor-memcpy is the ladder's vendor row,
+# tested like a step.
 wb_add_chapter(
   NUMBER 05 SLUG softmax-layernorm
-  SHARED softmax_layernorm.cpp 01_softmax-naive.cu 05_layernorm-naive.cu
-  EXERCISES 02_softmax-block.cu 03_softmax-warp.cu 04_softmax-online.cu
-            06_layernorm-fused.cu 07_layernorm-vectorized.cu
+  SHARED softmax_layernorm.cpp 01_softmax-naive.cu 06_layernorm-naive.cu
+  EXERCISES 02_softmax-block.cu 03_softmax-warp.cu 04_softmax-online.cu 05_softmax-vectorized.cu
+            07_layernorm-fused.cu 08_layernorm-welford.cu 09_layernorm-vectorized.cu
+  EXTRA_STEPS vendor-memcpy
   KNOWN_BAD known_bad_softmax-no-max.cu known_bad_layernorm-no-delta.cu
-  CPU_TESTS tests/ch05/merge_test.cpp
-  GPU_TESTS tests/ch05/softmax_test.cpp tests/ch05/layernorm_test.cpp
+  KNOWN_BAD_TESTS tests/ch05/known_bad_test.cpp
+  CPU_TESTS tests/ch05/merge_test.cpp tests/ch05/layernorm_bound_test.cpp
+  GPU_TESTS tests/ch05/softmax_test.cpp tests/ch05/layernorm_test.cpp tests/ch05/limits_test.cpp
+            tests/ch05/limits_device.cu
   BENCH bench/ch05_bench.cpp
   PROFILE_KERNELS "regex:_kernel"  # every kernel of the steps (no "|": the command goes through sh)
   PROFILE_METRICS

@@ -11,9 +11,9 @@
 ///
 /// Both read every input once and write every output once with a handful of FLOPs per element:
 /// they are memory-bound, and the ceiling is copy bandwidth. What the steps change is how many
-/// times the row crosses DRAM (the naive steps keep intermediates in global memory) and how the
-/// row-wide reductions are done (shared-memory trees, warp shuffles, one online merge).
-/// See chapters/05-softmax-layernorm/README.md for the lesson.
+/// times the row crosses DRAM (the naive steps keep intermediates in global memory), how the
+/// row-wide reductions are done (shared-memory trees, warp shuffles, one online or Welford merge)
+/// and how wide each memory access is. See chapters/05-softmax-layernorm/README.md for the lesson.
 ///
 /// Conventions every step follows:
 ///  - softmax input may hold `-inf` (a masked entry); its output is exactly 0. A row whose
@@ -21,13 +21,24 @@
 ///    inputs are outside the contract.
 ///  - softmax runs on fp32, or on bf16 input and output with fp32 arithmetic inside.
 ///  - LayerNorm is fp32, with the biased variance (divide by cols), as PyTorch's layer_norm.
+///  - any pointer may be a view into a larger allocation (aligned to its element size only); the
+///    vectorized steps additionally need their matrices to share one address modulo 16 and
+///    refuse other views with a message that says so.
+///  - rows and cols are each 1 .. 2^31 - 1; steps that hold a row on the chip accept fewer
+///    columns and say so (`max_cols`), refusing longer rows with a message that names the limit.
 ///
-/// The pure math the kernels run (the online-softmax merge, the Welford merge, row splits and
-/// block plans) is `WB_HD` here, so the CPU tests check exactly the code the GPU runs.
+/// The online-softmax and Welford states and merges this chapter teaches live in
+/// common/include/wb/online.h (chapter 08's flash attention reuses the merge); the row split in
+/// wb/rows.h, the vector loads in wb/device/vec.cuh and the shuffle reductions in
+/// wb/device/warp.cuh (taught in chapters 01 and 04). The block plans below are `WB_HD`, so the
+/// CPU tests check exactly the code the launchers run.
 #pragma once
 
 #include "wb/compare.h"
 #include "wb/hd.h"
+#include "wb/math.h"
+#include "wb/online.h"
+#include "wb/rows.h"
 #include "wb/shapes.h"
 
 #include <cuda_runtime_api.h>
@@ -42,138 +53,58 @@
 namespace ch05 {
 
 // ---------------------------------------------------------------------------------------------
-// Pure math shared by kernels and CPU tests
+// Block plans: pure math shared by the launchers and the CPU tests
 // ---------------------------------------------------------------------------------------------
-
-/// The running state of an online softmax over some set of values x_j: `m` = max x_j and
-/// `l` = sum_j exp(x_j - m). The empty set (and a set of only `-inf`) is {-inf, 0}.
-struct OnlineSoftmax {
-  float m;  ///< running maximum
-  float l;  ///< sum of exp(x_j - m) over the values seen
-};
-
-/// The state of the empty set: the identity of online_merge.
-WB_HD inline OnlineSoftmax online_identity() {
-  return OnlineSoftmax{-INFINITY, 0.0f};
-}
-
-/// exp(x - m), except 0 when m is -inf (every value seen so far is masked; exp(-inf - -inf)
-/// would be NaN).
-WB_HD inline float exp_shifted(float x, float m) {
-  return m == -INFINITY ? 0.0f : expf(x - m);
-}
-
-/// Merges two states: the state of the union of both sets. Rescales each partial sum to the new
-/// maximum, l = l_a * exp(m_a - m) + l_b * exp(m_b - m). Associative and commutative up to fp32
-/// rounding of `l` (`m` is exact), so any reduction tree gives the same answer within the
-/// tolerance. Two fully masked states merge to {-inf, 0}, not NaN.
-WB_HD inline OnlineSoftmax online_merge(OnlineSoftmax a, OnlineSoftmax b) {
-  const float m = fmaxf(a.m, b.m);
-  return OnlineSoftmax{m, a.l * exp_shifted(a.m, m) + b.l * exp_shifted(b.m, m)};
-}
-
-/// Adds one value x to a state: online_merge(s, {x, 1}). A masked x (-inf) leaves s unchanged.
-WB_HD inline OnlineSoftmax online_push(OnlineSoftmax s, float x) {
-  return online_merge(s, OnlineSoftmax{x, x == -INFINITY ? 0.0f : 1.0f});
-}
-
-/// 1 / l, or 0 when l is 0 (a fully masked row: every output is then exp_shifted(..) * 0 = 0).
-WB_HD inline float inverse_or_zero(float l) {
-  return l > 0.0f ? 1.0f / l : 0.0f;
-}
-
-/// Count, mean and sum of squared deviations of a set of values (Welford, and Chan et al.'s
-/// pairwise merge). The empty set is {0, 0, 0}. `n` is a float so a warp can shuffle it; it
-/// counts exactly up to 2^24 values, far above every column count a step accepts.
-struct Welford {
-  float n;     ///< number of values
-  float mean;  ///< their mean
-  float m2;    ///< sum of (x - mean)^2
-};
-
-/// Merges two partial statistics (Chan, Golub, LeVeque 1979):
-/// delta = mean_b - mean_a, mean = mean_a + delta * n_b / n,
-/// m2 = m2_a + m2_b + delta^2 * n_a * n_b / n. Merging with the empty set returns the other
-/// operand exactly.
-WB_HD inline Welford welford_merge(Welford a, Welford b) {
-  const float n = a.n + b.n;
-  if (n == 0.0f) return Welford{0.0f, 0.0f, 0.0f};
-  const float delta = b.mean - a.mean;
-  const float wb = b.n / n;  // weight of b in the merged mean
-  return Welford{n, a.mean + delta * wb, a.m2 + b.m2 + delta * delta * a.n * wb};
-}
-
-/// The statistics of a single value x: {1, x, 0}.
-WB_HD inline Welford welford_single(float x) {
-  return Welford{1.0f, x, 0.0f};
-}
-
-/// ceil(n / d) for positive d.
-WB_HD inline std::int64_t ceil_div(std::int64_t n, std::int64_t d) {
-  return (n + d - 1) / d;
-}
-
-/// Bytes of one 16-byte vector access.
-constexpr int kVecBytes = 16;
-
-/// How one row is cut for 16-byte accesses: `head` scalars up to the first 16-byte boundary,
-/// `body` whole vectors of 16 bytes, then `tail` scalars. head + per_vec * body + tail == cols.
-struct RowSplit {
-  int head;  ///< leading elements before the first 16-byte boundary (< elements per vector)
-  int body;  ///< whole 16-byte vectors from there on
-  int tail;  ///< elements after the last whole vector (< elements per vector)
-};
-
-/// Splits a row of `cols` elements of `elem_bytes` bytes (4 or 2) starting at byte address
-/// `row_address` (a multiple of elem_bytes).
-WB_HD inline RowSplit split_row(std::uintptr_t row_address, int cols, int elem_bytes) {
-  const int per_vec = kVecBytes / elem_bytes;
-  // Elements to skip until the address is a multiple of 16: (16 - address % 16) % 16 bytes.
-  int head =
-      static_cast<int>(((16u - (row_address & 15u)) & 15u) / static_cast<unsigned>(elem_bytes));
-  if (head > cols) head = cols;
-  const int body = (cols - head) / per_vec;
-  return RowSplit{head, body, cols - head - per_vec * body};
-}
 
 /// Largest thread block any step launches.
 constexpr int kMaxThreads = 1024;
-/// 16-byte vectors each thread of the vectorized steps (softmax-online, layernorm-vectorized)
+/// Threads per block of the naive steps (softmax-naive, layernorm-naive), a power of two for their
+/// shared-memory trees.
+constexpr int kNaiveThreads = 256;
+/// Scalars each thread of the scalar block-per-row steps (softmax-online, layernorm-fused,
+/// layernorm-welford) keeps in registers.
+constexpr int kScalarsPerThread = 16;
+/// 16-byte vectors each thread of the vectorized steps (softmax-vectorized, layernorm-vectorized)
 /// keeps in registers.
 constexpr int kVecPerThread = 4;
-/// Scalars each thread of layernorm-fused keeps in registers.
-constexpr int kScalarsPerThread = 16;
 
-/// Threads for a block that covers `units` items with `per_thread` per thread: a whole number of
-/// warps, at least one, at most kMaxThreads.
+/// Threads for a block that covers `units` items (elements, or 16-byte vectors) with `per_thread`
+/// per thread: a whole number of warps, at least one, at most kMaxThreads.
 WB_HD inline int threads_for(std::int64_t units, int per_thread) {
-  std::int64_t t = ceil_div(ceil_div(units, per_thread), 32) * 32;
+  std::int64_t t = wb::ceil_div(wb::ceil_div(units, per_thread), 32) * 32;
   if (t < 32) t = 32;
   if (t > kMaxThreads) t = kMaxThreads;
   return static_cast<int>(t);
 }
 
-/// Columns a block-per-row step that holds a row in registers can take: kMaxThreads threads x
-/// `per_thread` elements each (16384 fp32 columns for both LayerNorm steps; for softmax-online
-/// 16384 fp32 or 32768 bf16 columns before it switches to two streaming passes).
+/// Items a block-per-row step that holds a row in registers can take: kMaxThreads threads x
+/// `per_thread` items each (16384 columns for 16 scalars per thread; 4096 vectors, i.e. 16384
+/// fp32 or 32768 bf16 columns, for 4 vectors per thread).
 WB_HD inline std::int64_t resident_cols(int per_thread) {
   return static_cast<std::int64_t>(kMaxThreads) * per_thread;
 }
 
-/// How softmax-online covers a row: block size, and whether the row stays in registers.
-struct OnlinePlan {
+/// The column of the tail element that thread t < split.tail owns in a row of `cols` elements cut
+/// by wb::split_row: cols - tail + t, below cols. (Written as head + per_vec * body + t for every
+/// thread, it would pass 2^31 - 1 on the longest rows for the threads that own none.)
+WB_HD inline int tail_col(int cols, const wb::RowSplit& split, int t) {
+  return cols - split.tail + t;
+}
+
+/// How a block-per-row softmax covers its row: block size, and whether the row stays in registers.
+struct RowPlan {
   int threads;    ///< threads per block (one block per row), a multiple of 32
   bool resident;  ///< true: one read and one write; false: two streaming passes over the row
 };
 
-/// The plan for a row of `cols` elements of `elem_bytes` bytes: resident while the row fits in
-/// kMaxThreads x kVecPerThread vectors, with as few warps as hold it; otherwise 1024 threads
-/// streaming the row in chunks of 1024 x kVecPerThread vectors.
-WB_HD inline OnlinePlan plan_softmax_online(std::int64_t cols, int elem_bytes) {
-  const int per_vec = kVecBytes / elem_bytes;
-  const bool resident = cols <= resident_cols(kVecPerThread * per_vec);
-  return OnlinePlan{resident ? threads_for(ceil_div(cols, per_vec), kVecPerThread) : kMaxThreads,
-                    resident};
+/// The plan of softmax-online (units = columns, per_thread = kScalarsPerThread) and of
+/// softmax-vectorized (units = 16-byte vectors of the row, ceil(cols / elements per vector),
+/// per_thread = kVecPerThread): resident while the row fits in kMaxThreads x per_thread units,
+/// with as few warps as hold it; otherwise kMaxThreads threads streaming the row in chunks of
+/// kMaxThreads x per_thread units.
+WB_HD inline RowPlan plan_row(std::int64_t units, int per_thread) {
+  const bool resident = units <= resident_cols(per_thread);
+  return RowPlan{resident ? threads_for(units, per_thread) : kMaxThreads, resident};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -216,7 +147,7 @@ struct SoftmaxStep {
   std::int64_t (*max_cols)(DType dtype);
 };
 
-/// The softmax ladder in order: naive, block, warp, online.
+/// The softmax ladder in order: naive, block, warp, online, vectorized.
 const std::vector<SoftmaxStep>& softmax_steps();
 
 /// Step 1 (01_softmax-naive.cu): three kernels (row max, row sum, normalise) with the max and the
@@ -224,15 +155,25 @@ const std::vector<SoftmaxStep>& softmax_steps();
 void launch_softmax_naive(const SoftmaxArgs& args, cudaStream_t stream);
 /// Step 2 (02_softmax-block.cu): one fused kernel, one block per row, the row staged in shared
 /// memory and reduced with shared-memory trees. Columns: as many as fit in the device's shared
-/// memory per block (57856 on an H100).
+/// memory per block (softmax_block_max_cols(): 57856 on an H100).
 void launch_softmax_block(const SoftmaxArgs& args, cudaStream_t stream);
 /// Step 3 (03_softmax-warp.cu): one warp per row, the row in registers, reductions by warp
 /// shuffles. At most kWarpMaxCols columns.
 void launch_softmax_warp(const SoftmaxArgs& args, cudaStream_t stream);
-/// Step 4 (04_softmax-online.cu): one block per row, 16-byte accesses, one online (max, sum)
-/// reduction. Any column count: rows up to resident_cols(kVecPerThread * elements per vector)
-/// stay in registers (one read, one write); longer rows take two streaming passes.
+/// Step 4 (04_softmax-online.cu): one block per row, scalar accesses, one online (max, sum)
+/// reduction. Any column count: rows up to resident_cols(kScalarsPerThread) = 16384 columns stay
+/// in registers (one read, one write); longer rows take two streaming passes.
 void launch_softmax_online(const SoftmaxArgs& args, cudaStream_t stream);
+/// Step 5 (05_softmax-vectorized.cu): step 4 with 16-byte accesses (4 fp32 or 8 bf16 per load).
+/// Any column count: rows up to resident_cols(kVecPerThread) vectors (16384 fp32 or 32768 bf16
+/// columns) stay in registers; longer rows take two streaming passes. `in` and `out` must have
+/// the same address modulo 16 (validate_same_alignment).
+void launch_softmax_vectorized(const SoftmaxArgs& args, cudaStream_t stream);
+
+/// The vendor row of the ladder (`vendor-memcpy`): cudaMemcpyAsync of the softmax's input to its
+/// output, rows * cols elements, the same bytes a softmax reads and writes. Validated like a
+/// softmax step; tested like one (the output must equal the input).
+void launch_vendor_memcpy(const SoftmaxArgs& args, cudaStream_t stream);
 
 /// Columns softmax-warp accepts: 32 lanes x 32 values per lane in registers.
 constexpr std::int64_t kWarpMaxCols = 32 * 32;
@@ -276,14 +217,25 @@ struct SoftmaxProblem {
 SoftmaxProblem make_softmax_problem(const wb::Shape2D& shape, DType dtype, std::uint64_t seed,
                                     const LogitSpec& spec = {});
 
-/// Tolerance of every softmax step for `p` (derived in softmax_layernorm.cpp): fp32 arithmetic
-/// with k = cols + 2 * spread + 9 rounding-sized errors, plus one rounding to bf16 for bf16
-/// outputs, plus an absolute FLT_MIN for outputs that underflow.
+/// Tolerance of every softmax step for `p` (derived in softmax_layernorm.cpp): gamma_k relative to
+/// |ref| with k = cols + 4 * spread + 6 * (10 + ceil(cols / 1024)) + 16 for the fp32 arithmetic,
+/// plus one rounding to bf16 for bf16 outputs, plus an absolute FLT_MIN for outputs that
+/// underflow.
 wb::Tolerance softmax_tolerance(const SoftmaxProblem& p);
 
+/// Where a test places `in` and `out` inside their allocations: offsets in elements from a
+/// 256-byte aligned start (1 to 3 make views that no 16-byte vector access lines up with).
+struct SoftmaxViews {
+  int in = 0;   ///< elements before `in`
+  int out = 0;  ///< elements before `out`
+};
+
 /// Runs `launch` on `p` with freshly poisoned, guarded buffers and compares with the reference.
-/// `guards_ok` tells whether anything was written outside the output.
-wb::CompareReport run_softmax(SoftmaxLauncher launch, const SoftmaxProblem& p, bool* guards_ok);
+/// `guards_ok` tells whether anything was written outside the output (the guard zones after it,
+/// and the `views.out` elements of its allocation before it). The elements before `in` hold NaN,
+/// so a kernel that reads before its view turns its row into NaN.
+wb::CompareReport run_softmax(SoftmaxLauncher launch, const SoftmaxProblem& p, bool* guards_ok,
+                              const SoftmaxViews& views = {});
 
 // ---------------------------------------------------------------------------------------------
 // Residual + LayerNorm
@@ -314,17 +266,22 @@ struct LayerNormStep {
   std::int64_t max_cols;     ///< longest row the step accepts (INT64_MAX: any)
 };
 
-/// The LayerNorm ladder in order: naive, fused, vectorized.
+/// The LayerNorm ladder in order: naive, fused, welford, vectorized.
 const std::vector<LayerNormStep>& layernorm_steps();
 
-/// Step 1 (05_layernorm-naive.cu): four kernels (add, mean, variance, normalise); h = x +
+/// Step 6 (06_layernorm-naive.cu): four kernels (add, mean, variance, normalise); h = x +
 /// residual, the mean and the rstd live in global memory. Needs `workspace`; any column count.
 void launch_layernorm_naive(const LayerNormArgs& args, cudaStream_t stream);
-/// Step 2 (06_layernorm-fused.cu): one kernel, one block per row, the row in registers, Welford
-/// statistics merged with warp shuffles. At most resident_cols(kScalarsPerThread) columns.
+/// Step 7 (07_layernorm-fused.cu): one kernel, one block per row, the row in registers; the mean
+/// and then the variance each come from a block-wide sum (two reductions). At most
+/// resident_cols(kScalarsPerThread) = 16384 columns.
 void launch_layernorm_fused(const LayerNormArgs& args, cudaStream_t stream);
-/// Step 3 (07_layernorm-vectorized.cu): step 2 with 16-byte accesses.
-/// At most resident_cols(kVecPerThread * 4) columns.
+/// Step 8 (08_layernorm-welford.cu): step 7 with ONE reduction: each thread's (count, mean, m2)
+/// merged over the block with the Welford merge. At most resident_cols(kScalarsPerThread) columns.
+void launch_layernorm_welford(const LayerNormArgs& args, cudaStream_t stream);
+/// Step 9 (09_layernorm-vectorized.cu): step 8 with 16-byte accesses. At most
+/// resident_cols(kVecPerThread * 4) = 16384 columns; `x`, `residual` and `out` must have the same
+/// address modulo 16 (gamma and beta may have any alignment).
 void launch_layernorm_vectorized(const LayerNormArgs& args, cudaStream_t stream);
 
 /// Floats of workspace layernorm-naive needs: h (rows * cols), mean and rstd (rows each).
@@ -337,6 +294,15 @@ void validate(const LayerNormArgs& args, const char* where);
 /// read gamma and beta (cols floats each).
 double layernorm_min_bytes(std::int64_t rows, std::int64_t cols);
 
+/// How a LayerNorm test draws its rows. The default draws x, residual, gamma and beta with
+/// magnitudes uniform in [0.5, 2) and random signs. With `spread` > 0, x = offset + spread * a and
+/// residual = spread * b instead (a, b of magnitude in [0.25, 1), random signs): rows with a large
+/// mean next to their standard deviation, where cancellation makes the statistics hard.
+struct LayerNormSpec {
+  double offset = 0.0;  ///< added to every x (e.g. 1e3 or 1e6)
+  double spread = 0.0;  ///< 0: the default draw; otherwise the scale of x's and residual's noise
+};
+
 /// Host-side LayerNorm problem and its fp64 reference.
 struct LayerNormProblem {
   wb::Shape2D shape;            ///< its shape
@@ -347,19 +313,53 @@ struct LayerNormProblem {
   std::vector<float> gamma;     ///< (cols)
   std::vector<float> beta;      ///< (cols)
   std::vector<double> ref;      ///< (rows, cols) in fp64
-  std::vector<double> scale;    ///< (rows, cols) the magnitude each element's error bound scales
+  /// (rows, cols) each element's error bound in units of u = 2^-24 (layernorm_error_scale):
+  /// an output is accepted when |out - ref| <= u * scale.
+  std::vector<double> scale;
 };
 
-/// Draws a problem from `seed` (never-zero values) and computes the reference and error scales.
-LayerNormProblem make_layernorm_problem(const wb::Shape2D& shape, std::uint64_t seed);
+/// Draws a problem from `seed` and computes the reference and each element's error bound.
+LayerNormProblem make_layernorm_problem(const wb::Shape2D& shape, std::uint64_t seed,
+                                        const LayerNormSpec& spec = {});
 
-/// Tolerance of every LayerNorm step: gamma_k with k = cols + 10 for fp32, applied to the
-/// per-element scale of LayerNormProblem (derived in softmax_layernorm.cpp).
+/// Roundings on the longest path from one input to a row's mean, over every LayerNorm step of
+/// this chapter: the naive step's thread sums ceil(cols / kNaiveThreads) values and a tree adds 8
+/// levels; the resident steps sum at most kScalarsPerThread + 2 values per thread and then merge
+/// over 10 levels (5 of shuffles in a warp, 5 across 32 warps), a Welford level costing up to 7
+/// roundings of the row's largest |h|. Derived in softmax_layernorm.cpp.
+std::int64_t layernorm_path(std::int64_t cols);
+
+/// The statistics of one row that its error bound needs (fp64, from the fp32 inputs).
+struct LayerNormRowStats {
+  double mean = 0;   ///< mean of h
+  double rstd = 0;   ///< 1 / sqrt(var + eps)
+  double max_h = 0;  ///< max |h|
+};
+
+/// The error bound of one output element, in units of u = 2^-24 (derived in
+/// softmax_layernorm.cpp): |gamma_i| (|h_i| rho + k kappa + |z_i| (3 + e_rho)) + |y_i|, with
+/// z_i = (h_i - mean) rho its z-score, kappa = max|h| rho the row's condition number, k =
+/// layernorm_path(cols), and e_rho the relative error of rstd in units of u. It grows with the
+/// element's own |h_i| and |z_i| and linearly in kappa.
+double layernorm_error_scale(const LayerNormRowStats& row, std::int64_t cols, double h,
+                             double gamma, double y);
+
+/// Tolerance of every LayerNorm step: |out - ref| <= u * scale_i (LayerNormProblem::scale).
 wb::Tolerance layernorm_tolerance(const LayerNormProblem& p);
 
-/// Runs `launch` on `p` with poisoned, guarded buffers and compares with the reference.
+/// Where a test places each LayerNorm operand inside its allocation (offsets in elements).
+struct LayerNormViews {
+  int x = 0;         ///< elements before `x`
+  int residual = 0;  ///< elements before `residual`
+  int gamma = 0;     ///< elements before `gamma`
+  int beta = 0;      ///< elements before `beta`
+  int out = 0;       ///< elements before `out`
+};
+
+/// Runs `launch` on `p` with poisoned, guarded buffers and compares with the reference (see
+/// run_softmax for the views and the guards).
 wb::CompareReport run_layernorm(LayerNormLauncher launch, const LayerNormProblem& p,
-                                bool* guards_ok);
+                                bool* guards_ok, const LayerNormViews& views = {});
 
 /// Deliberately wrong variants that the tests must catch.
 namespace known_bad {
@@ -367,15 +367,16 @@ namespace known_bad {
 /// exp overflows to inf for x > 88.7 in fp32 and the row turns into NaN. Lives in
 /// solutions/05-softmax-layernorm/known_bad_softmax-no-max.cu.
 void launch_softmax_no_max(const SoftmaxArgs& args, cudaStream_t stream);
-/// layernorm-fused merging the warps' statistics as if every warp saw the same count (a plain
-/// average of the means and a plain sum of the m2s, without the delta^2 term). Right only when
-/// every warp's values have the same mean; wrong on random rows wider than a warp.
+/// layernorm-welford merging the threads' statistics as if every part had the same count and the
+/// same mean (a plain average of the means and a plain sum of the m2s, without the delta^2 term).
+/// Right only when every part has the same mean; wrong on random rows wider than a thread's share.
 /// Lives in solutions/05-softmax-layernorm/known_bad_layernorm-no-delta.cu.
 void launch_layernorm_no_delta(const LayerNormArgs& args, cudaStream_t stream);
 }  // namespace known_bad
 
 /// The shapes every step is tested at: wb::edge_shapes_2d() plus this chapter's column counts
-/// (1000, 1024, 4097, 8191, 65536, a single row) past the warp and tile limits.
+/// (1000, 1024, 4097, 8192, 16384, 16385, 65536) past the warp, register and tile limits. The
+/// edges of each step's size-dependent choices are tested separately (tests/ch05).
 std::vector<wb::Shape2D> test_shapes();
 
 }  // namespace ch05

@@ -1,4 +1,4 @@
-// Chapter 05, LayerNorm step 1 — unfused: add, mean, variance and normalise as four kernels.
+// Chapter 05, step 6 — layernorm-naive: add, mean, variance and normalise as four kernels.
 //
 // The idea: one kernel per line of the formula, as a framework without fusion runs it.
 //   1. add:       h = x + residual              reads 2N, writes N   (N = rows * cols floats)
@@ -11,6 +11,9 @@
 // 7/3 of the minimum bytes, all streamed at near copy speed, so ~0.63 ms, ~43% of the copy
 // ceiling. At 16384 x 1024 the same ratio, a little lower for the short rows of the reductions.
 // Nsight Compute: four launches; dram__bytes_read.sum + dram__bytes_write.sum = 7N x 4 bytes.
+//
+// Column indices are 64-bit, for the reason 01_softmax-naive.cu gives: with an int c, c +=
+// blockDim.x wraps on a row of 2^31 - 1 columns.
 #include "kernels.cuh"
 
 #include "wb/check.h"
@@ -18,14 +21,12 @@
 namespace ch05 {
 namespace {
 
-constexpr int kNaiveThreads = 256;  // a power of two, for the shared-memory tree
-
 // (rows, cols) -> gH, one block per row.
 __global__ void layernorm_naive_add_kernel(const float* __restrict__ gX,
                                            const float* __restrict__ gR, float* __restrict__ gH,
                                            int cols) {
   const std::size_t base = static_cast<std::size_t>(blockIdx.x) * cols;
-  for (int c = threadIdx.x; c < cols; c += blockDim.x)
+  for (std::int64_t c = threadIdx.x; c < cols; c += blockDim.x)
     gH[base + c] = gX[base + c] + gR[base + c];
 }
 
@@ -35,9 +36,9 @@ __global__ void layernorm_naive_mean_kernel(const float* __restrict__ gH, float*
   __shared__ float sRed[kNaiveThreads];
   const float* gRow = gH + static_cast<std::size_t>(blockIdx.x) * cols;
   float sum = 0.0f;
-  for (int c = threadIdx.x; c < cols; c += blockDim.x)
+  for (std::int64_t c = threadIdx.x; c < cols; c += blockDim.x)
     sum += gRow[c];
-  sum = block_sum_smem(sum, sRed);
+  sum = block_reduce_smem(sum, wb::Sum{}, sRed);
   if (threadIdx.x == 0) gMean[blockIdx.x] = sum / cols;
 }
 
@@ -49,11 +50,11 @@ __global__ void layernorm_naive_variance_kernel(const float* __restrict__ gH,
   const float* gRow = gH + static_cast<std::size_t>(blockIdx.x) * cols;
   const float mean = gMean[blockIdx.x];
   float sq = 0.0f;
-  for (int c = threadIdx.x; c < cols; c += blockDim.x) {
+  for (std::int64_t c = threadIdx.x; c < cols; c += blockDim.x) {
     const float d = gRow[c] - mean;
     sq += d * d;
   }
-  sq = block_sum_smem(sq, sRed);
+  sq = block_reduce_smem(sq, wb::Sum{}, sRed);
   if (threadIdx.x == 0) gRstd[blockIdx.x] = rsqrtf(sq / cols + eps);
 }
 
@@ -66,7 +67,7 @@ __global__ void layernorm_naive_normalise_kernel(const float* __restrict__ gH,
                                                  float* __restrict__ gOut, int cols) {
   const std::size_t base = static_cast<std::size_t>(blockIdx.x) * cols;
   const float mean = gMean[blockIdx.x], rstd = gRstd[blockIdx.x];
-  for (int c = threadIdx.x; c < cols; c += blockDim.x)
+  for (std::int64_t c = threadIdx.x; c < cols; c += blockDim.x)
     gOut[base + c] = (gH[base + c] - mean) * rstd * gGamma[c] + gBeta[c];
 }
 

@@ -1,19 +1,18 @@
-// Chapter 05, LayerNorm step 2 — fused: one kernel, the row in registers, Welford + shuffles.
+// Chapter 05, step 7 — layernorm-fused: the four kernels of step 6 in one, the row in registers.
 //
-// The idea: the four kernels of step 1 become one. A block owns a row; thread t loads h = x +
+// The idea: fusion, as softmax's step 2 did it. A block owns a row; thread t loads h = x +
 // residual for columns t, t + T, t + 2T, ... (T = blockDim.x, kScalarsPerThread of them) into
-// registers, so h never goes to global memory. The mean and the variance come from ONE
-// reduction: each thread computes the (count, mean, m2) of its own values exactly as a two-pass
-// over its registers, then block_merge combines the threads' statistics with welford_merge, by
-// warp shuffles and one barrier pair. Then every thread normalises its registers and writes.
-// 3N floats cross DRAM instead of 7N.
+// registers, so h never goes to global memory. The statistics are step 6's two passes, now over
+// registers: a block-wide sum gives the mean (wb::block_allreduce with wb::Sum: shuffles, one
+// barrier pair), then a second block-wide sum of (h - mean)^2 gives the variance. Then every
+// thread normalises its registers and writes. 3N floats cross DRAM instead of 7N.
 //
-// Prediction at 8192 x 8192 (floor ~0.27 ms): 7/3 = 2.3x less traffic than step 1, so ~2.2x
+// Prediction at 8192 x 8192 (floor ~0.27 ms): 7/3 = 2.3x less traffic than step 6, so ~2.2x
 // faster if the kernel streams as fast. Each thread issues 16 scalar loads of x and 16 of the
-// residual before the first use, 128 bytes in flight, enough for Little's law; expect ~85% of
-// the copy ceiling. At 16384 x 1024: 64 threads per row, ~85%.
+// residual before the first use, 128 bytes in flight, enough for Little's law; expect ~80-85%
+// of the copy ceiling. At 16384 x 1024: 64 threads per row, ~75-80%.
 // Limit: cols <= resident_cols(kScalarsPerThread) = 1024 x 16 = 16384.
-// Nsight Compute: dram__bytes_read.sum = 2N x 4 bytes; one launch.
+// Nsight Compute: dram__bytes_read.sum = 2N x 4 bytes; one launch; two barrier pairs per row.
 #include "kernels.cuh"
 
 #include "wb/check.h"
@@ -27,35 +26,32 @@ __global__ void layernorm_fused_kernel(const float* __restrict__ gX, const float
                                        const float* __restrict__ gGamma,
                                        const float* __restrict__ gBeta, float* __restrict__ gOut,
                                        int cols, float eps) {
-  __shared__ Welford sPart[32];  // one state per warp for block_merge
-  const std::size_t base = static_cast<std::size_t>(blockIdx.x) * cols;
+  __shared__ float sPart[wb::kWarpSize];  // one partial sum per warp for wb::block_allreduce
+  const std::size_t base = static_cast<std::size_t>(blockIdx.x) * cols;  // row start
   const int t = threadIdx.x;
-
+  // WB_EXERCISE_BEGIN
   float rH[kScalarsPerThread];  // registers: h at columns t + i * blockDim.x
-  float sum = 0.0f, n = 0.0f;
+  float sum = 0.0f;
 #pragma unroll
   for (int i = 0; i < kScalarsPerThread; ++i) {
     const int c = t + i * blockDim.x;
-    rH[i] = c < cols ? gX[base + c] + gR[base + c] : 0.0f;
+    rH[i] = c < cols ? gX[base + c] + gR[base + c] : 0.0f;  // 0: neutral for the sum
     sum += rH[i];
-    n += c < cols ? 1.0f : 0.0f;
   }
-  // This thread's statistics, two-pass over its registers, then one merge over the block.
-  const float meanT = n > 0.0f ? sum / n : 0.0f;
-  float m2T = 0.0f;
+  const float mean = wb::block_allreduce(sum, wb::Sum{}, 0.0f, sPart) / cols;
+  float sq = 0.0f;
 #pragma unroll
   for (int i = 0; i < kScalarsPerThread; ++i) {
-    const float d = t + i * static_cast<int>(blockDim.x) < cols ? rH[i] - meanT : 0.0f;
-    m2T += d * d;
+    const float d = t + i * static_cast<int>(blockDim.x) < cols ? rH[i] - mean : 0.0f;
+    sq += d * d;
   }
-  const Welford row = block_merge(Welford{n, meanT, m2T}, sPart, Welford{0.0f, 0.0f, 0.0f});
-  const float rstd = rsqrtf(row.m2 / cols + eps);
-
+  const float rstd = rsqrtf(wb::block_allreduce(sq, wb::Sum{}, 0.0f, sPart) / cols + eps);
 #pragma unroll
   for (int i = 0; i < kScalarsPerThread; ++i) {
     const int c = t + i * blockDim.x;
-    if (c < cols) gOut[base + c] = (rH[i] - row.mean) * rstd * gGamma[c] + gBeta[c];
+    if (c < cols) gOut[base + c] = (rH[i] - mean) * rstd * gGamma[c] + gBeta[c];
   }
+  // WB_EXERCISE_END
 }
 
 }  // namespace
