@@ -1,4 +1,4 @@
-// Chapter 03 benchmark: every step and cuBLAS SGEMM at the ladder sizes, in one run.
+// Chapter 03 benchmark: every step and cuBLAS at the ladder sizes, in one run.
 //
 // FLOPs and bytes per run (counted before optimising): 2 M N K FLOPs; at least 4 (M K + K N + M N)
 // bytes (read A and B once, write C once; beta = 0 here, so C is not read). At 4096^3 that is
@@ -6,45 +6,51 @@
 // ceiling is arithmetic: cuBLAS's strict-fp32 SGEMM rate, measured at the start of the run.
 //
 //   ch03_bench                 the ladder (JSON under <build>/bench/results/)
-//   ch03_bench --ch03_sweep    step 7's tile configurations at 4096^3 next to cuBLAS, then exit
-//   ch03_bench --wb_profile    each step and cuBLAS once at 4096^3, for Nsight Compute
+//   ch03_bench --wb_profile    each step and cuBLAS once at 4096^3, then the last two steps and
+//                              cuBLAS once at 1024^3, for Nsight Compute
+//
+// This program is also built against the learner's exercises (ch03_bench_mine), so it uses only
+// what every build of the chapter has: ch03::steps(), ch03::vendor_step() and the GEMM layer. The
+// tuning sweep is its own program, bench/ch03_sweep.cpp.
 #include "sgemm.h"
 
 #include "wb/bench.h"
 #include "wb/buffer.h"
 #include "wb/check.h"
+#include "wb/exercise.h"
 #include "wb/random.h"
 
-#include <cstdio>
-#include <cstring>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace {
 
+namespace gemm = wb::gemm;
+
 // One problem at a time lives on the host and the device; all steps of a size share it, and the
 // sampled fp64 reference is computed once per size.
 struct Prepared {
-  ch03::Problem problem;
-  ch03::SampledReference sampled;
+  gemm::Problem<float> problem;
+  gemm::SampledReference sampled;
   wb::DeviceBuffer<float> A, B, C;
-  explicit Prepared(const ch03::GemmShape& shape)
-      : problem(ch03::make_problem(shape, wb::derive_seed(wb::base_seed(), "bench/" + shape.str()),
-                                   1.0f, 0.0f)),
+  explicit Prepared(const gemm::Shape& shape)
+      : problem(gemm::make_problem<float>(
+            shape, wb::derive_seed(wb::base_seed(), "bench/" + shape.str()), 1.0f, 0.0f)),
         // 2048 random entries plus the whole last row and column: the tails are where bugs live.
-        sampled(ch03::sample_reference(problem, {2048, true}, problem.seed)),
+        sampled(gemm::sample_reference(problem, {2048, true}, problem.seed)),
         A(problem.A),
         B(problem.B),
         C(problem.C.size()) {}
-  ch03::SgemmArgs args() {
-    const ch03::Problem& p = problem;
+  ch03::Args args() {
+    const gemm::Problem<float>& p = problem;
     return {p.shape.M, p.shape.N, p.shape.K, p.alpha,  A.data(), p.lda,
             B.data(),  p.ldb,     p.beta,    C.data(), p.ldc};
   }
 };
 
-Prepared& prepared(const ch03::GemmShape& shape) {
+Prepared& prepared(const gemm::Shape& shape) {
   static std::unique_ptr<Prepared> current;
   if (!current || current->problem.shape.str() != shape.str()) {
     current.reset();  // free the previous size first
@@ -69,7 +75,7 @@ double checked_run(Prepared& p, ch03::Launcher launch, std::string* error) {
   WB_CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop));
   WB_CUDA_CHECK(cudaEventDestroy(start));
   WB_CUDA_CHECK(cudaEventDestroy(stop));
-  const ch03::RunReport r = ch03::check_sampled(p.problem, p.sampled, p.C.download());
+  const gemm::RunReport r = gemm::check_sampled(p.problem, p.sampled, p.C.download());
   if (!r.ok()) {
     *error = "wrong result: " + r.describe(p.problem.shape.str());
     return -1;
@@ -91,7 +97,7 @@ wb::TimingOptions options_for(double first_ms) {
   return o;
 }
 
-void bench_gemm(benchmark::State& state, ch03::Launcher launch, const ch03::GemmShape& shape) {
+void bench_gemm(benchmark::State& state, ch03::Launcher launch, const gemm::Shape& shape) {
   Prepared& p = prepared(shape);
   std::string error;
   const double first_ms = checked_run(p, launch, &error);  // correctness next to the timing
@@ -99,18 +105,19 @@ void bench_gemm(benchmark::State& state, ch03::Launcher launch, const ch03::Gemm
     state.SkipWithError(error.c_str());
     return;
   }
-  const ch03::SgemmArgs args = p.args();
+  const ch03::Args args = p.args();
   for (auto _ : state) {
     wb::report_timing(
         state, wb::time_on_stream([&](cudaStream_t s) { launch(args, s); }, options_for(first_ms)),
-        ch03::min_bytes(shape.M, shape.N, shape.K, false), ch03::flops(shape.M, shape.N, shape.K));
+        gemm::min_bytes(shape.M, shape.N, shape.K, 4, false),
+        gemm::flops(shape.M, shape.N, shape.K));
   }
 }
 
-const std::vector<ch03::GemmShape>& ladder_shapes() {
-  static const std::vector<ch03::GemmShape> shapes = {
-      {1024, 1024, 1024, "fits in L2"},
-      {2048, 2048, 2048, ""},
+const std::vector<gemm::Shape>& ladder_shapes() {
+  static const std::vector<gemm::Shape> shapes = {
+      {1024, 1024, 1024, "fits in L2; 32 tiles of 128 x 256"},
+      {2048, 2048, 2048, "128 tiles: about one wave"},
       {4096, 4096, 4096, "the target size"},
       {8192, 8192, 8192, ""},
       {4096, 1024, 8192, "non-square: long K, narrow N"},
@@ -121,63 +128,16 @@ const std::vector<ch03::GemmShape>& ladder_shapes() {
 double cublas_tflops() {
   Prepared& p = prepared({8192, 8192, 8192, "ceiling"});
   std::string error;
-  if (checked_run(p, ch03::launch_cublas, &error) < 0) throw std::runtime_error(error);
-  const ch03::SgemmArgs args = p.args();
+  if (checked_run(p, ch03::vendor_step().launch, &error) < 0) throw std::runtime_error(error);
+  const ch03::Args args = p.args();
   const wb::TimingResult t =
-      wb::time_on_stream([&](cudaStream_t s) { ch03::launch_cublas(args, s); });
-  return ch03::flops(8192, 8192, 8192) / (t.median_ms * 1e-3) / 1e12;
-}
-
-// Every compiled configuration of step 7 at 4096^3, next to cuBLAS, as a table on stdout.
-int sweep() {
-  const ch03::GemmShape shape{4096, 4096, 4096, "sweep"};
-  Prepared& p = prepared(shape);
-  const ch03::SgemmArgs args = p.args();
-  auto time_of = [&](ch03::Launcher launch, std::string* error) {
-    if (checked_run(p, launch, error) < 0) return -1.0;
-    return wb::time_on_stream([&](cudaStream_t s) { launch(args, s); }).median_ms;
-  };
-  std::string error;
-  const double cublas_ms = time_of(ch03::launch_cublas, &error);
-  if (cublas_ms < 0) {
-    std::printf("cuBLAS: %s\n", error.c_str());
-    return 1;
-  }
-  const double gflop = ch03::flops(4096, 4096, 4096) * 1e-9;
-  std::printf("SWEEP 4096^3 (median of the default repetitions, L2 flushed)\n");
-  std::printf("%-40s %10s %10s %10s\n", "configuration", "ms", "TFLOP/s", "x cuBLAS");
-  std::printf("%-40s %10.3f %10.2f %10.3f\n", "cuBLAS", cublas_ms, gflop / cublas_ms, 1.0);
-  for (const ch03::tuning::Config& c : ch03::tuning::warptile_configs()) {
-    const double ms = time_of(c.launch, &error);
-    if (ms < 0) {
-      std::printf("%-40s WRONG: %s\n", c.name, error.c_str());
-      continue;
-    }
-    std::printf("%-40s %10.3f %10.2f %10.3f\n", c.name, ms, gflop / ms, cublas_ms / ms);
-  }
-  return 0;
+      wb::time_on_stream([&](cudaStream_t s) { ch03::vendor_step().launch(args, s); });
+  return gemm::flops(8192, 8192, 8192) / (t.median_ms * 1e-3) / 1e12;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<char*> args;
-  bool want_sweep = false;
-  for (int i = 0; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--ch03_sweep") == 0) {
-      want_sweep = true;
-    } else {
-      args.push_back(argv[i]);
-    }
-  }
-  if (want_sweep) {
-    try {
-      return sweep();
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "sweep error: %s\n", e.what());
-      return 1;
-    }
-  }
   wb::ChapterBench chapter;
   chapter.id = "ch03";
   chapter.results_name = "chapter-03";
@@ -185,27 +145,37 @@ int main(int argc, char** argv) {
   chapter.ceiling_kind = "compute";
   chapter.measure_ceiling = cublas_tflops;
   chapter.ceiling_what =
-      "cuBLAS cublasSgemm at 8192x8192x8192, CUBLAS_DEFAULT_MATH (fp32 compute, TF32 off), "
+      "cuBLAS cublasGemmEx at 8192x8192x8192, CUBLAS_COMPUTE_32F (fp32 compute, no TF32), "
       "median of the run's timed repetitions, L2 flushed before each";
-  chapter.vendor_step = "vendor-cublas";
+  chapter.vendor_step = ch03::vendor_step().name;
   chapter.register_cases = [] {
-    for (const ch03::GemmShape& shape : ladder_shapes()) {
+    for (const gemm::Shape& shape : ladder_shapes()) {
       const std::vector<std::int64_t> size = {shape.M, shape.N, shape.K};
       for (const ch03::Step& step : ch03::steps()) {
         const ch03::Launcher launch = step.launch;
         wb::add_case("ch03", step.name, size,
                      [launch, shape](benchmark::State& s) { bench_gemm(s, launch, shape); });
       }
-      wb::add_case("ch03", "vendor-cublas", size,
-                   [shape](benchmark::State& s) { bench_gemm(s, ch03::launch_cublas, shape); });
+      const ch03::Launcher vendor = ch03::vendor_step().launch;
+      wb::add_case("ch03", ch03::vendor_step().name, size,
+                   [vendor, shape](benchmark::State& s) { bench_gemm(s, vendor, shape); });
     }
   };
   chapter.profile = [] {
-    // 4096^3: the target size; every step and cuBLAS once (the naive step is ~0.1 s per replay).
-    Prepared& p = prepared({4096, 4096, 4096, "profile"});
-    for (const ch03::Step& step : ch03::steps())
-      step.launch(p.args(), nullptr);
-    ch03::launch_cublas(p.args(), nullptr);
+    // 4096^3, the target size: every finished step and cuBLAS once (the naive step is ~0.3 s per
+    // replay). Then 1024^3, the size rule's case: the last two steps (step 8: 32 blocks; step 9:
+    // its two kernels) and cuBLAS.
+    const std::vector<ch03::Step>& all = ch03::steps();
+    {
+      Prepared& p = prepared({4096, 4096, 4096, "profile"});
+      for (const ch03::Step& step : all)
+        if (!wb::is_unfinished(step.name)) step.launch(p.args(), nullptr);
+      ch03::vendor_step().launch(p.args(), nullptr);
+    }
+    Prepared& p = prepared({1024, 1024, 1024, "profile"});
+    for (std::size_t i = all.size() - 2; i < all.size(); ++i)
+      if (!wb::is_unfinished(all[i].name)) all[i].launch(p.args(), nullptr);
+    ch03::vendor_step().launch(p.args(), nullptr);
   };
-  return wb::bench_main(static_cast<int>(args.size()), args.data(), chapter);
+  return wb::bench_main(argc, argv, chapter);
 }

@@ -10,9 +10,10 @@
 #   WB_BUILD_ALSO=03 scripts/h100-run.sh 06         # also build chapter 03 (ch06's context rows)
 #   WB_STAGES=limits scripts/h100-run.sh 05          # the limits tier (make chapter-NN-limits)
 #
-# Stages: test check sanitize bench repeat profile mine (default: all), and limits (the limits
-# tier, `make chapter-NN-limits`: minutes and up to 24 GiB of device memory per case, so only when
-# asked: WB_STAGES=limits or WB_STAGES=test,...,limits). mine: `make chapter-NN-mine` and
+# Stages: test check sanitize bench repeat profile mine (default: all), and on request only:
+# limits (the limits tier, `make chapter-NN-limits`: minutes and up to 24 GiB of device memory per
+# case: WB_STAGES=limits or WB_STAGES=test,...,limits) and sweep (build/chNN_sweep, where the
+# chapter builds one; its table to chapter-NN.sweep.txt). mine: `make chapter-NN-mine` and
 # -mine-profile on the untouched stubs (every exercise UNFINISHED), then with the solutions' code
 # filled in (every step timed next to itself: ratios near 1). The build directory is
 # build-h100-<chapters>, so calls for different chapters do not reconfigure each other's builds.
@@ -102,6 +103,11 @@ for nn in "${chapters[@]}"; do
     echo "$id mine-profile (solved) exit: ${PIPESTATUS[0]}" | tee -a "$log"
     cp "$stash"/*.cu "$dir"/
     cmake --build "$build" -j16 --target "${id}_bench_mine" "${id}_check" >/dev/null 2>&1
+  fi
+  if want sweep && [ -x "$build/${id}_sweep" ]; then
+    step "$id: sweep"
+    run "$build/${id}_sweep" | tee "$out/chapter-$nn.sweep.txt"
+    echo "$id sweep exit: ${PIPESTATUS[0]}" | tee -a "$log"
   fi
   if want profile; then
     step "$id: profile"

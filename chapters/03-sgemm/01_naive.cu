@@ -11,10 +11,18 @@
 // delivers about 4 sectors (128 B) per clock per SM, so one warp-FMA (32 lanes) costs ~8 clocks of
 // L1: 4 FMAs per clock per SM against a peak of 128, about 1/32 of peak: ~2 TFLOP/s.
 // Nsight Compute: l1tex__t_sectors / l1tex__t_requests = 32 for the global loads of A.
+//
+// Limits: rows on grid x (up to 2^31 - 1 blocks), columns on grid y (up to 65535 blocks of 8):
+// M up to 2^31 - 1, N up to 524,280, K up to 2^31 - 1. Indices into A, B and C are 64-bit
+// (row * lda reaches 2^62), the loop counter k stays below K and never overflows.
+//
+// Read "Step 1: naive" in chapters/03-sgemm/README.md.
 #include "sgemm.h"
 #include "sgemm_device.cuh"
 
 #include "wb/check.h"
+#include "wb/launch.h"
+#include "wb/math.h"
 
 namespace ch03 {
 namespace {
@@ -38,15 +46,16 @@ __global__ void sgemm_naive_kernel(int M, int N, int K, float alpha, const float
 
 }  // namespace
 
-void launch_naive(const SgemmArgs& a, cudaStream_t stream) {
-  validate(a, "ch03::launch_naive");
-  const std::int64_t gy = ceil_div(a.N, kBlockY);
-  WB_REQUIRE_ARG(gy <= 65535, "ch03::launch_naive",
+void launch_naive(const Args& a, cudaStream_t stream) {
+  const char* where = "ch03::launch_naive";
+  wb::gemm::validate(a, where);
+  const std::int64_t gy = wb::ceil_div(a.N, std::int64_t{kBlockY});
+  WB_REQUIRE_ARG(gy <= wb::kMaxGridYZ, where,
                  "N = " + std::to_string(a.N) + " needs " + std::to_string(gy) +
-                     " blocks along grid y; the limit is 65535");
-  const dim3 block(kBlockX, kBlockY);
-  const dim3 grid(static_cast<unsigned>(ceil_div(a.M, kBlockX)), static_cast<unsigned>(gy));
-  sgemm_naive_kernel<<<grid, block, 0, stream>>>(
+                     " blocks of 8 columns along grid y; the limit is 65535, so N <= 524280 for "
+                     "this step");
+  const dim3 grid = wb::grid_2d(wb::ceil_div(a.M, std::int64_t{kBlockX}), gy, where);
+  sgemm_naive_kernel<<<grid, dim3(kBlockX, kBlockY), 0, stream>>>(
       static_cast<int>(a.M), static_cast<int>(a.N), static_cast<int>(a.K), a.alpha, a.A,
       static_cast<int>(a.lda), a.B, static_cast<int>(a.ldb), a.beta, a.C, static_cast<int>(a.ldc));
   WB_CHECK_LAUNCH();

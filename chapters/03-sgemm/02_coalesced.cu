@@ -1,4 +1,4 @@
-// Chapter 03, exercise 2 — coalesced: threadIdx.x walks the columns of C.
+// Chapter 03, step 2 — coalesced: threadIdx.x walks the columns of C.
 //
 // The idea: swap x and y. A warp now computes 32 neighbouring outputs of one row: its load of B is
 // 32 consecutive floats (4 sectors), its load of A is one address (a broadcast), and its stores of
@@ -9,8 +9,9 @@
 // bandwidth bounds it at ~1 warp-load per clock per SM, i.e. 2 loads per 32 FMAs: ~16 FMAs per
 // clock per SM, 1/8 of peak: ~6-8 TFLOP/s, about 4x step 1.
 //
-// Read "Step 2" in README.md, write the kernel below (the launcher is done), delete the
-// WB_EXERCISE_TODO line and run `make chapter-03-check`.
+// Limits: rows are now on grid y (65535 blocks of 8): M up to 524,280; N and K up to 2^31 - 1.
+//
+// Read "Step 2: coalesced" in chapters/03-sgemm/README.md.
 #include "sgemm.h"
 #include "sgemm_device.cuh"
 
@@ -31,26 +32,26 @@ __global__ void sgemm_coalesced_kernel(int M, int N, int K, float alpha,
                                        const float* __restrict__ gA, int lda,
                                        const float* __restrict__ gB, int ldb, float beta,
                                        float* __restrict__ gC, int ldc) {
-  // TODO(exercise 2):
-  //   1. col = blockIdx.x * blockDim.x + threadIdx.x (a warp: 32 neighbouring columns); row from
-  //   .y.
-  //   2. Return when row >= M or col >= N.
-  //   3. acc = sum over k of gA[row * lda + k] * gB[k * ldb + col] (index in std::size_t).
-  //   4. C[row][col] = axpby(acc, alpha, beta, &C[row][col])  (sgemm_device.cuh: C unread when beta
-  //   == 0).
+  // WB_EXERCISE_BEGIN
+  // TODO(step 2): write the kernel; the launcher below is done. Then delete the WB_EXERCISE_TODO
+  // line at the top of this file and run `make chapter-03-check`.
+  //   1. col = blockIdx.x * blockDim.x + threadIdx.x (a warp: 32 neighbouring columns of C);
+  //      row = blockIdx.y * blockDim.y + threadIdx.y. No shared memory, no barrier.
+  //   2. Return when row >= M or col >= N (the grid is rounded up to whole blocks).
+  //   3. acc = sum over k < K of gA[row * lda + k] * gB[k * ldb + col], each index computed in
+  //      std::size_t (row * lda can pass 2^31).
+  //   4. gC[row * ldc + col] = axpby(acc, alpha, beta, &gC[row * ldc + col]) (sgemm_device.cuh:
+  //      C is not read when beta == 0).
+  // WB_EXERCISE_END
 }
 
 }  // namespace
 
-void launch_coalesced(const SgemmArgs& a, cudaStream_t stream) {
-  validate(a, "ch03::launch_coalesced");
-  const std::int64_t gy = ceil_div(a.M, kBlockY);
-  WB_REQUIRE_ARG(gy <= 65535, "ch03::launch_coalesced",
-                 "M = " + std::to_string(a.M) + " needs " + std::to_string(gy) +
-                     " blocks along grid y; the limit is 65535");
-  const dim3 block(kBlockX, kBlockY);
-  const dim3 grid(static_cast<unsigned>(ceil_div(a.N, kBlockX)), static_cast<unsigned>(gy));
-  sgemm_coalesced_kernel<<<grid, block, 0, stream>>>(
+void launch_coalesced(const Args& a, cudaStream_t stream) {
+  const char* where = "ch03::launch_coalesced";
+  wb::gemm::validate(a, where);
+  const dim3 grid = wb::gemm::tile_grid(a.M, a.N, kBlockY, kBlockX, where);  // x: N / 32, y: M / 8
+  sgemm_coalesced_kernel<<<grid, dim3(kBlockX, kBlockY), 0, stream>>>(
       static_cast<int>(a.M), static_cast<int>(a.N), static_cast<int>(a.K), a.alpha, a.A,
       static_cast<int>(a.lda), a.B, static_cast<int>(a.ldb), a.beta, a.C, static_cast<int>(a.ldc));
   WB_CHECK_LAUNCH();

@@ -1,5 +1,8 @@
 // Chapter 03 device helpers shared by the step files (CUDA only): the epilogue and the predicated
 // 4-float loads and stores the vectorized steps use at the edges of a matrix.
+//
+// Limits are passed as what is left of a row ("limit = N - n0"), never as an end index, and the
+// tests compare `c + e < limit` with c and e small: nothing here adds two large ints.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -14,7 +17,8 @@ __device__ __forceinline__ float axpby(float acc, float alpha, float beta, const
 
 // Four consecutive floats row[c .. c+3], zero where c+e >= limit or when !row_ok. kVec: one 16-byte
 // load when all four are in bounds (legal only when the row and c are 16-byte aligned, i.e. the
-// launcher checked vector_friendly()); otherwise, and at the edge, four predicated scalar loads.
+// launcher checked wb::gemm::vector_friendly()); otherwise, and at the edge, four predicated
+// scalar loads.
 template <bool kVec>
 __device__ __forceinline__ float4 load4(const float* __restrict__ row, int c, int limit,
                                         bool row_ok) {

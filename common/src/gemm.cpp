@@ -78,7 +78,12 @@ bool vector_friendly(const Args<T>& a) {
 }
 
 dim3 tile_grid(std::int64_t M, std::int64_t N, int BM, int BN, const char* where) {
-  return grid_2d(ceil_div(N, std::int64_t{BN}), ceil_div(M, std::int64_t{BM}), where);
+  const std::int64_t rows = ceil_div(M, std::int64_t{BM});
+  WB_REQUIRE_ARG(rows <= kMaxGridYZ, where,
+                 "M = " + std::to_string(M) + " needs " + std::to_string(rows) + " tiles of " +
+                     std::to_string(BM) + " rows along grid y; the limit is 65535, so M <= " +
+                     std::to_string(kMaxGridYZ * BM) + " with this tile");
+  return grid_2d(ceil_div(N, std::int64_t{BN}), rows, where);
 }
 
 double flops(std::int64_t M, std::int64_t N, std::int64_t K) {

@@ -10,10 +10,15 @@
 // conflicts), and 16 LDS per 64 FFMA still take ~20% of issue slots. Expect ~2x step 4
 // (~25-30 TFLOP/s). Nsight Compute: l1tex__data_bank_conflicts_pipe_lsu_mem_shared_op_ld.sum
 // becomes visible; sm__pipe_fma_cycles_active rises.
+//
+// Limits: M up to 65535 tiles of 128 rows = 8,388,480 (grid y); N, K up to 2^31 - 1.
+//
+// Read "Step 5: 2D register tiling" in chapters/03-sgemm/README.md.
 #include "sgemm.h"
 #include "sgemm_device.cuh"
 
 #include "wb/check.h"
+#include "wb/math.h"
 
 namespace ch03 {
 namespace {
@@ -32,6 +37,7 @@ __global__ void __launch_bounds__(Tiles2D::kThreads)
     sgemm_register_2d_kernel(int M, int N, int K, float alpha, const float* __restrict__ gA,
                              int lda, const float* __restrict__ gB, int ldb, float beta,
                              float* __restrict__ gC, int ldc) {
+  // WB_EXERCISE_BEGIN
   using T = Tiles2D;
   __shared__ float sA[T::BM][T::BK];  // (BM, BK)
   __shared__ float sB[T::BK][T::BN];  // (BK, BN)
@@ -40,18 +46,20 @@ __global__ void __launch_bounds__(Tiles2D::kThreads)
   const int tr = tid / (T::BN / T::TN), tc = tid % (T::BN / T::TN);  // 16 x 16 threads
   float acc[T::TM][T::TN] = {};
   float rA[T::TM], rB[T::TN];
-  for (int k0 = 0; k0 < K; k0 += T::BK) {
+  const int tiles = wb::ceil_div(K, T::BK);
+  for (int t = 0; t < tiles; ++t) {
+    const int k0 = t * T::BK;
 #pragma unroll
     for (int s = 0; s < T::kLoadsA; ++s) {
       const int idx = tid + s * T::kThreads, r = idx / T::BK, c = idx % T::BK;
-      const int gr = m0 + r, gk = k0 + c;
-      sA[r][c] = gr < M && gk < K ? gA[static_cast<std::size_t>(gr) * lda + gk] : 0.0f;
+      sA[r][c] =
+          r < M - m0 && c < K - k0 ? gA[static_cast<std::size_t>(m0 + r) * lda + k0 + c] : 0.0f;
     }
 #pragma unroll
     for (int s = 0; s < T::kLoadsB; ++s) {
       const int idx = tid + s * T::kThreads, r = idx / T::BN, c = idx % T::BN;
-      const int gk = k0 + r, gc = n0 + c;
-      sB[r][c] = gk < K && gc < N ? gB[static_cast<std::size_t>(gk) * ldb + gc] : 0.0f;
+      sB[r][c] =
+          r < K - k0 && c < N - n0 ? gB[(static_cast<std::size_t>(k0) + r) * ldb + n0 + c] : 0.0f;
     }
     __syncthreads();
 #pragma unroll
@@ -73,23 +81,25 @@ __global__ void __launch_bounds__(Tiles2D::kThreads)
   }
 #pragma unroll
   for (int i = 0; i < T::TM; ++i) {
-    const int row = m0 + tr * T::TM + i;
+    const int r = tr * T::TM + i;  // row inside the tile
 #pragma unroll
     for (int j = 0; j < T::TN; ++j) {
-      const int col = n0 + tc * T::TN + j;
-      if (row < M && col < N) {
-        float* c = gC + static_cast<std::size_t>(row) * ldc + col;
-        *c = axpby(acc[i][j], alpha, beta, c);
+      const int c = tc * T::TN + j;  // column inside the tile
+      if (r < M - m0 && c < N - n0) {
+        float* out = gC + static_cast<std::size_t>(m0 + r) * ldc + n0 + c;
+        *out = axpby(acc[i][j], alpha, beta, out);
       }
     }
   }
+  // WB_EXERCISE_END
 }
 
 }  // namespace
 
-void launch_register_2d(const SgemmArgs& a, cudaStream_t stream) {
-  validate(a, "ch03::launch_register_2d");
-  const dim3 grid = tile_grid(a, Tiles2D::BM, Tiles2D::BN, "ch03::launch_register_2d");
+void launch_register_2d(const Args& a, cudaStream_t stream) {
+  const char* where = "ch03::launch_register_2d";
+  wb::gemm::validate(a, where);
+  const dim3 grid = wb::gemm::tile_grid(a.M, a.N, Tiles2D::BM, Tiles2D::BN, where);
   sgemm_register_2d_kernel<<<grid, Tiles2D::kThreads, 0, stream>>>(
       static_cast<int>(a.M), static_cast<int>(a.N), static_cast<int>(a.K), a.alpha, a.A,
       static_cast<int>(a.lda), a.B, static_cast<int>(a.ldb), a.beta, a.C, static_cast<int>(a.ldc));

@@ -42,8 +42,8 @@ __global__ void sgemm_smem_tiles_no_tail_kernel(int K, float alpha, const float*
 
 }  // namespace
 
-void launch_smem_tiles_no_tail(const SgemmArgs& a, cudaStream_t stream) {
-  validate(a, "ch03::known_bad::launch_smem_tiles_no_tail");
+void launch_smem_tiles_no_tail(const Args& a, cudaStream_t stream) {
+  wb::gemm::validate(a, "ch03::known_bad::launch_smem_tiles_no_tail");
   // BUG (deliberate): rounded down, so a partial tile at the bottom or right is never computed.
   const dim3 grid(static_cast<unsigned>(a.N / kTile), static_cast<unsigned>(a.M / kTile));
   if (grid.x == 0 || grid.y == 0) return;  // nothing whole to compute: C stays unwritten

@@ -1,9 +1,12 @@
 // Chapter 03 GPU tests. Linked against the reference solutions (ch03_gpu_tests) and against the
-// learner's exercises (ch03_check): the same tests judge both.
+// learner's exercises (ch03_check): the same tests judge both. Test cases tagged [steps] loop over
+// the steps and the vendor row (cuBLAS, tested like every step) and skip a step that is not
+// selected (--wb-step NAME) or still an unfinished exercise.
 //
 // Shapes are kept small enough for the fp64 reference of every entry (the largest is
 // 1000x777x513, 0.4 GFLOP of fp64 on the host) and for compute-sanitizer's racecheck; the
-// known-bad test at 4096^3 and 4097^3 checks sampled entries plus a poison scan of all of C.
+// known-bad test at 4096^3 and 4097^3 checks sampled entries plus a poison scan of all of C. The
+// size limits are tested at the limits themselves in sgemm_limits_test.cu (make chapter-03-limits).
 #include "sgemm.h"
 
 #include "wb/catch.h"
@@ -16,127 +19,177 @@
 
 namespace {
 
-// 1, 31, 33, primes, non-square, non-multiples of every tile (32, 64, 128, 8, 16) and K below,
-// at and above a k tile.
-const std::vector<ch03::GemmShape>& edge_shapes() {
-  static const std::vector<ch03::GemmShape> shapes = {
-      {1, 1, 1, "a single element"},
-      {33, 31, 17, "either side of a warp, K not a multiple of 8"},
-      {31, 33, 1, "K = 1"},
-      {1, 1, 300, "one output, a long reduction"},
-      {1, 129, 7, "one row, one past 128 columns"},
-      {129, 1, 9, "one column, one past 128 rows"},
-      {97, 257, 61, "primes, wide"},
-      {257, 97, 131, "primes, tall"},
-      {127, 129, 33, "either side of a 128 tile"},
-      {64, 64, 8, "exactly one 64 tile and one k tile"},
-      {130, 258, 16, "two k tiles, one past two 128 tiles"},
-      {3, 517, 250, "few rows, many columns"},
-  };
-  return shapes;
+namespace gemm = wb::gemm;
+
+// The ladder's steps, then the vendor row.
+std::vector<ch03::Step> tested_steps() {
+  std::vector<ch03::Step> all = ch03::steps();
+  all.push_back(ch03::vendor_step());
+  return all;
 }
 
 std::uint64_t seed_for(const std::string& label) {
   return wb::derive_seed(wb::base_seed(), label);
 }
 
-void check(const ch03::Step& step, const ch03::Problem& p, const std::string& variant,
-           ch03::Sampling sampling = {}, int offset = 0) {
-  const ch03::RunReport r = ch03::run_and_check(step.launch, p, sampling, p.seed, offset);
+void check(const std::string& name, ch03::Launcher launch, const gemm::Problem<float>& p,
+           const std::string& variant, gemm::Sampling sampling = {}, int offset = 0) {
+  const gemm::RunReport r = gemm::run_and_check(launch, p, sampling, p.seed, offset);
   const std::string where =
-      wb::failure_context(step.name, p.shape.str() + " (" + p.shape.why + ")", p.seed) + ", " +
-      variant;
+      wb::failure_context(name, p.shape.str() + " (" + p.shape.why + ")", p.seed) + ", " + variant;
   INFO(r.describe(where));
   CHECK(r.ok());
 }
 
-std::string message_of(const ch03::Step& step, const ch03::SgemmArgs& args) {
+// The two kinds of problem every launch path is run on: beta = 0 with packed rows (C poisoned,
+// so an unwritten entry shows), and alpha = -1.25, beta = 0.75 with every leading dimension
+// padded by 3 (NaN in the padding of A and B, poison in C's): odd (scalar paths), or rounded up
+// to a multiple of 4 (the 16-byte paths at odd M, N, K).
+void check_edge_shapes(const std::string& name, ch03::Launcher launch, bool both_ld_kinds) {
+  for (const gemm::Shape& shape : gemm::edge_shapes()) {
+    const gemm::Problem<float> p =
+        gemm::make_problem<float>(shape, seed_for(name + "/" + shape.str()), 1.0f, 0.0f);
+    check(name, launch, p, "alpha 1, beta 0, packed rows");
+    for (const bool align : {false, true}) {
+      if (!align && !both_ld_kinds) continue;
+      const gemm::Problem<float> q = gemm::make_problem<float>(
+          shape, seed_for(name + "/ld/" + shape.str()), -1.25f, 0.75f, 3, align);
+      check(name, launch, q,
+            std::string("alpha -1.25, beta 0.75, lda/ldb/ldc = ") + std::to_string(q.lda) + "/" +
+                std::to_string(q.ldb) + "/" + std::to_string(q.ldc));
+    }
+  }
+}
+
+std::string message_of(ch03::Launcher launch, const ch03::Args& args) {
   try {
-    step.launch(args, nullptr);
+    launch(args, nullptr);
   } catch (const std::invalid_argument& e) {
     return e.what();
   }
   return "(no exception)";
 }
 
+// The arguments of `p` at fake device addresses 2^40 bytes apart: for the calls that only
+// validate and never launch (split_k_plan).
+ch03::Args fake_args(const gemm::Problem<float>& p) {
+  return {p.shape.M,
+          p.shape.N,
+          p.shape.K,
+          p.alpha,
+          reinterpret_cast<const float*>(std::uintptr_t{1} << 40),
+          p.lda,
+          reinterpret_cast<const float*>(std::uintptr_t{2} << 40),
+          p.ldb,
+          p.beta,
+          reinterpret_cast<float*>(std::uintptr_t{3} << 40),
+          p.ldc};
+}
+
+template <int S>
+void split_k_fixed(const ch03::Args& a, cudaStream_t stream) {
+  ch03::launch_split_k_with(a, stream, S);
+}
+
 }  // namespace
 
-TEST_CASE("every step matches the fp64 reference at the edge shapes (beta = 0, C poisoned)",
-          "[ch03][gpu]") {
-  for (const ch03::Step& step : ch03::steps()) {
+TEST_CASE("every step matches the fp64 reference at the edge shapes", "[ch03][gpu][steps]") {
+  for (const ch03::Step& step : tested_steps()) {
     if (!wb::step_is_ready(step.name)) continue;
-    for (const ch03::GemmShape& shape : edge_shapes()) {
-      const ch03::Problem p = ch03::make_problem(
-          shape, seed_for(std::string(step.name) + "/" + shape.str()), 1.0f, 0.0f);
-      check(step, p, "alpha 1, beta 0, packed rows");
-    }
+    check_edge_shapes(step.name, step.launch, true);
   }
 }
 
-TEST_CASE("every step computes alpha A B + beta C with padded leading dimensions", "[ch03][gpu]") {
-  // beta != 0: C is a random input (its guard zones and padding still poisoned). pad 3 leaves
-  // the leading dimensions odd (scalar paths); align_ld rounds them to multiples of 4 so the
-  // 16-byte paths run at odd M, N, K. A's and B's padding hold NaN: reading them spoils the result.
-  for (const ch03::Step& step : ch03::steps()) {
-    if (!wb::step_is_ready(step.name)) continue;
-    for (const ch03::GemmShape& shape : edge_shapes()) {
-      for (const bool align : {false, true}) {
-        const ch03::Problem p =
-            ch03::make_problem(shape, seed_for(std::string(step.name) + "/ld/" + shape.str()),
-                               -1.25f, 0.75f, 3, align);
-        check(step, p,
-              std::string("alpha -1.25, beta 0.75, lda/ldb/ldc = ") + std::to_string(p.lda) + "/" +
-                  std::to_string(p.ldb) + "/" + std::to_string(p.ldc));
-      }
-    }
-  }
-}
-
-TEST_CASE("every step is correct on views that do not start on a 16-byte boundary", "[ch03][gpu]") {
-  const ch03::GemmShape shape{37, 136, 44, "rows a multiple of 4 floats, pointers shifted"};
-  for (const ch03::Step& step : ch03::steps()) {
+TEST_CASE("every step is correct on views that do not start on a 16-byte boundary",
+          "[ch03][gpu][steps]") {
+  const gemm::Shape shape{37, 136, 44, "rows a multiple of 4 floats, pointers shifted"};
+  for (const ch03::Step& step : tested_steps()) {
     if (!wb::step_is_ready(step.name)) continue;
     for (int offset = 1; offset < 4; ++offset) {
-      const ch03::Problem p = ch03::make_problem(
+      const gemm::Problem<float> p = gemm::make_problem<float>(
           shape, seed_for(std::string(step.name) + "/offset/" + std::to_string(offset)), 1.0f,
           offset == 2 ? 0.5f : 0.0f);
-      check(step, p, "views offset by " + std::to_string(offset) + " floats", {}, offset);
+      check(step.name, step.launch, p, "views offset by " + std::to_string(offset) + " floats", {},
+            offset);
     }
   }
 }
 
-TEST_CASE("every step is correct at the issue's larger shapes", "[ch03][gpu]") {
+TEST_CASE("every step is correct at two larger odd shapes", "[ch03][gpu][steps]") {
   // One problem per shape for all steps (its fp64 reference is computed once).
-  for (const ch03::GemmShape& shape : {ch03::GemmShape{1000, 777, 513, "the issue's odd shape"},
-                                       ch03::GemmShape{4097, 129, 65, "one past 4096 rows"}}) {
-    const ch03::Problem p = ch03::make_problem(shape, seed_for("large/" + shape.str()), 1.0f,
-                                               shape.M == 1000 ? -0.5f : 0.0f);
-    for (const ch03::Step& step : ch03::steps()) {
+  for (const gemm::Shape& shape : {gemm::Shape{1000, 777, 513, "odd, 8 x 4 tiles of 128 x 256"},
+                                   gemm::Shape{4097, 129, 65, "one past 4096 rows"}}) {
+    const gemm::Problem<float> p = gemm::make_problem<float>(
+        shape, seed_for("large/" + shape.str()), 1.0f, shape.M == 1000 ? -0.5f : 0.0f);
+    for (const ch03::Step& step : tested_steps()) {
       if (!wb::step_is_ready(step.name)) continue;
-      check(step, p, shape.M == 1000 ? "beta -0.5" : "beta 0");
+      check(step.name, step.launch, p, shape.M == 1000 ? "beta -0.5" : "beta 0");
     }
   }
 }
 
-TEST_CASE("bad inputs get a clear exception from every step", "[ch03][gpu]") {
-  // Fake addresses, never dereferenced: every call below is rejected before anything is launched.
-  float* const a = reinterpret_cast<float*>(std::uintptr_t{0x10000000});
-  float* const b = a + (1 << 20);
-  float* const c = a + (2 << 20);
-  const ch03::SgemmArgs ok{8, 8, 8, 1.0f, a, 8, b, 8, 0.0f, c, 8};
+TEST_CASE("every compiled tile configuration of step 8 matches the reference at the edge shapes",
+          "[ch03][gpu][steps]") {
+  // The sweep times these; the ladder runs only the first. Each is run through both of its
+  // kernels (16-byte and scalar paths).
+  if (!wb::step_is_ready("double_buffer")) return;
+  for (const ch03::TileConfig& config : ch03::double_buffer_configs())
+    check_edge_shapes(std::string("double_buffer ") + config.name, config.launch, true);
+}
+
+TEST_CASE("step 9 matches the reference with every number of splits and with its size rule",
+          "[ch03][gpu][steps]") {
+  if (!wb::step_is_ready("split_k")) return;
+  // Forced split counts: every path of the launcher (no workspace, 2 .. 8 partials) at every edge
+  // shape. plan_for_splits gives fewer splits when K is short (K = 1: always one).
+  const struct {
+    int splits;
+    ch03::Launcher launch;
+  } forced[] = {{1, split_k_fixed<1>},
+                {2, split_k_fixed<2>},
+                {3, split_k_fixed<3>},
+                {5, split_k_fixed<5>},
+                {8, split_k_fixed<8>}};
+  for (const auto& f : forced)
+    check_edge_shapes("split_k with " + std::to_string(f.splits) + " splits", f.launch, false);
+  // Shapes where the size rule itself splits (few tiles, long K), whatever the GPU's size: one
+  // tile and K = 3000 (min(slots, 11) splits), 2 x 2 tiles and K = 1000 (3 splits of 336).
+  for (const gemm::Shape& shape : {gemm::Shape{100, 200, 3000, "one tile, long K"},
+                                   gemm::Shape{129, 257, 1000, "2 x 2 tiles, K = 1000"},
+                                   gemm::Shape{257, 513, 2049, "3 x 3 tiles, K one past 2048"}}) {
+    for (const float beta : {0.0f, 0.75f}) {
+      const gemm::Problem<float> p = gemm::make_problem<float>(
+          shape, seed_for("split_k/rule/" + shape.str()), 1.5f, beta, 1, beta != 0.0f);
+      const ch03::SplitPlan plan = ch03::split_k_plan(fake_args(p));  // sizes decide
+      INFO("the size rule chose " << plan.splits << " splits of " << plan.k_per_split);
+      CHECK(plan.splits > 1);
+      check("split_k", ch03::launch_split_k, p,
+            "the size rule's " + std::to_string(plan.splits) + " splits, beta " +
+                std::to_string(beta));
+    }
+  }
+}
+
+TEST_CASE("bad inputs get a clear exception from every step", "[ch03][gpu][steps]") {
+  // Fake addresses 2^40 bytes apart, never dereferenced: every call below is rejected before
+  // anything is launched, and even the largest views here do not overlap.
+  float* const a = reinterpret_cast<float*>(std::uintptr_t{1} << 40);
+  float* const b = reinterpret_cast<float*>(std::uintptr_t{2} << 40);
+  float* const c = reinterpret_cast<float*>(std::uintptr_t{3} << 40);
+  const ch03::Args ok{8, 8, 8, 1.0f, a, 8, b, 8, 0.0f, c, 8};
   auto with = [&](auto change) {
-    ch03::SgemmArgs x = ok;
+    ch03::Args x = ok;
     change(x);
     return x;
   };
-  for (const ch03::Step& step : ch03::steps()) {
+  for (const ch03::Step& step : tested_steps()) {
     if (!wb::step_is_ready(step.name)) continue;
     INFO("step " << step.name);
-    auto says = [&](const ch03::SgemmArgs& x, const std::string& text) {
-      const std::string m = message_of(step, x);
+    auto says = [&](const ch03::Args& x, const std::string& text) {
+      const std::string m = message_of(step.launch, x);
       INFO("message: " << m);
       CHECK(m.find(text) != std::string::npos);
-      CHECK(m.find(std::string("ch03::launch_") + step.name) != std::string::npos);
+      CHECK(m.find(step.where) != std::string::npos);
     };
     says(with([](auto& x) { x.A = nullptr; }), "A is a null pointer");
     says(with([](auto& x) { x.B = nullptr; }), "B is a null pointer");
@@ -144,28 +197,40 @@ TEST_CASE("bad inputs get a clear exception from every step", "[ch03][gpu]") {
     says(with([](auto& x) { x.M = 0; }), "must be positive, got M x N x K = 0 x 8 x 8");
     says(with([](auto& x) { x.N = 0; }), "must be positive, got M x N x K = 8 x 0 x 8");
     says(with([](auto& x) { x.K = 0; }), "must be positive, got M x N x K = 8 x 8 x 0");
+    says(with([](auto& x) { x.M = std::int64_t{1} << 31; }), "at most 2^31 - 1");
+    says(with([](auto& x) { x.K = std::int64_t{1} << 31; }), "at most 2^31 - 1");
     says(with([](auto& x) { x.lda = 7; }), "lda must be >= K");
     says(with([](auto& x) { x.ldb = 7; }), "ldb must be >= N");
     says(with([](auto& x) { x.ldc = 7; }), "ldc must be >= N");
     says(with([&](auto& x) { x.C = a + 8; }), "A and C overlap");
+    // One past each documented limit below 2^31 - 1 is rejected, naming the grid's limit (the
+    // limits tier runs each step at the limit itself).
+    if (step.max.M < (std::int64_t{1} << 31) - 1)
+      says(with([&](auto& x) { x.M = step.max.M + 1; }), "the limit is 65535");
+    if (step.max.N < (std::int64_t{1} << 31) - 1)
+      says(with([&](auto& x) {
+             x.N = step.max.N + 1;
+             x.ldb = x.ldc = x.N;
+           }),
+           "the limit is 65535");
   }
 }
 
 TEST_CASE("the harness catches the known-bad variant (shared-memory tiles without the tail)",
           "[ch03][gpu][known-bad]") {
   const ch03::Launcher bad = ch03::known_bad::launch_smem_tiles_no_tail;
-  const ch03::Sampling sampling{2000, true};  // plus the whole last row and column
+  const gemm::Sampling sampling{2000, true};  // plus the whole last row and column
   // At 4096^3 every tile is whole: the bug is invisible and the same code is right...
-  const ch03::Problem nice =
-      ch03::make_problem({4096, 4096, 4096, "tile multiple"}, seed_for("known-bad/4096"), 1, 0);
-  const ch03::RunReport good = ch03::run_and_check(bad, nice, sampling, nice.seed);
+  const gemm::Problem<float> nice = gemm::make_problem<float>({4096, 4096, 4096, "tile multiple"},
+                                                              seed_for("known-bad/4096"), 1, 0);
+  const gemm::RunReport good = gemm::run_and_check(bad, nice, sampling, nice.seed);
   INFO(good.describe("known-bad no-tail at 4096^3"));
   CHECK(good.ok());
   // ...and at 4097^3 the harness must see the unwritten last row and column and the missing
   // product k = 4096 in every other entry.
-  const ch03::Problem odd =
-      ch03::make_problem({4097, 4097, 4097, "one past"}, seed_for("known-bad/4097"), 1, 0);
-  const ch03::RunReport r = ch03::run_and_check(bad, odd, sampling, odd.seed);
+  const gemm::Problem<float> odd =
+      gemm::make_problem<float>({4097, 4097, 4097, "one past"}, seed_for("known-bad/4097"), 1, 0);
+  const gemm::RunReport r = gemm::run_and_check(bad, odd, sampling, odd.seed);
   INFO(r.describe("known-bad no-tail at 4097^3"));
   CHECK_FALSE(r.ok());
   CHECK(r.unwritten_all == 4097u + 4096u);  // the last row and the last column

@@ -94,7 +94,8 @@ template <class T>
 bool vector_friendly(const Args<T>& args);
 
 /// The grid of (ceil(N / BN), ceil(M / BM)) blocks; throws std::invalid_argument naming `where`
-/// when it exceeds the grid limits (x <= 2^31 - 1, y <= 65535).
+/// when it exceeds the grid limits (x <= 2^31 - 1, y <= 65535). Above the y limit the message
+/// names M and the largest M this tile allows (65535 * BM), so a step's real limit is plain.
 dim3 tile_grid(std::int64_t M, std::int64_t N, int BM, int BN, const char* where);
 
 /// FLOPs of one run: 2 M N K (the epilogue's 3 M N are not counted, as is usual for GEMM).

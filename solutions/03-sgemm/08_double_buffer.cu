@@ -1,0 +1,184 @@
+// Chapter 03, step 8 — double buffering: two shared-memory stages, the next k tile's global loads
+// in flight while the FMAs of this one run.
+//
+// The idea: in step 7 a k tile goes load -> barrier -> FMAs -> barrier, and during the load every
+// warp of the block waits (one block per SM: nobody else has work). Here shared memory holds two
+// stages. At the top of k tile t the thread issues the global loads of tile t + 1 into registers
+// (ldA, ldB); the FMAs of tile t then run on stage t % 2 while those loads are in flight; after
+// the FMAs the registers go to the other stage, and one barrier makes it visible. Nobody reads
+// stage (t + 1) % 2 during tile t (everyone passed the previous barrier after finishing with it),
+// so the second barrier of step 7 is gone too. Two stages of the tuned tile are 24,832 bytes of
+// dynamic shared memory: dynamic, because the same template also compiles the sweep's
+// configurations, of which two need 49,664 bytes, above the 48 KiB a block may have without
+// opting in (wb::allow_dynamic_smem).
+//
+// Prediction at 4096^3: the global latency step 7 exposed per k tile is now hidden behind 1,024
+// FMAs per thread, and half the barriers are gone: 0.88-0.93x cuBLAS (~45-48 TFLOP/s), the old
+// one-step warp-tiled kernel's 0.91x. Nsight Compute: smsp__issue_active and
+// sm__pipe_fma_cycles_active up, barrier and long-scoreboard stalls down from step 7.
+//
+// Limits: M up to 8,388,480 (grid y); N, K up to 2^31 - 1. The tile count is wb::ceil_div(K, BK):
+// written as (K + BK - 1) / BK in int it overflowed at K = 2^31 - 1 and made the kernel run one
+// k tile (the bug this chapter once shipped); the next tile's k0 = (t + 1) * BK is formed only
+// when t + 1 < tiles, so it stays below K.
+//
+// Read "Step 8: double buffering" in chapters/03-sgemm/README.md.
+#include "sgemm.h"
+#include "sgemm_device.cuh"
+#include "warp_tiles.h"
+
+#include "wb/check.h"
+#include "wb/launch.h"
+#include "wb/math.h"
+
+#include <type_traits>
+
+namespace ch03 {
+namespace {
+
+template <class T, bool kVec>
+__global__ void __launch_bounds__(T::kThreads, T::kMinBlocks)
+    sgemm_double_buffer_kernel(int M, int N, int K, float alpha, const float* __restrict__ gA,
+                               int lda, const float* __restrict__ gB, int ldb, float beta,
+                               float* __restrict__ gC, int ldc) {
+  // WB_EXERCISE_BEGIN
+  extern __shared__ __align__(16) float smem[];  // T::smem_bytes(2) bytes, laid out as:
+  float* sA = smem;                              // [2][BK][kLdA]: A tiles, transposed
+  float* sB = smem + 2 * T::BK * T::kLdA;        // [2][BK][BN]: B tiles
+  const int tid = threadIdx.x, lane = tid % 32;
+  const int m0 = blockIdx.y * T::BM, n0 = blockIdx.x * T::BN;
+  const TilePos w = warp_tile_origin(tid / 32, T::kWarpsN, T::WM, T::WN);
+
+  float4 ldA[T::kLoadsA], ldB[T::kLoadsB];  // the next tile, in flight
+  auto load_tile = [&](int k0) {            // global -> registers
+#pragma unroll
+    for (int s = 0; s < T::kLoadsA; ++s) {
+      const TilePos p = tile_load_pos(tid, s, T::kThreads, T::BK / 4);
+      const int m = m0 + p.row, k = k0 + p.col;  // < 2^31: see warp_tiles.h
+      ldA[s] = load4<kVec>(gA + static_cast<std::size_t>(m) * lda, k, K, m < M);
+    }
+#pragma unroll
+    for (int s = 0; s < T::kLoadsB; ++s) {
+      const TilePos p = tile_load_pos(tid, s, T::kThreads, T::BN / 4);
+      const int k = k0 + p.row;
+      ldB[s] = load4<kVec>(gB + static_cast<std::size_t>(k) * ldb + n0, p.col, N - n0, k < K);
+    }
+  };
+  auto store_tile = [&](int stage) {  // registers -> shared stage
+    float* a = sA + stage * T::BK * T::kLdA;
+    float* b = sB + stage * T::BK * T::BN;
+#pragma unroll
+    for (int s = 0; s < T::kLoadsA; ++s) {  // transpose: (m, k .. k+3) -> a[k .. k+3][m]
+      const TilePos p = tile_load_pos(tid, s, T::kThreads, T::BK / 4);
+      a[(p.col + 0) * T::kLdA + p.row] = ldA[s].x;
+      a[(p.col + 1) * T::kLdA + p.row] = ldA[s].y;
+      a[(p.col + 2) * T::kLdA + p.row] = ldA[s].z;
+      a[(p.col + 3) * T::kLdA + p.row] = ldA[s].w;
+    }
+#pragma unroll
+    for (int s = 0; s < T::kLoadsB; ++s) {
+      const TilePos p = tile_load_pos(tid, s, T::kThreads, T::BN / 4);
+      *reinterpret_cast<float4*>(b + p.row * T::BN + p.col) = ldB[s];
+    }
+  };
+
+  float acc[T::TM][T::TN] = {};
+  const int tiles = wb::ceil_div(K, T::BK);
+  load_tile(0);
+  store_tile(0);
+  __syncthreads();
+  for (int t = 0; t < tiles; ++t) {
+    const int stage = t & 1;
+    if (t + 1 < tiles) load_tile((t + 1) * T::BK);  // in flight during the FMAs below
+    const float* a = sA + stage * T::BK * T::kLdA + w.row;
+    const float* b = sB + stage * T::BK * T::BN + w.col;
+#pragma unroll
+    for (int kk = 0; kk < T::BK; ++kk) {
+      float rA[T::TM], rB[T::TN];
+#pragma unroll
+      for (int i = 0; i < T::kIterM; ++i)
+        *reinterpret_cast<float4*>(&rA[4 * i]) = *reinterpret_cast<const float4*>(
+            a + kk * T::kLdA + warp_tile_pos(lane, T::kWarpRows, 4 * i, 0).row);
+#pragma unroll
+      for (int j = 0; j < T::kIterN; ++j)
+        *reinterpret_cast<float4*>(&rB[4 * j]) = *reinterpret_cast<const float4*>(
+            b + kk * T::BN + warp_tile_pos(lane, T::kWarpRows, 0, 4 * j).col);
+#pragma unroll
+      for (int i = 0; i < T::TM; ++i) {
+#pragma unroll
+        for (int j = 0; j < T::TN; ++j)
+          acc[i][j] += rA[i] * rB[j];
+      }
+    }
+    if (t + 1 < tiles) store_tile(stage ^ 1);  // nobody reads it now: all passed the last barrier
+    __syncthreads();
+  }
+#pragma unroll
+  for (int i = 0; i < T::TM; ++i) {
+    const int r = w.row + warp_tile_pos(lane, T::kWarpRows, i, 0).row;
+    float* gCrow = gC + static_cast<std::size_t>(m0 + r) * ldc + n0;
+#pragma unroll
+    for (int j = 0; j < T::kIterN; ++j) {
+      const int c = w.col + warp_tile_pos(lane, T::kWarpRows, 0, 4 * j).col;
+      const float4 out =
+          make_float4(acc[i][4 * j], acc[i][4 * j + 1], acc[i][4 * j + 2], acc[i][4 * j + 3]);
+      store4<kVec>(gCrow, c, N - n0, r < M - m0, out, alpha, beta);
+    }
+  }
+  // WB_EXERCISE_END
+}
+
+template <class T>
+void launch_config(const Args& a, cudaStream_t stream) {
+  const char* where = "ch03::launch_double_buffer";
+  wb::gemm::validate(a, where);
+  const dim3 grid = wb::gemm::tile_grid(a.M, a.N, T::BM, T::BN, where);
+  auto kernel = wb::gemm::vector_friendly(a) ? sgemm_double_buffer_kernel<T, true>
+                                             : sgemm_double_buffer_kernel<T, false>;
+  const std::size_t smem = T::smem_bytes(2);
+  wb::allow_dynamic_smem(kernel, smem, where);
+  kernel<<<grid, T::kThreads, smem, stream>>>(
+      static_cast<int>(a.M), static_cast<int>(a.N), static_cast<int>(a.K), a.alpha, a.A,
+      static_cast<int>(a.lda), a.B, static_cast<int>(a.ldb), a.beta, a.C, static_cast<int>(a.ldc));
+  WB_CHECK_LAUNCH();
+}
+
+template <class T>
+TileConfig config(const char* name) {
+  return TileConfig{name,
+                    launch_config<T>,
+                    T::BM,
+                    T::BN,
+                    T::BK,
+                    T::WM,
+                    T::WN,
+                    T::kWarpRows,
+                    T::kThreads,
+                    T::smem_bytes(2),
+                    std::is_same_v<T, Tuned>};
+}
+
+}  // namespace
+
+void launch_double_buffer(const Args& a, cudaStream_t stream) {
+  launch_config<Tuned>(a, stream);
+}
+
+const std::vector<TileConfig>& double_buffer_configs() {
+  // The tuning sweep's candidates (bench/ch03_sweep.cpp; README "Tuning for the H100"). The last
+  // parameter asks __launch_bounds__ for that many resident blocks per SM (a register budget).
+  static const std::vector<TileConfig> configs = {
+      config<Tuned>("128x256x8 w64x64 t16x8"),
+      config<WarpTiles<128, 128, 8, 32, 64, 4, 2>>("128x128x8 w32x64 t8x8"),
+      config<WarpTiles<128, 128, 16, 32, 64, 4, 2>>("128x128x16 w32x64 t8x8"),
+      config<WarpTiles<128, 128, 8, 64, 32, 8, 2>>("128x128x8 w64x32 t8x8 (lanes 8x4)"),
+      config<WarpTiles<128, 256, 16, 64, 64, 4, 1>>("128x256x16 w64x64 t16x8"),
+      config<WarpTiles<128, 256, 8, 64, 64, 8, 1>>("128x256x8 w64x64 t8x16 (lanes 8x4)"),
+      config<WarpTiles<256, 128, 8, 64, 64, 4, 1>>("256x128x8 w64x64 t16x8"),
+      config<WarpTiles<256, 128, 16, 64, 64, 4, 1>>("256x128x16 w64x64 t16x8"),
+      config<WarpTiles<64, 128, 8, 32, 64, 4, 4>>("64x128x8 w32x64 t8x8 (128 threads)"),
+  };
+  return configs;
+}
+
+}  // namespace ch03
