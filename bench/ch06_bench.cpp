@@ -44,16 +44,14 @@ namespace {
 using wb::gemm::Shape;
 
 #if WB_CH06_WITH_CH03
-// The context row: chapter 03's best fp32 SGEMM step, through the typed GEMM layer. A thin
-// adapter on purpose: when chapter 03 moves onto wb::gemm::Args<float>, `launch` becomes
-// `ch03::steps().back().launch(a, s)` and nothing else here changes.
+// The context row: chapter 03's best fp32 SGEMM step (ch03::best_step()), which takes the typed
+// GEMM layer's wb::gemm::Args<float> as it is.
 namespace ch03_context {
 std::string row_name() {
-  return std::string("ch03-") + ch03::steps().back().name;
+  return std::string("ch03-") + ch03::best_step().name;
 }
 void launch(const wb::gemm::Args<float>& a, cudaStream_t s) {
-  ch03::steps().back().launch(
-      ch03::SgemmArgs{a.M, a.N, a.K, a.alpha, a.A, a.lda, a.B, a.ldb, a.beta, a.C, a.ldc}, s);
+  ch03::best_step().launch(a, s);
 }
 }  // namespace ch03_context
 #endif
