@@ -16,7 +16,7 @@
 // (warp_tiles.h: ch03::Tuned; README "Tuning for the H100").
 //
 // Prediction at 4096^3: bank conflicts fall to 0 and shared loads per FFMA from 1/16 to 3/64, but
-// 209-ish registers leave one block of 8 warps per SM, and with a single buffer every k tile waits
+// ~190-210 registers leave one block of 8 warps per SM, and with a single buffer every k tile waits
 // for its global loads with nothing else to do (two warps per scheduler, both at the barrier):
 // ~0.70-0.80x cuBLAS (~36-41 TFLOP/s), the latency that step 8 hides. Nsight Compute:
 // l1tex__data_bank_conflicts_pipe_lsu_mem_shared_op_ld.sum -> 0; stall "barrier" and "long

@@ -152,9 +152,9 @@ __global__ void __launch_bounds__(T::kThreads, T::kMinBlocks)
 
 // C = alpha * (sum of the `splits` partials, in split order) + beta * C. Threads walk the columns
 // (coalesced), blocks the rows (grid y, stepping by gridDim.y when M > 65535).
-__global__ void split_k_reduce_kernel(int M, int N, int splits, const float* __restrict__ gW,
-                                      int ldw, float alpha, float beta, float* __restrict__ gC,
-                                      int ldc) {
+__global__ void sgemm_split_k_reduce_kernel(int M, int N, int splits, const float* __restrict__ gW,
+                                            int ldw, float alpha, float beta,
+                                            float* __restrict__ gC, int ldc) {
   // WB_EXERCISE_BEGIN
   const int j = blockIdx.x * blockDim.x + threadIdx.x;
   if (j >= N) return;
@@ -223,7 +223,7 @@ void run(const Args& a, cudaStream_t stream, const SplitPlan& plan, const char* 
   if (plan.splits > 1) {
     const dim3 grid(static_cast<unsigned>(wb::ceil_div(a.N, std::int64_t{kReduceThreads})),
                     static_cast<unsigned>(std::min(a.M, wb::kMaxGridYZ)));
-    split_k_reduce_kernel<<<grid, kReduceThreads, 0, stream>>>(
+    sgemm_split_k_reduce_kernel<<<grid, kReduceThreads, 0, stream>>>(
         static_cast<int>(a.M), static_cast<int>(a.N), plan.splits, work.ptr, static_cast<int>(ldw),
         a.alpha, a.beta, a.C, static_cast<int>(a.ldc));
     WB_CHECK_LAUNCH();
