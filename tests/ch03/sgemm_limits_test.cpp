@@ -10,9 +10,12 @@
 //   limits K   K = 2^31 - 1, M = N = 1: one output, a reduction over 2^31 - 1 values
 //
 // Memory: 16 GiB per case at most (two matrices of 2^31 - 1 floats). Time: the M and N cases are
-// memory-bound passes of seconds; the K case is one output, so steps 1-8 walk all of K in one
-// block (one thread for naive and coalesced), latency-bound: about 30 s to 2 min per step on an
-// H100 (2^28 k tiles of 8, each a dependent round trip to DRAM); step 9 splits it 132 ways.
+// memory-bound passes of seconds. The K case is one output, so steps 1-8 walk all of K in one block
+// (one thread for naive and coalesced), and every k tile costs the whole block's FMAs (on zeros
+// but for one row and column) plus a global round trip: predicted on an H100 about 1 min for
+// naive, coalesced and smem_tiles, 2 min for register_1d, 4 min for register_2d and vectorized,
+// 5-7 min for double_buffer and warptile (2^28 k tiles of ~2,100 FFMA issue cycles each); step 9
+// splits it 132 ways (seconds). Each case is still below limits.sh's 600 s time-out.
 // Data are made and checked on the device (limits_data.h): small integers, exact in fp32.
 //
 // The test cases are tagged [.limits] and not [steps]: a Catch2 filter "[steps]" (the per-step
