@@ -11,7 +11,7 @@
 //
 // This program is also built against the learner's exercises (ch03_bench_mine), so it uses only
 // what every build of the chapter has: ch03::steps(), ch03::vendor_step() and the GEMM layer. The
-// tuning sweep is its own program, bench/ch03_sweep.cpp.
+// tuning sweep is its own program, bench/ch03_sweep.cu.
 #include "sgemm.h"
 
 #include "wb/bench.h"

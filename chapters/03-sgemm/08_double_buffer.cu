@@ -114,7 +114,7 @@ void launch_double_buffer(const Args& a, cudaStream_t stream) {
 }
 
 const std::vector<TileConfig>& double_buffer_configs() {
-  // The tuning sweep's candidates (bench/ch03_sweep.cpp; README "Tuning for the H100"). The last
+  // The tuning sweep's candidates (bench/ch03_sweep.cu; README "Tuning for the H100"). The last
   // parameter asks __launch_bounds__ for that many resident blocks per SM (a register budget).
   static const std::vector<TileConfig> configs = {
       config<Tuned>("128x256x8 w64x64 t16x8"),

@@ -7,7 +7,7 @@ wb_add_chapter(
   EXTRA_STEPS vendor-cublas
   KNOWN_BAD known_bad_no_tail.cu
   CPU_TESTS tests/ch03/sgemm_cpu_test.cpp
-  GPU_TESTS tests/ch03/sgemm_test.cpp tests/ch03/sgemm_limits_test.cpp tests/ch03/limits_data.cu
+  GPU_TESTS tests/ch03/sgemm_test.cpp tests/ch03/limits_test.cu
   KNOWN_BAD_TESTS tests/ch03/known_bad_test.cpp
   BENCH bench/ch03_bench.cpp
   LIBS wb_gemm
@@ -39,6 +39,6 @@ wb_add_chapter(
 # it is timed. Run by hand on a GPU: build/ch03_sweep > chapter-03.sweep.txt. Reference code only
 # (a learner's copy has no solutions/).
 if(TARGET ch03_solutions)
-  add_executable(ch03_sweep bench/ch03_sweep.cpp)
+  add_executable(ch03_sweep bench/ch03_sweep.cu)
   target_link_libraries(ch03_sweep PRIVATE ch03_solutions)
 endif()

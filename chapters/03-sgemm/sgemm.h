@@ -123,7 +123,7 @@ void launch_split_k(const Args& args, cudaStream_t stream);
 SplitPlan split_k_plan(const Args& args);
 /// Step 9 with a chosen number of splits instead of the size rule's (`plan_for_splits` turns it
 /// into the splits actually used). The tests run every split path at the edge shapes; the sweep
-/// (bench/ch03_sweep.cpp) times several counts.
+/// (bench/ch03_sweep.cu) times several counts.
 void launch_split_k_with(const Args& args, cudaStream_t stream, int splits);
 
 /// Deliberately wrong variants that the tests must catch.
@@ -147,7 +147,7 @@ struct TileConfig {
 };
 
 /// Every configuration of step 8's kernel that is compiled: the one steps 7-9 use first, then the
-/// others the tuning sweep (bench/ch03_sweep.cpp) compares it with. The tests run each at the
+/// others the tuning sweep (bench/ch03_sweep.cu) compares it with. The tests run each at the
 /// edge shapes, both through the 16-byte and the scalar path.
 const std::vector<TileConfig>& double_buffer_configs();
 

@@ -4,9 +4,9 @@
 // selected (--wb-step NAME) or still an unfinished exercise.
 //
 // Shapes are kept small enough for the fp64 reference of every entry (the largest is
-// 1000x777x513, 0.4 GFLOP of fp64 on the host) and for compute-sanitizer's racecheck; the
-// known-bad test at 4096^3 and 4097^3 checks sampled entries plus a poison scan of all of C. The
-// size limits are tested at the limits themselves in sgemm_limits_test.cu (make chapter-03-limits).
+// 1000x777x513, 0.4 GFLOP of fp64 on the host) and for compute-sanitizer's racecheck. The size
+// limits are tested at the limits themselves in limits_test.cu (make chapter-03-limits), the
+// known-bad variant in known_bad_test.cpp.
 #include "sgemm.h"
 
 #include "wb/catch.h"
