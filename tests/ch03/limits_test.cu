@@ -15,7 +15,9 @@
 // but for one row and column) plus a global round trip: predicted on an H100 about 1 min for
 // naive, coalesced and smem_tiles, 2 min for register_1d, 4 min for register_2d and vectorized,
 // 5-7 min for double_buffer and warptile (2^28 k tiles of ~2,100 FFMA issue cycles each); step 9
-// splits it 132 ways (seconds). Each case is still below limits.sh's 600 s time-out.
+// splits it 132 ways (seconds). Each case is still below limits.sh's 600 s time-out. The hidden
+// test case "[limits_together]" (below; not run by limits.sh) runs the K case of every step at
+// once on separate streams: ~6 min in all.
 //
 // Inputs are made and outputs checked on the device (wb/device/limits.cuh), from small integers:
 // every result is exact in fp32 whatever the order of the sum, so it is right only if it is equal
@@ -219,6 +221,29 @@ TEST_CASE("limits N", "[ch03][gpu][.limits]") {
   }
 }
 
+namespace {
+
+// The K case of one step: A of +-1 and B of 0 and 1 (K each, shared by every step), C one entry
+// holding 5; C = 2 A B - C.
+ch03::Args k_case_args(wb::DeviceAllocation& A, wb::DeviceAllocation& B, float* C, std::int64_t K) {
+  return ch03::Args{1, 1, K, 2.0f, floats(A), K, floats(B), 1, -1.0f, C, 1};
+}
+
+void report_k_case(const ch03::Step& step, wb::GuardedOutput& C, std::int64_t K, std::int64_t sum,
+                   double secs) {
+  const float expected = static_cast<float>(2 * sum - 5);  // alpha 2, beta -1: exact
+  const wb::DeviceMismatches got = wb::check_on_device(C.data(), 1, Constant{expected});
+  const bool guards_ok = C.guards_intact();
+  std::printf("[limits] %s: %s, alpha 2, beta -1: %s (expected 2 * %lld - 5)%s (%.2f s)\n",
+              step.name, shape(1, 1, K).c_str(), got.describe().c_str(),
+              static_cast<long long>(sum), guards_ok ? "" : "; WROTE OUTSIDE C", secs);
+  INFO("step " << step.name << ", " << shape(1, 1, K) << ": " << got.describe());
+  CHECK(got.count == 0);
+  CHECK(guards_ok);
+}
+
+}  // namespace
+
 TEST_CASE("limits K", "[ch03][gpu][.limits]") {
   for (const ch03::Step& step : tested_steps()) {
     if (!wb::step_is_ready(step.name)) continue;
@@ -233,19 +258,53 @@ TEST_CASE("limits K", "[ch03][gpu][.limits]") {
     C.poison();
     wb::fill_on_device(C.data(), 1, Constant{5.0f});
     const std::int64_t sum = k_case_sum(K);
-    const float expected = static_cast<float>(2 * sum - 5);  // alpha 2, beta -1: exact
-    const ch03::Args args{1, 1, K, 2.0f, floats(A), K, floats(B), 1, -1.0f, C.data(), 1};
     const auto start = std::chrono::steady_clock::now();
-    step.launch(args, nullptr);
+    step.launch(k_case_args(A, B, C.data(), K), nullptr);
     WB_CUDA_CHECK(cudaDeviceSynchronize());
-    const double secs = seconds_since(start);
-    const wb::DeviceMismatches got = wb::check_on_device(C.data(), 1, Constant{expected});
-    const bool guards_ok = C.guards_intact();
-    std::printf("[limits] %s: %s, alpha 2, beta -1: %s (expected 2 * %lld - 5)%s (%.2f s)\n",
-                step.name, shape(1, 1, K).c_str(), got.describe().c_str(),
-                static_cast<long long>(sum), guards_ok ? "" : "; WROTE OUTSIDE C", secs);
-    INFO("step " << step.name << ", " << shape(1, 1, K) << ": " << got.describe());
-    CHECK(got.count == 0);
-    CHECK(guards_ok);
+    report_k_case(step, C, K, sum, seconds_since(start));
+  }
+}
+
+// The K case of every ready step at once, each on a stream of its own, sharing A and B: steps
+// 1-8 each run one block (one SM), so together they take about as long as the slowest (~6 min on
+// an H100) instead of the ~25 min of `make chapter-03-limits`'s one process per step. A faster
+// record of the same cases, not a replacement: a fault in one step loses them all (the per-step
+// processes of limits.sh are the isolation). Hidden under its own tag, so limits.sh does not run
+// it: build/ch03_gpu_tests "[limits_together]".
+TEST_CASE("limits K of every step at once", "[ch03][gpu][.limits_together]") {
+  const std::int64_t K = kMax;
+  std::vector<ch03::Step> ready;
+  for (const ch03::Step& step : tested_steps())
+    if (wb::step_is_ready(step.name) && step.max.K == K) ready.push_back(step);
+  REQUIRE(wb::device_memory_free(8.0 * static_cast<double>(K)));
+  wb::DeviceAllocation A(K * sizeof(float)), B(K * sizeof(float));
+  wb::fill_on_device(floats(A), K, KSign{});
+  wb::fill_on_device(floats(B), K, KSelected{K});
+  const std::int64_t sum = k_case_sum(K);
+  std::vector<wb::GuardedOutput> C;
+  std::vector<cudaStream_t> streams(ready.size());
+  std::vector<cudaEvent_t> begin(ready.size()), end(ready.size());
+  C.reserve(ready.size());
+  for (std::size_t i = 0; i < ready.size(); ++i) {
+    C.emplace_back(1, 0);
+    C[i].poison();
+    wb::fill_on_device(C[i].data(), 1, Constant{5.0f});
+    WB_CUDA_CHECK(cudaStreamCreateWithFlags(&streams[i], cudaStreamNonBlocking));
+    WB_CUDA_CHECK(cudaEventCreate(&begin[i]));
+    WB_CUDA_CHECK(cudaEventCreate(&end[i]));
+  }
+  for (std::size_t i = 0; i < ready.size(); ++i) {
+    WB_CUDA_CHECK(cudaEventRecord(begin[i], streams[i]));
+    ready[i].launch(k_case_args(A, B, C[i].data(), K), streams[i]);
+    WB_CUDA_CHECK(cudaEventRecord(end[i], streams[i]));
+  }
+  WB_CUDA_CHECK(cudaDeviceSynchronize());
+  for (std::size_t i = 0; i < ready.size(); ++i) {
+    float ms = 0;
+    WB_CUDA_CHECK(cudaEventElapsedTime(&ms, begin[i], end[i]));
+    report_k_case(ready[i], C[i], K, sum, ms * 1e-3);
+    WB_CUDA_CHECK(cudaEventDestroy(begin[i]));
+    WB_CUDA_CHECK(cudaEventDestroy(end[i]));
+    WB_CUDA_CHECK(cudaStreamDestroy(streams[i]));
   }
 }
