@@ -11,7 +11,7 @@ compiles and what is unfinished is checked. Exit status 0 when the report is rig
 import csv
 import sys
 
-STEPS = ["sequential", "first_add", "unroll_last_warp", "warp_shuffle", "vectorized",
+STEPS = ["sequential", "first_add", "unroll_last_warp", "warp_shuffle", "grid_stride", "vectorized",
          "single_pass"]
 
 

@@ -65,7 +65,7 @@ def main(argv):
     solved = {n: (SOLUTIONS / n).read_text() for n in names}
     stub = {n: (STUBS / n).read_text() for n in names}
     expected = ["02_sequential.cu", "03_first_add.cu", "04_unroll_last_warp.cu",
-                "05_warp_shuffle.cu", "06_vectorized.cu", "07_single_pass.cu"]
+                "05_warp_shuffle.cu", "06_grid_stride.cu", "07_vectorized.cu", "08_single_pass.cu"]
     if names != expected:
         print(f"make_submissions: chapter 04's exercises are now {names}, not {expected}: update "
               "this script", file=sys.stderr)
@@ -74,16 +74,16 @@ def main(argv):
         write(dest, "correct", solved)
 
         odd = dict(solved)
-        odd["07_single_pass.cu"] = replace_once(
-            solved["07_single_pass.cu"],
+        odd["08_single_pass.cu"] = replace_once(
+            solved["08_single_pass.cu"],
             "  if (first < split.tail) v = op(v, gIn[split.head + kVec * split.body + first]);\n",
             "", "wrong-odd-shape")
         write(dest, "wrong-odd-shape", odd)
 
         broken = dict(solved)
         broken["05_warp_shuffle.cu"] = replace_once(
-            solved["05_warp_shuffle.cu"], "  v = warp_reduce(v, op);  // lane 0: this warp's 32 values\n",
-            "  v = warp_reduce_sum(v, op);  // lane 0: this warp's 32 values\n", "does-not-compile")
+            solved["05_warp_shuffle.cu"], "  v = wb::warp_reduce(v, op);  // lane 0: this warp's 32 values\n",
+            "  v = wb::warp_reduce_sum(v, op);  // lane 0: this warp's 32 values\n", "does-not-compile")
         write(dest, "does-not-compile", broken)
 
         hang = dict(solved)

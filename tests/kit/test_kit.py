@@ -476,7 +476,7 @@ FAKE_BENCH_MINE = textwrap.dedent("""\
     {
       echo '{"context": {"wb_chapter": "ch04", "wb_gpu": "Fake GPU"}, "benchmarks": ['
       sep=""
-      for step in naive sequential first_add unroll_last_warp warp_shuffle vectorized single_pass; do
+      for step in naive sequential first_add unroll_last_warp warp_shuffle grid_stride vectorized single_pass; do
         echo "ch04/$step/8/0/" | grep -Eq "$filter" || continue
         ms=1.0
         f=$(ls "$FAKE_SRC"/[0-9][0-9]_"$step".cu 2>/dev/null)
@@ -525,7 +525,8 @@ class GraderWithFakes(unittest.TestCase):
             subs = tmp / "subs"
             files = {"02_sequential.cu": "pass\n// TIME: 1.5", "03_first_add.cu": "hang",
                      "04_unroll_last_warp.cu": "segv", "05_warp_shuffle.cu": "fail",
-                     "06_vectorized.cu": "fault", "07_single_pass.cu": "pass"}
+                     "06_grid_stride.cu": "pass", "07_vectorized.cu": "fault",
+                     "08_single_pass.cu": "pass"}
             for name, how in files.items():
                 d = subs / "alice" / "chapters" / "04-reduction"
                 d.mkdir(parents=True, exist_ok=True)
@@ -575,8 +576,8 @@ class GraderWithFakes(unittest.TestCase):
                 self.assertEqual(status[("bob", step)], "unfinished")
             md = (tmp / "out" / "grade-chapter-04.md").read_text()
             self.assertIn("- **GPU:** ", md)
-            self.assertIn("| alice | pass (1.50x) | timed-out | crashed | FAIL | crashed | "
-                          "pass (1.00x) |", md)
+            self.assertIn("| alice | pass (1.50x) | timed-out | crashed | FAIL | pass (1.00x) | "
+                          "crashed | pass (1.00x) |", md)
             # The stubs are back in the scratch tree at the end.
             for name in files:
                 self.assertEqual((g.src / "chapters" / g.slug / name).read_bytes(),
@@ -606,10 +607,10 @@ class VerifyCopy(unittest.TestCase):
         self.assertEqual(self.findings(), [])
 
     def test_solution_file_in_place_of_a_stub(self):
-        shutil.copy(ROOT / "solutions/04-reduction/07_single_pass.cu",
-                    self.copy / "chapters/04-reduction/07_single_pass.cu")
+        shutil.copy(ROOT / "solutions/04-reduction/08_single_pass.cu",
+                    self.copy / "chapters/04-reduction/08_single_pass.cu")
         found = "\n".join(self.findings())
-        self.assertIn("the same code as solutions/04-reduction/07_single_pass.cu", found)
+        self.assertIn("the same code as solutions/04-reduction/08_single_pass.cu", found)
 
     def test_known_bad_by_name_and_solutions_folder(self):
         (self.copy / "solutions").mkdir()
@@ -620,14 +621,14 @@ class VerifyCopy(unittest.TestCase):
         self.assertIn("tests/known_bad_test.cpp: a known-bad variant", found)
 
     def test_kernel_body_pasted_elsewhere_with_other_comments(self):
-        body = (ROOT / "solutions/04-reduction/06_vectorized.cu").read_text()
+        body = (ROOT / "solutions/04-reduction/07_vectorized.cu").read_text()
         start = body.index("  float v = Op::identity();")
         end = body.index("  v = block_reduce(v, op, sWarp);")
         pasted = "// helpers\n" + body[start:end].replace("//", "// changed comment: ")
         (self.copy / "common" / "helpers.cuh").write_text(pasted)
         found = "\n".join(self.findings())
         self.assertIn("common/helpers.cuh: holds", found)
-        self.assertIn("06_vectorized.cu", found)
+        self.assertIn("07_vectorized.cu", found)
 
     def test_known_bad_body_pasted(self):
         text = (ROOT / "solutions/04-reduction/known_bad_half_warp.cu").read_text()
