@@ -14,6 +14,9 @@
 #   psanitize    the same for all the chapters at once: every (chapter, tool) pair a process of its
 #                own, WB_JOBS (default 8) at a time (the tools are mostly CPU-bound)
 #   pctest       every chapter's CTest entries at once (ctest -j WB_JOBS)
+#   verify       psanitize in the background while pctest and every chapter's check (stubs, and
+#                solved when WB_SOLVED_BUILD is set) run beside it: the sanitizers are CPU-bound,
+#                the tests mostly GPU-bound, and the machine has 16 cores
 #   bench        chNN_bench (the ladder), then a repeat run
 #   profile      scripts/profile.sh with the chapter's kernels and metrics (WB_PROFILE_<NN>)
 #   limits       scripts/limits.sh over chNN_gpu_tests
@@ -50,6 +53,26 @@ nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem --
 echo "commit ${WB_GIT_COMMIT:-unknown}" | tee -a "$log"
 
 jobs=${WB_JOBS:-8}
+if want verify; then
+  step "verify: sanitizers in the background, tests and checks beside them"
+  mkdir -p "$out/sanitize" "$out/check"
+  WB_STAGES=psanitize bash "$0" "$@" >"$out/sanitize/console.txt" 2>&1 &
+  sanitizers=$!
+  (cd "$build" && timed "ctest all (-j 6)" "$(limit ctest)" ctest -j 6 \
+    -R "^($(printf 'ch%s|' "$@" | sed 's/|$//'))\\." --output-on-failure) >"$out/ctest.txt" 2>&1
+  tail -15 "$out/ctest.txt"
+  for nn in "$@"; do
+    timeout 300 "$build/ch${nn}_check" >"$out/check/ch$nn.stubs.txt" 2>&1
+    echo "ch$nn check (stubs) rc=$?" | tee -a "$times"
+    if [[ -n $solved && -x $solved/ch${nn}_check ]]; then
+      timeout 300 "$solved/ch${nn}_check" >"$out/check/ch$nn.solved.txt" 2>&1
+      echo "ch$nn check (solved) rc=$?" | tee -a "$times"
+    fi
+  done
+  wait "$sanitizers"
+  cat "$out/sanitize/summary.txt" 2>/dev/null
+  grep -E "known-bad|sanitizers" "$out/timing.txt" 2>/dev/null
+fi
 if want pctest; then
   step "ctest, all chapters, -j $jobs"
   regex="^($(printf 'ch%s|' "$@" | sed 's/|$//'))\\."
