@@ -166,6 +166,19 @@ const int registered = wb::register_chapter({\"${CH_NUMBER}\", \"${CH_SLUG}\", {
       DEPENDS ${id}_bench_mine
       COMMENT "Chapter ${CH_NUMBER}: your finished steps timed, next to the recorded reference ladder"
       USES_TERMINAL VERBATIM)
+    # The commands the lessons name work in a learner's copy too, on the learner's own code.
+    add_custom_target(${target_prefix}-test
+      COMMAND ${id}_cpu_tests
+      COMMAND ${PROJECT_SOURCE_DIR}/scripts/explain-exit.sh "make chapter-${CH_NUMBER}-test"
+              $<TARGET_FILE:${id}_check>
+      DEPENDS ${id}_cpu_tests ${id}_check
+      COMMENT "Chapter ${CH_NUMBER}: the CPU tests, then your exercises' GPU tests (a learner's copy has no solutions)"
+      USES_TERMINAL VERBATIM)
+    add_custom_target(${target_prefix}-sanitize
+      COMMAND ${PROJECT_SOURCE_DIR}/scripts/sanitize.sh $<TARGET_FILE:${id}_check> "--wb-child [steps]~[.]"
+      DEPENDS ${id}_check
+      COMMENT "Chapter ${CH_NUMBER}: compute-sanitizer on your finished steps (a learner's copy has no solutions)"
+      USES_TERMINAL VERBATIM)
     add_custom_target(${target_prefix}-bench
       COMMAND ${id}_bench_mine --wb_recorded
       DEPENDS ${id}_bench_mine

@@ -18,8 +18,8 @@
 WB_EXERCISE_TODO(
     "unroll_last_warp",
     "Read \"Step 4: unroll_last_warp, the last levels without block barriers\" in README.md. Loop "
-    "while s > kWarpSize; then in warp 0: v = sX[tid] + sX[tid + 32]; for s = 16..1 (#pragma "
-    "unroll): sX[tid] = v; __syncwarp(); v += sX[tid + s]; __syncwarp().");
+    "while s > kWarpSize; then in warp 0: v = op(sX[tid], sX[tid + 32]); for s = 16..1 (#pragma "
+    "unroll): sX[tid] = v; __syncwarp(); v = op(v, sX[tid + s]); __syncwarp().");
 
 namespace ch04 {
 namespace {
@@ -41,8 +41,10 @@ __global__ void reduce_unroll_last_warp_kernel(const float* __restrict__ gIn,
   //          sX[tid] = v; __syncwarp(); v = op(v, sX[tid + s]); __syncwarp();
   //        }
   //        thread 0 writes v to gOut[blockIdx.x].
-  // Then run `make chapter-04-sanitize`: racecheck must stay clean, so keep both __syncwarp calls.
-  // When it is written, delete the WB_EXERCISE_TODO line above and run `make chapter-04-check`.
+  // Then run `make chapter-04-mine-sanitize`: racecheck must stay clean, so keep both __syncwarp
+  // calls. When it is written, delete the WB_EXERCISE_TODO line above and run `make
+  // chapter-04-check`.
+
   // WB_EXERCISE_END
 }
 

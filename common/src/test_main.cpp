@@ -106,6 +106,9 @@ int check_main(const Options& o) {
         "[check] write the kernel, delete its WB_EXERCISE_TODO line, and run the check "
         "again.\n");
   }
+  if (todo.empty()) {
+    std::printf("[check] every exercise is finished (none still has its WB_EXERCISE_TODO line)\n");
+  }
   std::string reason;
   if (!wb::chapter_runnable(&reason)) {
     std::printf("SKIPPED: these tests need a CUDA GPU: %s.\n", reason.c_str());

@@ -8,8 +8,8 @@
 //
 // Prediction at 2^28: the tree costs ~4x fewer instructions, so instruction issue stops being
 // the limit; now each thread has a single 4-byte load in flight (8 KB per SM at full occupancy,
-// below the ~20 KB Little's law asks for at 3.2 TB/s x ~0.8 us / 132 SMs) and then waits at 8
-// barriers. Expect ~0.8 ms, ~40% of the read ceiling, ~3x step 1.
+// below the ~16 KB Little's law asks for at ~3.1 TB/s x ~0.7 us / 132 SMs: README section 2) and
+// then waits at 8 barriers. Expect ~0.8 ms, ~40% of the read ceiling, ~3x step 1.
 #include "reduction.h"
 
 namespace ch04 {
