@@ -96,7 +96,7 @@ double min_bytes(std::int64_t M, std::int64_t N, std::int64_t K, int elem_bytes,
 }
 
 template <class T>
-Tolerance tolerance(std::int64_t K) {
+Tolerance tolerance(std::int64_t K, Epilogue epilogue) {
   constexpr bool kF32 = std::is_same_v<T, float>;
   // Accumulation: K products, alpha, beta * C: K + 2 fp32 operations (the file comment).
   const double u_acc = kF32 ? 0x1p-24 : 0x1p-23;
@@ -104,7 +104,9 @@ Tolerance tolerance(std::int64_t K) {
   const double gamma = k * u_acc / (1.0 - k * u_acc);
   Tolerance t;
   const double u_out = kF32 ? 0.0 : NumericTraits<T>::unit_roundoff;
-  t.rel = gamma * (1.0 + u_out);
+  const bool rounded_product = epilogue == Epilogue::kRoundedProduct && !kF32;
+  // kRoundedProduct: one more rounding of alpha * A * B (at most scale in magnitude) to T.
+  t.rel = gamma * (1.0 + u_out) + (rounded_product ? u_out * (1.0 + gamma) : 0.0);
   t.rel_ref = u_out;
   t.abs = std::is_same_v<T, __half> ? 0x1p-25 : 0.0;
   t.reason = std::string("gamma_{K+2} with u = ") +
@@ -114,6 +116,9 @@ Tolerance tolerance(std::int64_t K) {
              (kF32 ? std::string()
                    : std::string(", plus u = ") + std::to_string(u_out) +
                          " times |ref| for storing C in " + type_name<T>()) +
+             (rounded_product ? ", plus u times scale: the vendor's product rounded to the output "
+                                "type before beta * C is added"
+                              : "") +
              "; see common/include/wb/gemm.h";
   return t;
 }
@@ -248,7 +253,7 @@ SampledReference sample_reference(const Problem<T>& p, Sampling sampling,
 
 template <class T>
 RunReport check_sampled(const Problem<T>& p, const SampledReference& sampled,
-                        const std::vector<T>& C) {
+                        const std::vector<T>& C, Epilogue epilogue) {
   RunReport r;
   r.guards_ok = true;
   r.padding_hit = padding_written(p, C);
@@ -261,15 +266,16 @@ RunReport check_sampled(const Problem<T>& p, const SampledReference& sampled,
         r.unwritten_all += is_poison(C[i * p.ldc + j]);
     }
   }
-  r.compare = compare(out, sampled.ref, tolerance<T>(p.shape.K), sampled.scale);
+  r.compare = compare(out, sampled.ref, tolerance<T>(p.shape.K, epilogue), sampled.scale);
   if (r.unwritten_all > r.compare.unwritten) r.compare.unwritten = r.unwritten_all;
   return r;
 }
 
 template <class T>
 RunReport check_output(const Problem<T>& p, const std::vector<T>& C, Sampling sampling,
-                       std::uint64_t sample_seed) {
-  if (sampling.random >= 0) return check_sampled(p, sample_reference(p, sampling, sample_seed), C);
+                       std::uint64_t sample_seed, Epilogue epilogue) {
+  if (sampling.random >= 0)
+    return check_sampled(p, sample_reference(p, sampling, sample_seed), C, epilogue);
   const std::int64_t M = p.shape.M, N = p.shape.N;
   if (p.ref.empty()) full_reference(p, &p.ref, &p.ref_scale);
   RunReport r;
@@ -278,7 +284,7 @@ RunReport check_output(const Problem<T>& p, const std::vector<T>& C, Sampling sa
   std::vector<T> out(static_cast<std::size_t>(M * N));
   for (std::int64_t i = 0; i < M; ++i)
     std::copy_n(C.begin() + i * p.ldc, N, out.begin() + i * N);
-  r.compare = compare(out, p.ref, tolerance<T>(p.shape.K), p.ref_scale);
+  r.compare = compare(out, p.ref, tolerance<T>(p.shape.K, epilogue), p.ref_scale);
   return r;
 }
 
@@ -294,7 +300,7 @@ std::string RunReport::describe(const std::string& context) const {
 
 template <class T>
 RunReport run_and_check(Launcher<T> launch, const Problem<T>& p, Sampling sampling,
-                        std::uint64_t sample_seed, int offset) {
+                        std::uint64_t sample_seed, int offset, Epilogue epilogue) {
   // The guards stay around the whole buffer and the skipped prefix must stay poisoned.
   DeviceBuffer<T> A(p.A.size() + offset), B(p.B.size() + offset), C(p.C.size() + offset);
   auto staged = [&](const std::vector<T>& v) {
@@ -314,8 +320,8 @@ RunReport run_and_check(Launcher<T> launch, const Problem<T>& p, Sampling sampli
   bool prefix_ok = true;
   for (int i = 0; i < offset; ++i)
     prefix_ok = prefix_ok && is_poison(all[i]);
-  RunReport r =
-      check_output(p, std::vector<T>(all.begin() + offset, all.end()), sampling, sample_seed);
+  RunReport r = check_output(p, std::vector<T>(all.begin() + offset, all.end()), sampling,
+                             sample_seed, epilogue);
   r.guards_ok = C.guards_intact() && prefix_ok;
   return r;
 }
@@ -340,18 +346,19 @@ const std::vector<Shape>& edge_shapes() {
   return shapes;
 }
 
-#define WB_GEMM_INSTANTIATE(T)                                                                \
-  template void validate<T>(const Args<T>&, const char*);                                     \
-  template bool vector_friendly<T>(const Args<T>&);                                           \
-  template Tolerance tolerance<T>(std::int64_t);                                              \
-  template Problem<T> make_problem<T>(const Shape&, std::uint64_t, float, float, int, bool);  \
-  template double reference_entry<T>(const Problem<T>&, std::int64_t, std::int64_t, double*); \
-  template SampledReference sample_reference<T>(const Problem<T>&, Sampling, std::uint64_t);  \
-  template RunReport check_sampled<T>(const Problem<T>&, const SampledReference&,             \
-                                      const std::vector<T>&);                                 \
-  template RunReport check_output<T>(const Problem<T>&, const std::vector<T>&, Sampling,      \
-                                     std::uint64_t);                                          \
-  template RunReport run_and_check<T>(Launcher<T>, const Problem<T>&, Sampling, std::uint64_t, int);
+#define WB_GEMM_INSTANTIATE(T)                                                                 \
+  template void validate<T>(const Args<T>&, const char*);                                      \
+  template bool vector_friendly<T>(const Args<T>&);                                            \
+  template Tolerance tolerance<T>(std::int64_t, Epilogue);                                     \
+  template Problem<T> make_problem<T>(const Shape&, std::uint64_t, float, float, int, bool);   \
+  template double reference_entry<T>(const Problem<T>&, std::int64_t, std::int64_t, double*);  \
+  template SampledReference sample_reference<T>(const Problem<T>&, Sampling, std::uint64_t);   \
+  template RunReport check_sampled<T>(const Problem<T>&, const SampledReference&,              \
+                                      const std::vector<T>&, Epilogue);                        \
+  template RunReport check_output<T>(const Problem<T>&, const std::vector<T>&, Sampling,       \
+                                     std::uint64_t, Epilogue);                                 \
+  template RunReport run_and_check<T>(Launcher<T>, const Problem<T>&, Sampling, std::uint64_t, \
+                                      int, Epilogue);
 
 WB_GEMM_INSTANTIATE(float)
 WB_GEMM_INSTANTIATE(__half)
