@@ -153,3 +153,8 @@ for nn in "$@"; do
 done
 step "timing"
 cat "$times"
+# Few files come back from the GPU machine: fold the per-chapter logs into one archive.
+subdirs=$(cd "$out" && ls -d check sanitize 2>/dev/null)
+if [[ -n $subdirs ]]; then
+  tar -czf "$out/logs.tgz" -C "$out" $subdirs && (cd "$out" && rm -rf $subdirs)
+fi
