@@ -56,7 +56,7 @@ jobs=${WB_JOBS:-8}
 if want verify; then
   step "verify: sanitizers in the background, tests and checks beside them"
   mkdir -p "$out/sanitize" "$out/check"
-  WB_STAGES=psanitize bash "$0" "$@" >"$out/sanitize/console.txt" 2>&1 &
+  WB_NESTED=1 WB_STAGES=psanitize bash "$0" "$@" >"$out/sanitize/console.txt" 2>&1 &
   sanitizers=$!
   (cd "$build" && timed "ctest all (-j 6)" "$(limit ctest)" ctest -j 6 \
     -R "^($(printf 'ch%s|' "$@" | sed 's/|$//'))\\.(gpu|known-bad)" --output-on-failure) \
@@ -155,6 +155,6 @@ step "timing"
 cat "$times"
 # Few files come back from the GPU machine: fold the per-chapter logs into one archive.
 subdirs=$(cd "$out" && ls -d check sanitize 2>/dev/null)
-if [[ -n $subdirs ]]; then
+if [[ -n $subdirs && -z ${WB_NESTED:-} ]]; then
   tar -czf "$out/logs.tgz" -C "$out" $subdirs && (cd "$out" && rm -rf $subdirs)
 fi
