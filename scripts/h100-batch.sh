@@ -135,7 +135,7 @@ for nn in "$@"; do
     step "$id: bench"
     timed "$id bench" "$(limit bench)" "$build/${id}_bench" \
       "--benchmark_out=$out/chapter-$nn.json"
-    timed "$id bench (repeat)" "$(limit bench)" "$build/${id}_bench" \
+    [[ ${WB_REPEAT:-1} == 1 ]] && timed "$id bench (repeat)" "$(limit bench)" "$build/${id}_bench" \
       "--benchmark_out=$out/chapter-$nn.repeat.json"
   fi
   if want profile; then
