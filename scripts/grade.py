@@ -390,16 +390,10 @@ def copy_if_different(src, dst):
 
 
 def workbook_files(root, skip=()):
-    """The reference workbook's files: git's tracked files, else (a copy without .git) every file of
-    the workbook's own folders (build output, hidden folders and the `skip` folders aside)."""
-    try:
-        out = subprocess.run(["git", "-C", str(root), "ls-files", "-z"], capture_output=True,
-                             check=True).stdout.decode()
-        files = [f for f in out.split("\0") if f and (root / f).is_file()]
-        if files:
-            return files
-    except (OSError, subprocess.CalledProcessError):
-        pass
+    """The reference workbook's files as they are on disk: every file of the workbook's own folders
+    and its top-level files (build output, hidden folders and the `skip` folders aside). Not git's
+    list: a copy of the tree may carry a .git whose index is older than its files (seen on a lent
+    GPU machine, where the scratch copy then missed new sources)."""
     skip = [pathlib.Path(s).resolve() for s in skip]
     own = {"bench", "chapters", "cmake", "common", "docs", "notebooks", "scripts", "solutions",
            "tests"}
