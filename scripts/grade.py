@@ -533,8 +533,11 @@ class Grader:
         self.logs = self.out / "logs"
         self.env = dict(os.environ)
         self.env["WB_SEED"] = str(a.seed)
+        # WB_GIT_COMMIT first: a copy of the tree (a lent GPU machine's) may carry a stale .git.
         self.commit = os.environ.get("WB_GIT_COMMIT") or "unknown"
         try:
+            if os.environ.get("WB_GIT_COMMIT"):
+                raise OSError("WB_GIT_COMMIT names the commit")
             git = ["git", "-C", str(self.root)]
             self.commit = subprocess.run(git + ["rev-parse", "--short=12", "HEAD"],
                                          capture_output=True, text=True, check=True).stdout.strip()
