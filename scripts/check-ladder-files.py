@@ -60,7 +60,10 @@ def check_pair(gbench_path: Path, problems: list[str]) -> None:
                               ("wb_chapter", lad["chapter"])):
         if key in ctx and ctx[key] != ladder_value:
             bad(f"context {key} is {ctx[key]!r}, the ladder file says {ladder_value!r}")
-    if not close(float(ctx["wb_ceiling_value"]), float(lad["ceiling"]["value"])):
+    # The context holds the ceiling printed with 10 significant digits (bench.cpp's add_context),
+    # the ladder file the full double: they agree to that precision.
+    if not math.isclose(float(ctx["wb_ceiling_value"]), float(lad["ceiling"]["value"]),
+                        rel_tol=1e-9, abs_tol=0.0):
         bad(f"ceiling {ctx['wb_ceiling_value']} against {lad['ceiling']['value']}")
     listed = [v for v in ctx.get("wb_vendor_step", "").split(",") if v]
     if listed and listed != lad["vendor_steps"]:
