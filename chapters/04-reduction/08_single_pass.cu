@@ -38,9 +38,11 @@ namespace {
 
 // WB_EXERCISE_BEGIN
 // TODO(step 8), part 1 (optional): a helper that folds the `count` partials of the grid in the
-// last block, e.g. constexpr int kFoldLoads = 4 (the float4 loads each thread has in flight: the
-// header says why 4) and template <class Op> __device__ float fold_partials(const float*
-// gPartials, unsigned count, Op op). The partials start 16-byte aligned: read them as float4s with
+// last block. For example:
+//   constexpr int kFoldLoads = 4;  // float4 loads each thread has in flight (header: why 4)
+//   template <class Op>
+//   __device__ float fold_partials(const float* gPartials, unsigned count, Op op);
+// The partials start 16-byte aligned: read them as float4s with
 // __ldcg (through L2: other SMs wrote them, and L1 is not coherent between SMs), several loads in
 // flight per thread (README, step 8: one load per iteration waits an L2 round trip per partial),
 // then the count % 4 leftovers one at a time. Give thread t a fixed share (float4s t, t +
