@@ -76,7 +76,10 @@ void launch_column_order(const TransposeArgs& args, cudaStream_t stream);
 
 /// The vendor baseline (cublas_transpose.cpp, the `vendor-cublas` row): cublasSgeam with
 /// CUBLAS_OP_T on the workbook's shared cuBLAS handle (wb/cublas.h). Runs validate() first; throws
-/// wb::CudaError on a cuBLAS failure. Tested like every step.
+/// std::runtime_error naming the cuBLAS status on a cuBLAS failure (wb::check_cublas). Tested like
+/// every step. Its sizes are cuBLAS's: on the H100 (CUDA 13.0) cublasSgeam refused 2^31 - 1 rows
+/// or columns (CUBLAS_STATUS_INVALID_VALUE, bench/results/h100/chapter-02.limits.log) while it
+/// transposed 46344 x 46340; where between those its limit lies was not measured.
 void launch_cublas(const TransposeArgs& args, cudaStream_t stream);
 
 /// The `vendor-memcpy` row: cudaMemcpyAsync of `in` to `out` (rows * cols floats), the copy the
