@@ -13,7 +13,9 @@
 /// configurations of step 8. See chapters/03-sgemm/README.md for the lesson.
 ///
 /// ## For the later chapters
-/// `ch03::best_step()` is the chapter's fastest SIMT kernel (the last step, split_k); its
+/// `ch03::best_step()` is the chapter's last step, split_k: the only one good at every size (at
+/// 2048^3 and above double_buffer, which split_k runs with one split through its own kernel, was
+/// 4% faster on the H100: chapter-03.sweep.txt). Its
 /// `launch` is a `wb::gemm::Launcher<float>`, so chapter 06 shows it as a context row ("the best
 /// fp32 kernel without tensor cores") next to its own steps:
 ///
@@ -84,8 +86,9 @@ struct SplitPlan {
 /// warptile, double_buffer, split_k.
 const std::vector<Step>& steps();
 
-/// The chapter's best step, the last of the ladder (split_k): the fp32 SIMT kernel the tensor-core
-/// chapters show as a context row. Its launcher takes any wb::gemm::Args<float> within its limits.
+/// The chapter's last step (split_k), the fp32 SIMT kernel the tensor-core chapters show as a
+/// context row: the only step near cuBLAS at every size (see the file comment). Its launcher takes
+/// any wb::gemm::Args<float> within its limits.
 const Step& best_step();
 
 /// The vendor row, "vendor-cublas": wb::gemm::launch_cublas<float> (cublasGemmEx with

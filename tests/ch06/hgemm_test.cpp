@@ -160,7 +160,7 @@ TEST_CASE("every step is correct on views offset by 1 to 7 elements (no 16-byte 
   }
 }
 
-TEST_CASE("every step is correct at the issue's larger shapes", "[ch06][gpu][steps]") {
+TEST_CASE("every step is correct at the larger odd shapes", "[ch06][gpu][steps]") {
   // One problem per shape and type for all steps (its fp64 reference is computed once).
   struct Case {
     Shape shape;
@@ -169,7 +169,7 @@ TEST_CASE("every step is correct at the issue's larger shapes", "[ch06][gpu][ste
     bool align;
   };
   const std::vector<Case> cases = {
-      {{1000, 777, 513, "the issue's odd shape"}, 1.5f, -0.5f, 0, false},
+      {{1000, 777, 513, "odd in every dimension"}, 1.5f, -0.5f, 0, false},
       {{4097, 129, 65, "one past 4096 rows"}, 1.0f, 0.0f, 0, false},
       {{255, 257, 4099, "a long K that is not a multiple of 16 or 32"}, -0.75f, 0.25f, 5, true},
   };
