@@ -13,9 +13,9 @@
 /// configurations of step 8. See chapters/03-sgemm/README.md for the lesson.
 ///
 /// ## For the later chapters
-/// `ch03::best_step()` is the chapter's last step, split_k: the only one good at every size (at
-/// 2048^3 and above double_buffer, which split_k runs with one split through its own kernel, was
-/// 4% faster on the H100: chapter-03.sweep.txt). Its
+/// `ch03::best_step()` is the chapter's last step, split_k: the only one near cuBLAS at every
+/// size. (At 2048^3 and above double_buffer was 4% faster on the H100, because split_k with one
+/// split still runs its own kernel: bench/results/h100/chapter-03.sweep.txt.) Its
 /// `launch` is a `wb::gemm::Launcher<float>`, so chapter 06 shows it as a context row ("the best
 /// fp32 kernel without tensor cores") next to its own steps:
 ///
