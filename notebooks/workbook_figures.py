@@ -10,10 +10,12 @@ font matplotlib ships, a fixed size and dpi, no metadata in the PNG, and a pinne
 Figures:
 
 - ``ladder_figure``: per size, each step's rate (GB/s or TFLOP/s, the bar) and median time (the
-  label), the vendor rows hatched, the measured ceiling as a line;
+  label), the vendor rows hatched, context rows (another chapter's step) dotted, the measured
+  ceiling as a line; sizes named ``word/dims`` (chapter 06's fp16 and bf16) paired per shape;
 - ``ratio_figure``: one column of the ladder (× naive, × vendor, % of ceiling) per size;
 - ``roofline_figure``: arithmetic intensity against attained rate, the measured ceilings as roofs,
-  the steps as points (a zero-FLOP chapter gets its memory roof alone);
+  the steps as points (a zero-FLOP chapter gets its memory roof alone; the GEMM chapters place
+  each step at its block tile's intensity, and chapter 06 adds the tensor-core roof);
 - ``sweep_figure``: a chapter's recorded design sweep (chapters 02, 03, 04).
 
 Every number drawn comes from a ladder file (``workbook_results.read_ladder``) or a recorded
@@ -71,8 +73,13 @@ RC: dict[str, Any] = {
 """The rcParams every figure is drawn with."""
 
 VENDOR_STYLE = {"facecolor": "0.82", "hatch": "///", "edgecolor": "0.35", "linewidth": 0.6}
+CONTEXT_STYLE = {"facecolor": "white", "hatch": "....", "edgecolor": "0.3", "linewidth": 0.8}
+CONTEXT_COLOR = "0.3"
+LIGHTER_ALPHA = 0.5
 CEILING_COLOR = "black"
 PEAK_COLOR = "tab:red"
+TENSOR_COLOR = "tab:purple"
+VENDOR_LINE_COLOR = "0.45"
 FAMILY_MAPS = ("Blues", "Oranges", "Greens", "Purples")
 
 
@@ -107,6 +114,12 @@ def label_mnk(size: str) -> str:
     return "M×N×K = " + " × ".join(size.split("/"))
 
 
+def label_type_mnk(size: str) -> str:
+    """'fp16/4096/1024/8192' -> 'fp16, M×N×K = 4096 × 1024 × 8192'."""
+    dtype, dims = size.split("/", 1)
+    return f"{dtype}, {label_mnk(dims)}"
+
+
 def label_reduction(size: str) -> str:
     """'268435456/0' -> 'n = 268,435,456'; a non-zero second token is the view's offset."""
     n, offset = (size.split("/") + ["0"])[:2]
@@ -119,30 +132,60 @@ def label_rows_cols_type(size: str) -> str:
     return f"{rows} × {cols} {'fp32' if bits == '32' else 'bf16'}"
 
 
-def tile_intensity(bm: int, bn: int) -> float:
-    """FLOP per byte of global loads of a block computing a BM × BN tile of C (fp32):
-    BM·BN FMAs per k for BM + BN loaded floats."""
-    return bm * bn / (2 * (bm + bn))
+def tile_intensity(bm: int, bn: int, elem_bytes: int = 4) -> float:
+    """FLOP per byte of global loads of a block computing a BM × BN tile of C: per k, BM·BN FMAs
+    (2·BM·BN FLOP) for BM + BN loaded elements of ``elem_bytes`` bytes (4: fp32, 2: fp16/bf16).
+    For fp32 that is BM·BN / (2(BM + BN)), chapter 03's ``ch03::tile_intensity``."""
+    return 2 * bm * bn / (elem_bytes * (bm + bn))
 
 
 CH03_TILES = {"naive": (1, 1), "coalesced": (1, 1), "smem_tiles": (32, 32),
               "register_1d": (64, 64), "register_2d": (128, 128), "vectorized": (128, 128),
-              "warptile": (128, 256)}
-"""Chapter 03: each step's block tile (rows × columns of C), from its source."""
+              "warptile": (128, 256), "double_buffer": (128, 256), "split_k": (128, 256)}
+"""Chapter 03: each step's block tile (rows × columns of C), from its source (steps 7-9 use
+``ch03::Tuned``, 128 × 256; split_k splits K, not the tile)."""
+
+CH06_TILES = {"naive": (1, 1), "wmma": (64, 64), "mma": (64, 64), "ldmatrix": (64, 64),
+              "swizzle": (64, 64), "warptile": (128, 128)}
+"""Chapter 06: each step's block tile (naive: one output per thread; steps 2-5:
+``hgemm_device.cuh``'s 64 × 64 ``Tiles``; step 6: ``Chosen``, 128 × 128)."""
 
 CHAPTERS: dict[str, dict[str, Any]] = {
     "01": {"results": "chapter-01", "label": label_rows_cols, "roofline": "intensity",
            "headline": "16384/16384"},
     "02": {"results": "chapter-02", "label": label_rows_cols, "roofline": "memory",
-           "sweep": "chapter-02.sweep.txt"},
+           "sweep": "chapter-02.sweep.txt",
+           "sweep_steps": {"32x32 tile, 32x8 thr (step 3)": "",
+                           "64x64 tile, 32x16 thr": "step 7",
+                           "64x64 tile, 32x16, column-major": "step 8"}},
     "03": {"results": "chapter-03", "label": label_mnk, "roofline": "tile", "tiles": CH03_TILES,
-           "headline": "4096/4096/4096", "sweep": "chapter-03.sweep.txt"},
+           "elem_bytes": 4, "headline": "4096/4096/4096", "sweep": "chapter-03.sweep.txt"},
     "04": {"results": "chapter-04", "label": label_reduction, "roofline": "intensity",
-           "sweep": "chapter-04.sweep.txt"},
+           "sweep": "chapter-04.sweep.txt",
+           "sweep_steps": {"interleaved u4 waves 8": "step 7's layout",
+                           "1-pass interleaved u8 waves 8": "step 8's ending"}},
     "05": {"results": "chapter-05", "label": label_rows_cols_type, "roofline": "intensity",
            "headline": "8192/8192/32"},
+    "06": {"results": "chapter-06", "label": label_type_mnk, "shape_label": label_mnk,
+           "roofline": "tile", "tiles": CH06_TILES, "elem_bytes": 2,
+           "headline": "fp16/4096/4096/4096", "ladder_scale": "log", "ceiling_is_roof": True,
+           "ceiling_roof": "tensor cores: mma.sync peak, measured",
+           "fp32_roof": "CUDA cores: FP32 FMA rate, datasheet-style",
+           "vendor_line": True,
+           "vendor_note": "cuBLAS runs Hopper's wgmma, which the steps' mma.sync cannot reach",
+           "context_note": "chapter 03's best step: fp32 SGEMM on the CUDA cores (FFMA), "
+                           "same shapes"},
 }
-"""Per chapter: its results name, size labels, roofline kind, headline size and sweep file."""
+"""Per chapter: its results name, size labels, roofline kind, headline size and sweep file.
+
+Optional keys: ``tiles`` and ``elem_bytes`` (a "tile" roofline: each step at its block tile's
+intensity); ``shape_label`` (sizes named ``word/dims``, as chapter 06's ``fp16/4096/4096/4096``:
+the label of a panel that shows every word of one shape); ``ladder_scale`` ("log": the ladder's
+rate axis is logarithmic); ``ceiling_is_roof`` (the measured ceiling is the top roof, the FP32
+peak a lower one); ``vendor_line`` (the vendor drawn as a level on the roofline, its tile being
+unknown); ``vendor_note`` and ``context_note`` (a sentence for the ladder's legend);
+``sweep_steps`` (the sweep rows that are a ladder step's kernel, drawn green, each with the note
+added to its label: empty where the row's name already says it)."""
 
 
 def chapter_spec(chapter: str) -> dict[str, Any]:
@@ -161,22 +204,51 @@ def _rate_key(doc: dict[str, Any]) -> tuple[str, str]:
     return ("gbps", "GB/s") if doc["ceiling"]["kind"] == "bandwidth" else ("tflops", "TFLOP/s")
 
 
+def is_context(row: dict[str, Any]) -> bool:
+    """A context row: another chapter's step run on this chapter's sizes (``ch03-split_k`` in
+    chapter 06), named ``chNN-<step>``. It is no rung of this ladder."""
+    return not row["vendor"] and re.match(r"ch\d\d-", row["step"]) is not None
+
+
+def step_order(doc: dict[str, Any], sizes: list[str] | None = None) -> list[str]:
+    """Every step once, in ladder order: a step missing from the first size (chapter 05's
+    softmax-warp) goes right after the step it follows where it was run."""
+    order: list[str] = []
+    for size in sizes or doc["sizes"]:
+        prev = None
+        for r in _rows_at(doc, size):
+            if r["step"] not in order:
+                order.insert(order.index(prev) + 1 if prev is not None else 0, r["step"])
+            prev = r["step"]
+    return order
+
+
 def step_colors(doc: dict[str, Any]) -> dict[str, Any]:
     """A colour per non-vendor step: tab10 in ladder order, or one colour map per family
-    (chapter 05's softmax-* and layernorm-*), darker for later steps."""
-    steps = list(dict.fromkeys(r["step"] for r in doc["rows"] if not r["vendor"]))
-    families = list(dict.fromkeys(r["family"] for r in doc["rows"] if not r["vendor"]))
-    colors: dict[str, Any] = {}
+    (chapter 05's softmax-* and layernorm-*), darker for later steps; context rows grey."""
+    kinds = {r["step"]: r for r in doc["rows"]}
+    steps = [s for s in step_order(doc) if not kinds[s]["vendor"] and not is_context(kinds[s])]
+    families = list(dict.fromkeys(kinds[s]["family"] for s in steps))
+    colors: dict[str, Any] = {s: CONTEXT_COLOR for s in kinds if is_context(kinds[s])}
     if families == [""]:
         for i, s in enumerate(steps):
             colors[s] = plt.get_cmap("tab10")(i % 10)
         return colors
     for f_index, family in enumerate(families):
-        members = [s for s in steps if (s.split("-", 1)[0] if "-" in s else "") == family]
+        members = [s for s in steps if kinds[s]["family"] == family]
         cmap = plt.get_cmap(FAMILY_MAPS[f_index % len(FAMILY_MAPS)])
         for i, s in enumerate(members):
             colors[s] = cmap(0.4 + 0.55 * i / max(1, len(members) - 1))
     return colors
+
+
+def size_words(doc: dict[str, Any]) -> tuple[list[str], list[str]] | None:
+    """(shapes, words) when every size is named ``word/dims`` (chapter 06: ``fp16/4096/4096/4096``
+    and ``bf16/...``), in run order; None otherwise."""
+    heads = [s.split("/", 1) for s in doc["sizes"]]
+    if not all(len(h) == 2 and not h[0][:1].isdigit() for h in heads):
+        return None
+    return list(dict.fromkeys(h[1] for h in heads)), list(dict.fromkeys(h[0] for h in heads))
 
 
 def _fmt_ms(ms: float) -> str:
@@ -206,62 +278,135 @@ def _rows_at(doc: dict[str, Any], size: str) -> list[dict[str, Any]]:
     return [r for r in doc["rows"] if r["size"] == size]
 
 
+def _bar_style(r: dict[str, Any], colors: dict[str, Any]) -> dict[str, Any]:
+    if r["vendor"]:
+        return dict(VENDOR_STYLE)
+    if is_context(r):
+        return dict(CONTEXT_STYLE)
+    return {"color": colors[r["step"]]}
+
+
 # ---------------------------------------------------------------------------------------------
 # The ladder
+
+
+def _panels(doc: dict[str, Any], spec: dict[str, Any],
+            label: Callable[[str], str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The ladder's panels: (title, [(word, size), ...]). One size per panel, or, for sizes named
+    ``word/dims``, one panel per shape with every word of it side by side."""
+    words = size_words(doc)
+    if words is None:
+        return [(label(s), [("", s)]) for s in doc["sizes"]]
+    shapes, names = words
+    shape_label = spec.get("shape_label", lambda s: s)
+    return [(shape_label(shape), [(w, f"{w}/{shape}") for w in names
+                                  if f"{w}/{shape}" in doc["sizes"]]) for shape in shapes]
 
 
 def ladder_figure(doc: dict[str, Any], chapter: str | None = None,
                   label: Callable[[str], str] | None = None) -> matplotlib.figure.Figure:
     """Per size, a bar per row: the step's rate (GB/s or TFLOP/s) labelled with its median time.
-    Vendor rows are hatched grey; the measured ceiling is the black line; a failed row says
-    FAILED where its bar would be."""
+    Vendor rows are hatched grey, context rows (another chapter's step) dotted; the measured
+    ceiling is the black line; a failed row says FAILED where its bar would be. Sizes named
+    ``word/dims`` (chapter 06's fp16 and bf16) share a panel per shape: one bar per word, side by
+    side, the first solid and the others lighter. A chapter whose rates span more than two
+    decades (``ladder_scale: "log"``, chapter 06) gets a logarithmic rate axis, so that each
+    step's gain is as visible as the distance to the ceiling. The legend takes the first empty
+    panel when there is one."""
     spec = chapter_spec(chapter or doc["chapter"])
     label = label or spec["label"]
     key, unit = _rate_key(doc)
     ceiling = float(doc["ceiling"]["value"])
     colors = step_colors(doc)
-    sizes = list(doc["sizes"])
-    nrows, ncols = _grid(len(sizes))
-    most = max(len(_rows_at(doc, s)) for s in sizes)
+    panels = _panels(doc, spec, label)
+    nrows, ncols = _grid(len(panels))
+    nwords = max(len(members) for _, members in panels)
+    steps_in = [step_order(doc, [s for _, s in members]) for _, members in panels]
+    most = max(len(s) for s in steps_in)
+    slot = 0.42 if nwords == 1 else 0.3 * nwords
+    panel_w = max(3.4, slot * most + 1.0)
+    log = spec.get("ladder_scale") == "log"
+    rates = [r[key] for r in doc["rows"] if r[key] is not None and r[key] > 0]
+    empty = nrows * ncols - len(panels)
     with style():
-        fig, axes = plt.subplots(nrows, ncols, figsize=(max(3.4, 0.42 * most + 1.0) * ncols,
-                                                        3.5 * nrows + 0.9),
+        fig, axes = plt.subplots(nrows, ncols, figsize=(panel_w * ncols,
+                                                        3.5 * nrows + (0.3 if empty else 0.9)),
                                  sharey=True, squeeze=False)
-        top = max([ceiling] + [r[key] for r in doc["rows"] if r[key] is not None]) * 1.38
-        for ax, size in zip(axes.flat, sizes):
-            rows = _rows_at(doc, size)
-            x = np.arange(len(rows))
-            for xi, r in zip(x, rows):
-                if r["failed"]:
-                    ax.text(xi, top * 0.02, "FAILED", rotation=90, ha="center", va="bottom",
-                            color="tab:red", fontsize=8, fontweight="bold")
-                    continue
-                style_kw = VENDOR_STYLE if r["vendor"] else {"color": colors[r["step"]]}
-                ax.bar(xi, r[key], width=0.72, **style_kw)
-                ax.annotate(_fmt_ms(r["time_ms"]), (xi, r[key]), xytext=(0, 3),
-                            textcoords="offset points", rotation=90, ha="center", va="bottom",
-                            fontsize=7)
+        if log:
+            bottom = 10.0 ** math.floor(math.log10(min(rates) / 1.5))
+            top = max(rates + [ceiling]) * 6
+        else:
+            bottom, top = 0.0, max([ceiling] + rates) * 1.38
+        failed_y = bottom * 1.5 if log else top * 0.02
+        width = 0.72 / nwords
+        for ax, (title, members), steps in zip(axes.flat, panels, steps_in):
+            x = np.arange(len(steps))
+            if log:
+                ax.set_yscale("log")
+            for j, (_, size) in enumerate(members):
+                by_step = {r["step"]: r for r in _rows_at(doc, size)}
+                offset = (j - (len(members) - 1) / 2) * width
+                for xi, step in zip(x, steps):
+                    r = by_step.get(step)
+                    if r is None:
+                        continue
+                    if r["failed"]:
+                        ax.text(xi + offset, failed_y, "FAILED", rotation=90, ha="center",
+                                va="bottom", color="tab:red", fontsize=8, fontweight="bold")
+                        continue
+                    kw = _bar_style(r, colors)
+                    if j > 0:
+                        kw["alpha"] = LIGHTER_ALPHA
+                    ax.bar(xi + offset, r[key] - bottom, bottom=bottom, width=width, **kw)
+                    ax.annotate(_fmt_ms(r["time_ms"]), (xi + offset, r[key]), xytext=(0, 3),
+                                textcoords="offset points", rotation=90, ha="center",
+                                va="bottom", fontsize=7 if nwords == 1 else 6.5)
             ax.axhline(ceiling, color=CEILING_COLOR, lw=1.2)
-            ax.set_xticks(x, [r["step"] for r in rows], rotation=40, ha="right",
-                          rotation_mode="anchor")
-            ax.set_title(label(size))
-            ax.set_ylim(0, top)
-            ax.set_xlim(-0.6, len(rows) - 0.4)
+            ax.set_xticks(x, steps, rotation=40, ha="right", rotation_mode="anchor")
+            ax.set_title(title)
+            ax.set_ylim(bottom, top)
+            ax.set_xlim(-0.6, len(steps) - 0.4)
             ax.grid(axis="y", alpha=0.3)
             ax.set_axisbelow(True)
-        for ax in axes.flat[len(sizes):]:
+        for ax in axes.flat[len(panels):]:
             ax.set_visible(False)
         for ax in axes[:, 0]:
-            ax.set_ylabel(f"{unit} (label: median time)")
+            ax.set_ylabel(f"{unit}{', log scale' if log else ''} (label: median time)")
+        wrap = int(panel_w * 11) if empty else int(panel_w * ncols * 12)
         vendors = ", ".join(doc["vendor_steps"]) or "none"
+        vendor_text = f"vendor: {vendors}"
+        over = [r["pct_ceiling"] for r in doc["rows"]
+                if r["vendor"] and not r["failed"] and r["pct_ceiling"] is not None]
+        if over and max(over) > 100.5:
+            vendor_text += f", up to {max(over):.0f}% of the measured ceiling"
+            if spec.get("vendor_note"):
+                vendor_text += f": {spec['vendor_note']}"
         handles = [Line2D([], [], color=CEILING_COLOR, lw=1.2,
-                          label=f"measured ceiling: {ceiling:.4g} {unit} ({doc['ceiling']['what']})"),
-                   Patch(**VENDOR_STYLE, label=f"vendor: {vendors}")]
-        fig.legend(handles=handles, loc="lower center", ncol=1, frameon=False,
-                   bbox_to_anchor=(0.5, 0.0))
+                          label=textwrap.fill(f"measured ceiling: {ceiling:.4g} {unit} "
+                                              f"({doc['ceiling']['what']})", wrap)),
+                   Patch(**VENDOR_STYLE, label=textwrap.fill(vendor_text, wrap))]
+        contexts = list(dict.fromkeys(r["step"] for r in doc["rows"] if is_context(r)))
+        if contexts:
+            text = f"context: {', '.join(contexts)}"
+            if spec.get("context_note"):
+                text += f", {spec['context_note']}"
+            handles.append(Patch(**CONTEXT_STYLE, label=textwrap.fill(text, wrap)))
+        if nwords > 1:
+            names = [w for w, _ in max((m for _, m in panels), key=len)]
+            handles.append(Patch(facecolor="0.35", label=f"left bar of each step: {names[0]}"))
+            handles.append(Patch(facecolor="0.35", alpha=LIGHTER_ALPHA,
+                                 label=f"lighter bar: {', '.join(names[1:])}"))
         fig.suptitle(f"Chapter {doc['chapter'][2:]} ladder ({doc['title']}): rate of each step, "
                      f"higher is faster\n{_origin(doc)}")
-        fig.tight_layout(rect=(0, 0.09 if nrows == 1 else 0.05, 1, 1))
+        if empty:
+            fig.tight_layout()
+            box = axes.flat[len(panels)].get_position()
+            fig.legend(handles=handles, loc="center", frameon=False,
+                       bbox_to_anchor=(box.x0 + box.width / 2, box.y0 + box.height / 2))
+        else:
+            fig.legend(handles=handles, loc="lower center", ncol=1 if nwords == 1 else 2,
+                       frameon=False, bbox_to_anchor=(0.5, 0.0))
+            fig.tight_layout(rect=(0, 0.09 if nrows == 1 else 0.06, 1, 1))
     return fig
 
 
@@ -270,13 +415,17 @@ def ratio_figure(doc: dict[str, Any], column: str, ylabel: str, fmt: str = "{:.2
                  label: Callable[[str], str] | None = None) -> matplotlib.figure.Figure:
     """Per size, a bar per row showing one column of the ladder file's rows (``x_naive``,
     ``x_vendor``, ``pct_ceiling``, or ``x_vendors:<vendor step>``), labelled with ``fmt``.
-    ``lines``: horizontal reference lines as (value, line style, legend text)."""
+    ``lines``: horizontal reference lines as (value, line style, legend text). Sizes named
+    ``word/dims`` share a panel per shape, as in ``ladder_figure``."""
     spec = chapter_spec(chapter or doc["chapter"])
     label = label or spec["label"]
     colors = step_colors(doc)
-    sizes = list(doc["sizes"])
-    nrows, ncols = _grid(len(sizes))
-    most = max(len(_rows_at(doc, s)) for s in sizes)
+    panels = _panels(doc, spec, label)
+    nrows, ncols = _grid(len(panels))
+    nwords = max(len(members) for _, members in panels)
+    steps_in = [step_order(doc, [s for _, s in members]) for _, members in panels]
+    most = max(len(s) for s in steps_in)
+    slot = 0.42 if nwords == 1 else 0.3 * nwords
 
     def value(r: dict[str, Any]) -> float:
         v = (r["x_vendors"].get(column.split(":", 1)[1]) if column.startswith("x_vendors:")
@@ -285,41 +434,55 @@ def ratio_figure(doc: dict[str, Any], column: str, ylabel: str, fmt: str = "{:.2
 
     finite = [value(r) for r in doc["rows"] if math.isfinite(value(r))]
     top = max(finite + [v for v, _, _ in lines] + [1.0]) * 1.18
+    width = 0.72 / nwords
     with style():
-        fig, axes = plt.subplots(nrows, ncols, figsize=(max(3.4, 0.42 * most + 1.0) * ncols,
+        fig, axes = plt.subplots(nrows, ncols, figsize=(max(3.4, slot * most + 1.0) * ncols,
                                                         3.3 * nrows + 0.7),
                                  sharey=True, squeeze=False)
-        for ax, size in zip(axes.flat, sizes):
-            rows = _rows_at(doc, size)
-            x = np.arange(len(rows))
-            for xi, r in zip(x, rows):
-                v = value(r)
-                if r["failed"]:
-                    ax.text(xi, top * 0.02, "FAILED", rotation=90, ha="center", va="bottom",
-                            color="tab:red", fontsize=8, fontweight="bold")
-                    continue
-                style_kw = VENDOR_STYLE if r["vendor"] else {"color": colors[r["step"]]}
-                ax.bar(xi, v if math.isfinite(v) else 0, width=0.72, **style_kw)
-                if math.isfinite(v):
-                    ax.annotate(fmt.format(v), (xi, v), xytext=(0, 2), textcoords="offset points",
-                                ha="center", va="bottom", fontsize=7)
+        for ax, (title, members), steps in zip(axes.flat, panels, steps_in):
+            x = np.arange(len(steps))
+            for j, (_, size) in enumerate(members):
+                by_step = {r["step"]: r for r in _rows_at(doc, size)}
+                offset = (j - (len(members) - 1) / 2) * width
+                for xi, step in zip(x, steps):
+                    r = by_step.get(step)
+                    if r is None:
+                        continue
+                    v = value(r)
+                    if r["failed"]:
+                        ax.text(xi + offset, top * 0.02, "FAILED", rotation=90, ha="center",
+                                va="bottom", color="tab:red", fontsize=8, fontweight="bold")
+                        continue
+                    kw = _bar_style(r, colors)
+                    if j > 0:
+                        kw["alpha"] = LIGHTER_ALPHA
+                    ax.bar(xi + offset, v if math.isfinite(v) else 0, width=width, **kw)
+                    if math.isfinite(v):
+                        ax.annotate(fmt.format(v), (xi + offset, v), xytext=(0, 2),
+                                    textcoords="offset points", ha="center", va="bottom",
+                                    fontsize=7 if nwords == 1 else 6,
+                                    rotation=0 if nwords == 1 else 90)
             for v, ls, text in lines:
                 ax.axhline(v, color="black", lw=1, ls=ls, label=text)
-            ax.set_xticks(x, [r["step"] for r in rows], rotation=40, ha="right",
-                          rotation_mode="anchor")
-            ax.set_title(label(size))
+            ax.set_xticks(x, steps, rotation=40, ha="right", rotation_mode="anchor")
+            ax.set_title(title)
             ax.set_ylim(0, top)
             ax.grid(axis="y", alpha=0.3)
             ax.set_axisbelow(True)
-        for ax in axes.flat[len(sizes):]:
+        for ax in axes.flat[len(panels):]:
             ax.set_visible(False)
         for ax in axes[:, 0]:
             ax.set_ylabel(ylabel)
-        if lines:
-            fig.legend(*axes[0][0].get_legend_handles_labels(), loc="lower center",
-                       ncol=len(lines), frameon=False)
+        handles, texts = axes[0][0].get_legend_handles_labels()
+        if nwords > 1:
+            names = [w for w, _ in max((m for _, m in panels), key=len)]
+            handles += [Patch(facecolor="0.35"), Patch(facecolor="0.35", alpha=LIGHTER_ALPHA)]
+            texts += [f"left bar of each step: {names[0]}",
+                      f"lighter bar: {', '.join(names[1:])}"]
+        if handles:
+            fig.legend(handles, texts, loc="lower center", ncol=len(handles), frameon=False)
         fig.suptitle(f"Chapter {doc['chapter'][2:]}: {ylabel}\n{_origin(doc)}")
-        fig.tight_layout(rect=(0, 0.07 if lines else 0, 1, 1))
+        fig.tight_layout(rect=(0, 0.07 if handles else 0, 1, 1))
     return fig
 
 
@@ -339,13 +502,30 @@ def _copy_ceiling_for(doc: dict[str, Any]) -> tuple[float, str]:
     return float(doc["context"]["wb_dram_peak_datasheet_GBps"]), "datasheet DRAM peak"
 
 
+def _tile_of(row: dict[str, Any], spec: dict[str, Any]) -> tuple[int, int, int] | None:
+    """(BM, BN, element bytes) of a row's block tile: from the chapter's ``tiles``, or for a
+    context row ``chNN-<step>`` from chapter NN's; None when unknown."""
+    step, tiles, elem = row["step"], spec.get("tiles", {}), spec.get("elem_bytes", 4)
+    m = re.match(r"ch(\d\d)-(.+)", step) if is_context(row) else None
+    if m:
+        other = chapter_spec(m.group(1))
+        step, tiles, elem = m.group(2), other.get("tiles", {}), other.get("elem_bytes", 4)
+    return (*tiles[step], elem) if step in tiles else None
+
+
 def roofline_figure(doc: dict[str, Any], chapter: str | None = None,
                     size: str | None = None) -> matplotlib.figure.Figure:
     """Arithmetic intensity (FLOP per byte) against attained rate, log-log, at one size (the
     chapter's headline size by default): the memory roof (a measured bandwidth × AI), the FP32
     peak (datasheet-style: SMs × 128 lanes × 2 FLOP × clock) and, for a compute-bound chapter,
     its measured ceiling; every step a point. A chapter without FLOPs (a transpose) has only a
-    memory roof: its figure shows each step's bandwidth under it, per size."""
+    memory roof: its figure shows each step's bandwidth under it, per size.
+
+    A "tile" chapter (03, 06) places each step at its block tile's intensity instead of the
+    problem's. In chapter 06 the measured ceiling (the mma.sync peak) is the top roof and the FP32
+    FMA rate a lower one; sizes named ``word/dims`` put the other words of the headline's shape
+    (bf16 beside fp16) as small filled markers, and the vendor, whose tile is not ours to know,
+    is a level line."""
     spec = chapter_spec(chapter or doc["chapter"])
     if spec.get("roofline") == "memory" or not any((r["flops"] or 0) > 0 for r in doc["rows"]):
         return _memory_roof_figure(doc, spec)
@@ -355,28 +535,45 @@ def roofline_figure(doc: dict[str, Any], chapter: str | None = None,
     ctx = doc["context"]
     colors = step_colors(doc)
     compute = doc["ceiling"]["kind"] == "compute"
-    peak = float(ctx["wb_fp32_peak_tflops"])  # TFLOP/s
+    fp32 = float(ctx["wb_fp32_peak_tflops"])  # TFLOP/s
+    measured = float(doc["ceiling"]["value"]) if compute else math.nan
+    on_top = compute and spec.get("ceiling_is_roof", False)
+    peak = measured if on_top else fp32  # the top roof
     if compute:
         bw, bw_what = _copy_ceiling_for(doc)
     else:
         bw, bw_what = float(doc["ceiling"]["value"]), "measured: " + doc["ceiling"]["what"]
     scale, unit = (1.0, "TFLOP/s") if compute else (1e3, "GFLOP/s")
-    ridge = peak * 1e3 / bw  # FLOP/byte where the roofs meet
+    ridge = peak * 1e3 / bw  # FLOP/byte where the memory roof meets the top roof
+    fp32_ridge = fp32 * 1e3 / bw
 
-    points, unplaced = [], []
-    tiles = spec.get("tiles") if spec.get("roofline") == "tile" else None
+    # Other words of the same shape (chapter 06: bf16 beside fp16), drawn small and filled.
+    words = size_words(doc)
+    companions: list[str] = []
+    if words is not None:
+        word, shape = size.split("/", 1)
+        companions = [f"{w}/{shape}" for w in words[1] if w != word and f"{w}/{shape}" in sizes]
+
+    tile_mode = spec.get("roofline") == "tile"
+    points, unplaced, vendors = [], [], []
     for r in _rows_at(doc, size):
         if r["failed"] or not r["flops"]:
             continue
-        if tiles is not None:
-            if r["step"] not in tiles:
-                if not r["vendor"]:
+        if tile_mode:
+            tile = _tile_of(r, spec)
+            if tile is None:
+                if r["vendor"]:
+                    vendors.append(r)
+                else:
                     unplaced.append(r["step"])
                 continue
-            ai = tile_intensity(*tiles[r["step"]])
+            ai = tile_intensity(*tile)
         else:
             ai = r["flops"] / r["bytes"]
-        points.append((r, ai, r["tflops"] * scale))
+        others = [o for c in companions for o in _rows_at(doc, c)
+                  if o["step"] == r["step"] and not o["failed"]]
+        points.append((r, ai, r["tflops"] * scale, [(o["size"], o["tflops"] * scale)
+                                                    for o in others]))
 
     with style():
         fig, ax = plt.subplots(figsize=(11.0, 5.2))
@@ -387,44 +584,93 @@ def roofline_figure(doc: dict[str, Any], chapter: str | None = None,
         ax.loglog(ai[:2], bw * ai[:2] / 1e3 * scale, color=CEILING_COLOR, lw=2,
                   label=textwrap.fill(f"memory roof: {bw:.0f} GB/s × AI ({bw_what})", 58))
         ax.loglog(ai[1:], bw * ai[1:] / 1e3 * scale, color=CEILING_COLOR, lw=1, ls=":", alpha=0.5)
-        ax.loglog([ridge, hi], [peak * scale, peak * scale], color=PEAK_COLOR, lw=2,
-                  label=f"FP32 peak, datasheet-style: {peak:.1f} TFLOP/s")
-        if compute:
-            measured = float(doc["ceiling"]["value"])
-            ax.axhline(measured * scale, color=PEAK_COLOR, lw=1.2, ls="--",
-                       label=textwrap.fill(f"measured ceiling: {measured:.1f} TFLOP/s "
-                                           f"({doc['ceiling']['what'].split(',')[0]})", 58))
+        if on_top:
+            what = doc["ceiling"]["what"].split(" (")[0]
+            ax.loglog([ridge, hi], [peak * scale] * 2, color=TENSOR_COLOR, lw=2,
+                      label=textwrap.fill(f"{spec.get('ceiling_roof', 'measured ceiling')}: "
+                                          f"{measured:.1f} TFLOP/s ({what})", 58))
+            ax.loglog([fp32_ridge, hi], [fp32 * scale] * 2, color=PEAK_COLOR, lw=1.5, ls="--",
+                      label=textwrap.fill(f"{spec.get('fp32_roof', 'FP32 peak, datasheet-style')}"
+                                          f": {fp32:.1f} TFLOP/s (the roof of the steps that "
+                                          "use FFMA, not the tensor cores)", 58))
+            ax.plot([fp32_ridge], [fp32 * scale], "o", color=PEAK_COLOR, ms=4)
+        else:
+            ax.loglog([ridge, hi], [peak * scale] * 2, color=PEAK_COLOR, lw=2,
+                      label=f"FP32 peak, datasheet-style: {peak:.1f} TFLOP/s")
+            if compute:
+                ax.axhline(measured * scale, color=PEAK_COLOR, lw=1.2, ls="--",
+                           label=textwrap.fill(f"measured ceiling: {measured:.1f} TFLOP/s "
+                                               f"({doc['ceiling']['what'].split(',')[0]})", 58))
         ax.plot([ridge], [peak * scale], "o", color="black", ms=5)
-        ax.annotate(f"ridge: {ridge:.1f} FLOP/byte", (ridge, peak * scale), xytext=(-8, 6),
-                    textcoords="offset points", fontsize=8, ha="right", va="bottom")
+        ax.annotate(f"ridge: {ridge:.1f} FLOP/byte", (ridge, peak * scale),
+                    xytext=(8, -6) if on_top else (-8, 6), textcoords="offset points", fontsize=8,
+                    ha="left" if on_top else "right", va="top" if on_top else "bottom")
+        if spec.get("vendor_line"):
+            for r in vendors:
+                y = r["tflops"] * scale
+                rest = [o for c in companions for o in _rows_at(doc, c)
+                        if o["step"] == r["step"] and not o["failed"]]
+                also = "".join(f", {o['size'].split('/')[0]} {_fmt_rate(o['tflops'] * scale)}"
+                               for o in rest)
+                first = f"{size.split('/')[0]} {_fmt_rate(y)}" if companions else _fmt_rate(y)
+                note = f"; {spec['vendor_note']}" if spec.get("vendor_note") else ""
+                ax.axhline(y, color=VENDOR_LINE_COLOR, lw=1.2, ls="--",
+                           label=textwrap.fill(f"{r['step']}: {first}{also} {unit}, a level, not "
+                                               f"a point: its tile is not ours to know{note}",
+                                               58))
         markers = ["o", "s", "D", "^", "v", "P", "X", "h", "<", ">"]
-        for i, (r, x, y) in enumerate(points):
+        above = []
+        for i, (r, x, y, others) in enumerate(points):
             if r["vendor"]:
                 ax.plot(x, y, "*", ms=13, color="0.45",
                         label=f"{r['step']}: {_fmt_rate(y)} {unit}")
                 continue
-            if tiles is not None:  # the tile's AI bounds global loads only: caches add reuse
-                text = (f"{r['step']}: tile {tiles[r['step']][0]}×{tiles[r['step']][1]}, "
-                        f"{_fmt_rate(y)} {unit}")
+            marker = markers[i % len(markers)]
+            if is_context(r):  # another chapter's kernel: its own precision, whatever the block
+                others = []
+            rate = _fmt_rate(y) + "".join(f" / {s.split('/')[0]} {_fmt_rate(v)}"
+                                          for s, v in others)
+            if others:
+                rate = f"{size.split('/')[0]} {rate}"
+            if tile_mode:  # the tile's AI bounds global loads only: caches add reuse
+                bm, bn, elem = _tile_of(r, spec)
+                kind = (f" ({ {4: 'fp32', 2: '16-bit'}.get(elem, f'{8 * elem}-bit') }, context)"
+                        if is_context(r) else "")
+                text = f"{r['step']}{kind}: tile {bm}×{bn}, {rate} {unit}"
+                if y > bw * x / 1e3 * scale * 1.02:
+                    above.append(r["step"])
             else:
                 roof = min(bw * x / 1e3, peak) * scale
-                text = f"{r['step']}: {_fmt_rate(y)} {unit}, {100 * y / roof:.0f}% of its roof"
-            ax.plot(x, y, markers[i % len(markers)], ms=10 - 0.6 * (i % 6), mfc="none", mew=2,
-                    color=colors[r["step"]], label=text)
+                text = f"{r['step']}: {rate} {unit}, {100 * y / roof:.0f}% of its roof"
+            ax.plot(x, y, marker, ms=10 - 0.6 * (i % 6), mfc="none", mew=2,
+                    color=colors[r["step"]], label=textwrap.fill(text, 62))
+            for _, v in others:
+                ax.plot(x, v, marker, ms=4, color=colors[r["step"]])
         ax.set_xlim(lo, hi)
         ys = [p[2] for p in points] or [peak * scale]
-        ax.set_ylim(min(ys + [bw * lo / 1e3 * scale]) / 2, peak * scale * 3)
-        what = ("AI of the block tile (FLOP / byte of global loads)" if tiles is not None
+        top = max([peak] + [r["tflops"] for r in vendors if spec.get("vendor_line")]) * scale
+        ax.set_ylim(min(ys + [bw * lo / 1e3 * scale]) / 2, top * 3)
+        what = ("AI of the block tile (FLOP / byte of global loads)" if tile_mode
                 else "arithmetic intensity: FLOP / minimum bytes moved")
         ax.set_xlabel(what)
         ax.set_ylabel(f"attained {unit}")
-        ax.set_title(f"Chapter {doc['chapter'][2:]} roofline at {label(size)}\n{_origin(doc)}")
+        title = label(size)
+        if companions:
+            title += " (" + ", ".join(c.split("/")[0] for c in companions) + ": small filled markers)"
+        ax.set_title(f"Chapter {doc['chapter'][2:]} roofline at {title}\n{_origin(doc)}")
         ax.grid(which="major", alpha=0.3)
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=7.5, frameon=False)
+        notes = []
         if unplaced:
-            ax.text(0.01, 0.99, "not placed (block tile unknown to workbook_figures.py): "
-                    + ", ".join(unplaced), transform=ax.transAxes, va="top", fontsize=7,
-                    color="tab:red")
+            notes.append(("not placed (block tile unknown to workbook_figures.py): "
+                          + ", ".join(unplaced), "tab:red"))
+        if above:
+            notes.append((f"above the memory roof: {', '.join(above)}. Neighbouring threads "
+                          "share loads through L1 and L2,\nreuse that a block tile's intensity "
+                          "does not count", "0.25"))
+        for k, (text, color) in enumerate(notes):
+            ax.text(0.01, 0.99 - 0.05 * k, text, transform=ax.transAxes, va="top", fontsize=7,
+                    color=color)
         fig.tight_layout()
     return fig
 
@@ -433,7 +679,7 @@ def _memory_roof_figure(doc: dict[str, Any], spec: dict[str, Any]) -> matplotlib
     label = spec["label"]
     ceiling = float(doc["ceiling"]["value"])
     datasheet = float(doc["context"].get("wb_dram_peak_datasheet_GBps", "nan"))
-    steps = list(dict.fromkeys(r["step"] for r in doc["rows"]))
+    steps = step_order(doc)
     markers = ["o", "s", "D", "^", "v", "P"]
     with style():
         fig, ax = plt.subplots(figsize=(8.2, 5.0))
@@ -464,7 +710,7 @@ def _memory_roof_figure(doc: dict[str, Any], spec: dict[str, Any]) -> matplotlib
 
 
 # ---------------------------------------------------------------------------------------------
-# The recorded design sweeps (text tables printed by bench/ch02_sweep.cu, ch03_bench --ch03_sweep
+# The recorded design sweeps (text tables printed by bench/ch02_sweep.cu, bench/ch03_sweep.cu
 # and bench/ch04_sweep.cu)
 
 
@@ -472,22 +718,55 @@ def _numbers(text: str) -> list[float]:
     return [float(t.rstrip("%")) for t in text.split() if re.fullmatch(r"-?[0-9.]+%?", t)]
 
 
+def _read_sweep_03(lines: list[str]) -> tuple[str, list[dict[str, Any]]]:
+    """Chapter 03's sweep (bench/ch03_sweep.cu). After a seed line and a ``SWEEP chapter 03: ...``
+    line come blocks, one per size, each opened by ``-- 1024^3 (...; the size rule, plan_split_k,
+    chose 4 split(s) of 256)`` and a column header, then one row per variant:
+    ``name  blocks | ms dirty  spread  TFLOP/s  x cuBLAS | ms clean  x cuBLAS``. A row's name says
+    what it is: ``cuBLAS (vendor-cublas)``, a ladder step (``step 7 warptile``, ``step 9 split_k
+    (the size rule)``), or, indented, one of step 8's tile configurations (``step 8 kernel
+    128x128x8 ...``) or step 9's kernel with a fixed split count (``step 9 kernel, splits 4``)."""
+    title = next((ln for ln in lines if ln.startswith("SWEEP")), lines[0])
+    rows: list[dict[str, Any]] = []
+    block, note = "", ""
+    for ln in lines:
+        m = re.match(r"^-- (\S+) \((.*)\)\s*$", ln)
+        if m:
+            block, note = m.group(1).replace("^3", "³"), m.group(2)
+            continue
+        parts = ln.split("|")
+        if len(parts) != 3 or ln.startswith("variant") or not block:
+            continue
+        head, dirty, clean = parts[0].rstrip(), _numbers(parts[1]), _numbers(parts[2])
+        name, blocks = head.rsplit(None, 1)
+        name = name.strip()
+        if name.lower().startswith("cublas"):
+            kind = "vendor"
+        elif re.match(r"step \d+ kernel, splits", name):
+            kind = "split"
+        elif re.match(r"step \d+ kernel ", name):
+            kind = "config"
+        else:
+            kind = "step"
+        rows.append({"name": name, "block": block, "note": note, "kind": kind,
+                     "blocks": int(blocks), "ms": dirty[0], "tflops": dirty[2],
+                     "dirty_x": dirty[3], "clean_x": clean[1]})
+    return title, rows
+
+
 def read_sweep(chapter: str) -> tuple[str, list[dict[str, Any]]]:
-    """The recorded sweep of a chapter: (its first line, rows). Rows have ``name``, ``block``
-    (chapter 02: the size), and ``dirty_x``/``clean_x`` (× the vendor, chapters 02 and 04) or
-    ``ms``, ``tflops`` and ``x`` (chapter 03)."""
+    """The recorded sweep of a chapter: (its title line, rows). Every row has ``name``, ``block``
+    (the size it was timed at; empty for chapter 04's single size), and ``dirty_x``/``clean_x``
+    (× the vendor after the ladder's L2 flush and after a clean-L2 flush). Chapter 03's rows also
+    have ``kind`` (vendor, step, config, split), ``blocks``, ``ms``, ``tflops`` and ``note`` (the
+    block's header: tiles, blocks and the split rule's choice)."""
     spec = chapter_spec(chapter)
     path = wr.RECORDED_DIR / spec["sweep"]
     lines = path.read_text().splitlines()
-    rows: list[dict[str, Any]] = []
     nn = re.sub(r"\D", "", chapter)[-2:]
     if nn == "03":
-        for ln in lines[1:]:
-            m = re.match(r"^(.*?)\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)\s*$", ln)
-            if m:
-                rows.append({"name": m.group(1).strip(), "ms": float(m.group(2)),
-                             "tflops": float(m.group(3)), "x": float(m.group(4)), "block": ""})
-        return lines[0], rows
+        return _read_sweep_03(lines)
+    rows: list[dict[str, Any]] = []
     block = ""
     for ln in lines:
         m = re.match(r"^-- (.*?) \(", ln)
@@ -507,37 +786,72 @@ def read_sweep(chapter: str) -> tuple[str, list[dict[str, Any]]]:
     return lines[0], rows
 
 
+SWEEP03_COLORS = {"step": "tab:green", "config": "tab:blue", "split": "tab:orange"}
+
+
+def _sweep_figure_03(title: str, rows: list[dict[str, Any]],
+                     source: str) -> matplotlib.figure.Figure:
+    """Chapter 03: one panel per size, a bar per variant (× cuBLAS at that size), a dot for the
+    clean-L2 timing, each bar labelled with its TFLOP/s."""
+    blocks = list(dict.fromkeys(r["block"] for r in rows))
+    names = list(dict.fromkeys(r["name"] for r in rows))
+    fig, axes = plt.subplots(1, len(blocks), figsize=(3.0 + 2.9 * len(blocks),
+                                                      0.22 * len(names) + 2.3),
+                             sharey=True, squeeze=False)
+    y = np.arange(len(names))[::-1]
+    hi = max(max(r["dirty_x"], r["clean_x"]) for r in rows) * 1.22
+    for ax, block in zip(axes[0], blocks):
+        by_name = {r["name"]: r for r in rows if r["block"] == block}
+        for yi, name in zip(y, names):
+            r = by_name.get(name)
+            if r is None:
+                continue
+            kw = VENDOR_STYLE if r["kind"] == "vendor" else {"color": SWEEP03_COLORS[r["kind"]]}
+            ax.barh(yi, r["dirty_x"], height=0.72, **kw)
+            ax.plot(r["clean_x"], yi, "o", ms=3, color="black")
+            ax.annotate(_fmt_rate(r["tflops"]), (max(r["dirty_x"], r["clean_x"]), yi),
+                        xytext=(4, 0), textcoords="offset points", va="center", fontsize=6.5)
+        ax.axvline(1.0, color="black", lw=1)
+        ax.set_xlim(0, hi)
+        note = by_name[next(iter(by_name))]["note"]
+        m = re.search(r"(\d+) SMs; .* make (\d+) blocks; .*chose (\d+) split", note)
+        sub = (f"{m.group(2)} tiles for {m.group(1)} SMs; the rule: {m.group(3)} split"
+               f"{'s' if m.group(3) != '1' else ''}" if m else textwrap.fill(note, 40))
+        ax.set_title(f"{block}\n{sub}", fontsize=8.5)
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_axisbelow(True)
+        ax.set_xlabel("× cuBLAS at this size (label: TFLOP/s)")
+    axes[0][0].set_yticks(y, names, fontsize=7)
+    handles = [Patch(color=SWEEP03_COLORS["step"], label="the ladder's steps 7, 8, 9"),
+               Patch(color=SWEEP03_COLORS["config"], label="step 8's kernel, each tile configuration"),
+               Patch(color=SWEEP03_COLORS["split"], label="step 9's kernel, each split count"),
+               Patch(**VENDOR_STYLE, label="cuBLAS"),
+               Line2D([], [], marker="o", ls="", ms=3, color="black",
+                      label="timed after a clean-L2 flush (bars: L2 flushed, dirty, as the ladder)")]
+    fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=7.5)
+    what = re.sub(r"^SWEEP chapter 03:\s*", "", title)
+    fig.suptitle(f"Chapter 03 sweep, × cuBLAS (right of 1.0 is faster), recorded in "
+                 f"bench/results/h100/{source}\n{textwrap.fill(what, 130)}", fontsize=9.5)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    return fig
+
+
 def sweep_figure(chapter: str) -> matplotlib.figure.Figure:
     """The chapter's recorded design sweep as horizontal bars against its vendor (1.0 = as fast
-    as the vendor). Chapters 02 and 04: × the vendor after the ladder's L2 flush (bars) and after
-    a clean-L2 flush (dots); chapter 03: TFLOP/s of each warp-tile configuration at 4096³."""
+    as the vendor): × the vendor after the ladder's L2 flush (bars) and after a clean-L2 flush
+    (dots). Chapters 02 and 04: tile shapes and orders of the transpose, layouts of the sum, the
+    rows of the ladder's steps in green; chapter 03: step 8's tile configurations and step 9's
+    split counts at each size, labelled with TFLOP/s."""
     nn = re.sub(r"\D", "", chapter)[-2:]
     first, rows = read_sweep(nn)
-    source = chapter_spec(nn)["sweep"]
+    spec = chapter_spec(nn)
+    source = spec["sweep"]
     with style():
         if nn == "03":
-            fig, ax = plt.subplots(figsize=(8.2, 0.32 * len(rows) + 1.6))
-            y = np.arange(len(rows))[::-1]
-            cublas = next((r["tflops"] for r in rows if r["name"].lower() == "cublas"), None)
-            for yi, r in zip(y, rows):
-                kw = (VENDOR_STYLE if r["name"].lower() == "cublas" else
-                      {"color": "tab:green" if "(chosen)" in r["name"] else "tab:blue"})
-                ax.barh(yi, r["tflops"], height=0.7, **kw)
-                ax.annotate(f"{r['tflops']:.1f} ({r['x']:.3f}×)", (r["tflops"], yi),
-                            xytext=(3, 0), textcoords="offset points", va="center", fontsize=7)
-            if cublas:
-                ax.axvline(cublas, color="black", lw=1, label=f"cuBLAS {cublas:.1f} TFLOP/s")
-                ax.axvline(0.9 * cublas, color="black", lw=1, ls="--", label="0.90× cuBLAS")
-                ax.legend(loc="lower right", fontsize=7.5, framealpha=0.95)
-            ax.set_yticks(y, [r["name"] for r in rows], fontsize=7.5)
-            ax.set_xlim(0, max(r["tflops"] for r in rows) * 1.45)
-            ax.set_xlabel("TFLOP/s at 4096³ (label: × cuBLAS); green: the configuration chosen")
-            ax.set_title(f"Chapter 03 sweep: warp-tile configurations (BM×BN×BK, warp tile, "
-                         f"thread tile)\nrecorded in bench/results/h100/{source}")
-            fig.tight_layout()
-            return fig
+            return _sweep_figure_03(first, rows, source)
         blocks = list(dict.fromkeys(r["block"] for r in rows))
         names = list(dict.fromkeys(r["name"] for r in rows))
+        marked = spec.get("sweep_steps", {})
         vendor = "cublasSgeam" if nn == "02" else "cub::DeviceReduce::Sum"
         fig, axes = plt.subplots(1, len(blocks), figsize=(max(8.2, 3.0 + 2.3 * len(blocks)),
                                                           0.2 * len(names) + 1.9),
@@ -553,9 +867,8 @@ def sweep_figure(chapter: str) -> matplotlib.figure.Figure:
                 if r is None:
                     continue
                 is_ref = name.startswith((vendor, "cudaMemcpy"))
-                highlight = "(step 3)" in name or name == "64x64 tile, 32x16, column-major"
                 kw = (VENDOR_STYLE if is_ref else
-                      {"color": "tab:green" if highlight else "tab:blue"})
+                      {"color": "tab:green" if name in marked else "tab:blue"})
                 ax.barh(yi, r["dirty_x"] - lo, left=lo, height=0.72, **kw)
                 ax.plot(r["clean_x"], yi, "o", ms=3, color="black")
             ax.axvline(1.0, color="black", lw=1)
@@ -564,15 +877,17 @@ def sweep_figure(chapter: str) -> matplotlib.figure.Figure:
             ax.grid(axis="x", alpha=0.3)
             ax.set_axisbelow(True)
             ax.set_xlabel(f"× {vendor}")
-        axes[0][0].set_yticks(y, names, fontsize=7)
+        axes[0][0].set_yticks(y, [f"{n} ({marked[n]})" if marked.get(n) else n for n in names],
+                              fontsize=7)
         handles = [Patch(color="tab:blue", label="timed as the ladder times (L2 flushed, dirty)"),
                    Line2D([], [], marker="o", ls="", ms=3, color="black",
                           label="timed after a clean-L2 flush"),
                    Patch(**VENDOR_STYLE, label="references")]
         if nn == "02":
-            handles.insert(1, Patch(color="tab:green", label="step 3's and step 7's variants"))
+            handles.insert(1, Patch(color="tab:green", label="the kernels of steps 3, 7 and 8"))
             what = "tile shapes, orders and cache hints of the transpose"
         else:
+            handles.insert(1, Patch(color="tab:green", label="the layouts of steps 7 and 8"))
             what = "layouts of the float4 sum"
         fig.legend(handles=handles, loc="lower center", ncol=len(handles) if len(blocks) > 1 else 2,
                    frameon=False, fontsize=7.5)
