@@ -39,7 +39,7 @@ __global__ void reduce_warp_shuffle_kernel(const float* __restrict__ gIn, float*
   //      any more). lane = tid % kWarpSize, warp = tid / kWarpSize.
   //   2. Load and first add as in step 3, into a register v.
   //   3. v = wb::warp_reduce(v, op) (common/include/wb/device/warp.cuh: the five __shfl_down_sync
-  //      of README section 2; write them out yourself first if you like);
+  //      of README section 2; write them out yourself once first, as the lesson suggests);
   //      if (lane == 0) sWarp[warp] = v; __syncthreads();
   //   4. if (warp == 0): v = lane < kWarps ? sWarp[lane] : Op::identity();
   //                      v = wb::warp_reduce(v, op); if (lane == 0) gOut[blockIdx.x] = v;

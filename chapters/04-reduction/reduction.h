@@ -127,7 +127,7 @@ namespace known_bad {
 /// Step 5 with a half-warp shuffle reduction (width 16, offsets 8..1): each 16-lane segment is
 /// folded separately, so lanes 16..31 never reach lane 0. Right whenever no warp has data in
 /// lanes 16..31 (n <= 16), wrong for every n > 16 with positive inputs.
-/// Lives in solutions/04-reduction/known_bad_half_warp.cu.
+/// Lives in solutions/04-reduction/known_bad_half_warp.cu (the instructor's copy).
 void launch_warp_shuffle_half_warp(const ReduceArgs& args, cudaStream_t stream);
 }  // namespace known_bad
 
