@@ -21,13 +21,17 @@ namespace ch03 {
 /// Everything derived from the tile parameters of steps 7-9, checked once.
 template <int BM_, int BN_, int BK_, int WM_, int WN_, int kWarpRows_, int kMinBlocks_>
 struct WarpTiles {
-  static constexpr int BM = BM_, BN = BN_, BK = BK_;         ///< block tile of C, k per shared tile
-  static constexpr int WM = WM_, WN = WN_;                   ///< warp tile of C
+  static constexpr int BM = BM_;                             ///< block tile of C: rows
+  static constexpr int BN = BN_;                             ///< block tile of C: columns
+  static constexpr int BK = BK_;                             ///< k per shared tile
+  static constexpr int WM = WM_;                             ///< warp tile of C: rows
+  static constexpr int WN = WN_;                             ///< warp tile of C: columns
   static constexpr int kWarpRows = kWarpRows_;               ///< lanes of a warp along m
   static constexpr int kWarpCols = 32 / kWarpRows;           ///< lanes of a warp along n
   static constexpr int kIterM = WM / (4 * kWarpRows);        ///< 4 x 4 sub-tiles per lane along m
   static constexpr int kIterN = WN / (4 * kWarpCols);        ///< ... along n
-  static constexpr int TM = 4 * kIterM, TN = 4 * kIterN;     ///< outputs per thread
+  static constexpr int TM = 4 * kIterM;                      ///< outputs per thread along m
+  static constexpr int TN = 4 * kIterN;                      ///< outputs per thread along n
   static constexpr int kWarpsN = BN / WN;                    ///< warps along n
   static constexpr int kThreads = (BM / WM) * kWarpsN * 32;  ///< threads per block
   static constexpr int kMinBlocks = kMinBlocks_;  ///< resident blocks per SM asked of registers
