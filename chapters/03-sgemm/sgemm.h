@@ -141,8 +141,11 @@ void launch_smem_tiles_no_tail(const Args& args, cudaStream_t stream);
 struct TileConfig {
   const char* name;   ///< e.g. "128x256x8 w64x64 t16x8"
   Launcher launch;    ///< the double-buffered kernel with this configuration
-  int BM, BN, BK;     ///< block tile of C, and k per shared tile
-  int WM, WN;         ///< warp tile
+  int BM;             ///< block tile of C: rows
+  int BN;             ///< block tile of C: columns
+  int BK;             ///< k per shared tile
+  int WM;             ///< warp tile: rows
+  int WN;             ///< warp tile: columns
   int warp_rows;      ///< lanes of a warp along m (32 / warp_rows along n)
   int threads;        ///< threads per block
   std::size_t smem;   ///< dynamic shared memory per block, bytes (two stages)
