@@ -64,8 +64,8 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kMinBlocks)
 
   float rC[Cfg::kMT][Cfg::kNT][4] = {};  // (kMT, kNT) m16n8 accumulator tiles, c_frag layout
   for (int k0 = 0; k0 < K; k0 += Cfg::BK) {
-    wb::tile::copy_tile<LayoutA, Cfg::BM, Cfg::BK, Cfg::kThreads, kVec>(sA, a16, lda, m0, k0, M, K);
-    wb::tile::copy_tile<LayoutB, Cfg::BK, Cfg::BN, Cfg::kThreads, kVec>(sB, b16, ldb, k0, n0, K, N);
+    wb::tile::copy_k_tile<LayoutA, LayoutB, Cfg::BM, Cfg::BN, Cfg::BK, Cfg::kThreads, kVec>(
+        sA, sB, a16, lda, b16, ldb, M, N, K, m0, n0, k0);
     __syncthreads();  // both tiles complete
 #pragma unroll
     for (int kk = 0; kk < Cfg::BK; kk += 16) {

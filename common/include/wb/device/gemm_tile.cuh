@@ -95,6 +95,24 @@ __device__ __forceinline__ void copy_tile(std::uint16_t* s, const std::uint16_t*
   store_tile<Layout, kRows, kCols, kThreads>(s, v);
 }
 
+/// Copies k-tile k0 of a GEMM into shared memory: the (BM, BK) tile of A at (m0, k0) into `sA`
+/// (layout LayoutA) and the (BK, BN) tile of B at (k0, n0) into `sB` (LayoutB), zero outside
+/// the M x K and K x N matrices. Every load of both tiles is issued before the first store, so the
+/// whole k-tile costs one global round trip; two copy_tile calls in a row would cost two (A's
+/// stores wait for A's loads before B's loads start).
+template <class LayoutA, class LayoutB, int BM, int BN, int BK, int kThreads, bool kVec>
+__device__ __forceinline__ void copy_k_tile(std::uint16_t* sA, std::uint16_t* sB,
+                                            const std::uint16_t* __restrict__ A, int lda,
+                                            const std::uint16_t* __restrict__ B, int ldb, int M,
+                                            int N, int K, int m0, int n0, int k0) {
+  uint4 vA[TileChunks<BM, BK, kThreads>::kPerThread];
+  uint4 vB[TileChunks<BK, BN, kThreads>::kPerThread];
+  load_tile<BM, BK, kThreads, kVec>(vA, A, lda, m0, k0, M, K);
+  load_tile<BK, BN, kThreads, kVec>(vB, B, ldb, k0, n0, K, N);
+  store_tile<LayoutA, BM, BK, kThreads>(sA, vA);
+  store_tile<LayoutB, BK, BN, kThreads>(sB, vB);
+}
+
 /// alpha * acc + beta * C for one element; C is not read when beta == 0 (BLAS semantics: an
 /// output-only C may hold NaN).
 template <class T>
