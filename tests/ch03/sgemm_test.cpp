@@ -8,6 +8,7 @@
 // limits are tested at the limits themselves in limits_test.cu (make chapter-03-limits), the
 // known-bad variant in known_bad_test.cpp.
 #include "sgemm.h"
+#include "warp_tiles.h"
 
 #include "wb/buffer.h"
 #include "wb/catch.h"
