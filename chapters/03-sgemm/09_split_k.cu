@@ -47,8 +47,8 @@
 
 WB_EXERCISE_TODO("split_k",
                  "start from your step 8 kernel: offset A, B and K to this block's split "
-                 "(blockIdx.z), write raw partials to gW when it is set; then the reduction "
-                 "kernel");
+                 "(blockIdx.z), always write raw partials to gW (one split runs your step 8 "
+                 "instead); then the reduction kernel");
 
 namespace ch03 {
 namespace {
