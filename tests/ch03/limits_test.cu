@@ -59,6 +59,7 @@
 #include <cstdio>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -292,7 +293,8 @@ TEST_CASE("limits K", "[ch03][gpu][.limits]") {
 // on an H100 for all of them; see the estimates at the top) instead of the ~30-35 min of one
 // process per step. A faster record of the same cases, not a replacement: a fault in one step
 // loses them all (the per-step processes of limits.sh are the isolation; rerun a failing step
-// alone). Hidden under its own tag, so limits.sh does not run it:
+// alone). Each step's time is printed as it finishes, so a run cut short by a time limit still
+// says which got through K. Hidden under its own tag, so limits.sh does not run it:
 //   build/ch03_gpu_tests "[limits_together]"                      every step
 //   build/ch03_gpu_tests --wb-step warptile --wb-step ... "[limits_together]"   some of them
 TEST_CASE("limits K of every step at once", "[ch03][gpu][.limits_together]") {
@@ -321,6 +323,24 @@ TEST_CASE("limits K of every step at once", "[ch03][gpu][.limits_together]") {
     WB_CUDA_CHECK(cudaEventRecord(begin[i], streams[i]));
     ready[i].launch(k_case_args(A, B, C[i].data(), K), streams[i]);
     WB_CUDA_CHECK(cudaEventRecord(end[i], streams[i]));
+  }
+  // Say when each step finishes (time only: checking C needs calls that wait for every stream),
+  // so a run cut short by a time limit still records which steps got through K and how fast.
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<bool> done(ready.size(), false);
+  for (std::size_t left = ready.size(); left > 0;) {
+    for (std::size_t i = 0; i < ready.size(); ++i) {
+      if (done[i]) continue;
+      const cudaError_t e = cudaEventQuery(end[i]);
+      if (e == cudaErrorNotReady) continue;
+      WB_CUDA_CHECK(e);
+      done[i] = true;
+      --left;
+      std::printf("[limits] %s: K = %lld finished after %.0f s (checked below)\n", ready[i].name,
+                  static_cast<long long>(K), seconds_since(start));
+      std::fflush(stdout);
+    }
+    if (left > 0) std::this_thread::sleep_for(std::chrono::seconds(1));
   }
   WB_CUDA_CHECK(cudaDeviceSynchronize());
   for (std::size_t i = 0; i < ready.size(); ++i) {
