@@ -163,7 +163,8 @@ const int registered = wb::register_chapter({\"${CH_NUMBER}\", \"${CH_SLUG}\", {
     COMMENT "Chapter ${CH_NUMBER}: the GPU tests of your finished exercises in chapters/${CH_NUMBER}-${CH_SLUG}/ (the CPU tests run in chapter-${CH_NUMBER}-test)"
     USES_TERMINAL VERBATIM)
   add_custom_target(${target_prefix}-mine-sanitize
-    COMMAND ${PROJECT_SOURCE_DIR}/scripts/sanitize.sh $<TARGET_FILE:${id}_check> "--wb-child [steps]~[.]"
+    COMMAND ${PROJECT_SOURCE_DIR}/scripts/explain-exit.sh "make chapter-${CH_NUMBER}-mine-sanitize"
+            ${PROJECT_SOURCE_DIR}/scripts/sanitize.sh $<TARGET_FILE:${id}_check> "--wb-child [steps]~[.]"
     DEPENDS ${id}_check
     COMMENT "Chapter ${CH_NUMBER}: compute-sanitizer on your finished steps"
     USES_TERMINAL VERBATIM)
@@ -188,7 +189,8 @@ const int registered = wb::register_chapter({\"${CH_NUMBER}\", \"${CH_SLUG}\", {
       COMMENT "Chapter ${CH_NUMBER}: the CPU tests, then your exercises' GPU tests (a learner's copy has no solutions)"
       USES_TERMINAL VERBATIM)
     add_custom_target(${target_prefix}-sanitize
-      COMMAND ${PROJECT_SOURCE_DIR}/scripts/sanitize.sh $<TARGET_FILE:${id}_check> "--wb-child [steps]~[.]"
+      COMMAND ${PROJECT_SOURCE_DIR}/scripts/explain-exit.sh "make chapter-${CH_NUMBER}-sanitize"
+              ${PROJECT_SOURCE_DIR}/scripts/sanitize.sh $<TARGET_FILE:${id}_check> "--wb-child [steps]~[.]"
       DEPENDS ${id}_check
       COMMENT "Chapter ${CH_NUMBER}: compute-sanitizer on your finished steps (a learner's copy has no solutions)"
       USES_TERMINAL VERBATIM)
