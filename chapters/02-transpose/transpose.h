@@ -9,10 +9,16 @@
 /// chapter is about reaching it when one side of the copy walks columns. See
 /// chapters/02-transpose/README.md for the lesson.
 ///
-/// Steps 2-5 stage a 32 x 32 tile in shared memory so that both global sides are row-wise. The
-/// tile layouts (unpadded, padded, swizzled) are the small `__host__ __device__` functions below,
-/// and `conflict_degree` says how many shared-memory wavefronts a warp's access costs; the CPU
-/// tests check the kernels' own layouts with it.
+/// Steps 2-6 stage a 32 x 32 tile in shared memory so that both global sides are row-wise, and
+/// steps 7 and 8 a 64 x 64 one. The tile layouts (unpadded, padded, swizzled, big padded) are the
+/// small `__host__ __device__` functions below, and `conflict_degree` says how many shared-memory
+/// wavefronts a warp's access costs. The CPU tests apply it to the accesses the lesson's kernels
+/// make, rebuilt from these offset functions and the lane mapping the lesson gives: they check the
+/// layouts, not a kernel's code (the profiler's bank-conflict counters see a kernel's own).
+///
+/// Sizes: rows and cols are each 1 .. 2^31 - 1. The grid is one block per tile, at most 2^31 - 1
+/// blocks (tile_grid checks it), which only a matrix of more than about 2^41 elements (8 TiB)
+/// would exceed: no matrix that fits in a GPU's memory does.
 #pragma once
 
 #include "wb/compare.h"
