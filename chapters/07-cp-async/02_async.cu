@@ -30,10 +30,10 @@ WB_EXERCISE_TODO("async",
 namespace ch07 {
 namespace {
 
-using Tiles = wb::tile::WarpTiles<128, 128, 32, 64, 64>;  // chapter 06's chosen warp tiles
+using Tiles = wb::tile::WarpTiles<128, 128, 64, 64, 64>;  // chapter 06's chosen warp tiles
 
 template <class T, bool kVec>
-__global__ void __launch_bounds__(Tiles::kThreads)
+__global__ void __launch_bounds__(Tiles::kThreads, Tiles::kMinBlocks)
     hgemm_async_kernel(int M, int N, int K, float alpha, const T* __restrict__ gA, int lda,
                        const T* __restrict__ gB, int ldb, float beta, T* __restrict__ gC, int ldc) {
   using LayoutA = wb::smem::Swizzled<Tiles::BK>;  // (BM, BK) tile of A
@@ -43,18 +43,19 @@ __global__ void __launch_bounds__(Tiles::kThreads)
   //   1. Static shared memory, 128-byte aligned: std::uint16_t sA[LayoutA::elems(Tiles::BM)]
   //      ((BM, BK) of A, swizzled) and sB[LayoutB::elems(Tiles::BK)] ((BK, BN) of B, swizzled).
   //   2. Indices: warp = threadIdx.x / 32, lane = threadIdx.x % 32; the block tile of C at
-  //      (m0, n0) = (blockIdx.y * BM, blockIdx.x * BN); the warp tile at (wm0, wn0) =
-  //      ((warp / Tiles::kWarpsN) * WM, (warp % Tiles::kWarpsN) * WN); A and B as raw 16-bit bits
-  //      (reinterpret_cast<const std::uint16_t*>).
+  //      (m0, n0) = (blockIdx.y * BM, blockIdx.x * BN); the warp tile at
+  //      w = wb::tile::warp_origin<Tiles>(warp) (a wb::mma::Coord: w.row, w.col); A and B as raw
+  //      16-bit bits (reinterpret_cast<const std::uint16_t*>).
   //   3. float rC[Tiles::kMT][Tiles::kNT][4] = {}: the warp's accumulators.
   //   4. For t = 0 .. k_tiles(K, BK) - 1, k0 = t * BK:
   //      - wb::tile::async_copy_tile<LayoutA, BM, BK, Tiles::kThreads, kVec>(sA, a16, lda, m0, k0,
   //        M, K) and <LayoutB, BK, BN, ...>(sB, b16, ldb, k0, n0, K, N): cp.async, zero-filled;
   //      - wb::async::commit() (this thread's copies become one group), wb::async::wait<0>() (they
   //        landed), __syncthreads() (everyone's landed);
-  //      - wb::tile::warp_tile_mma<T, Tiles, LayoutA, LayoutB>(rC, sA, sB, wm0, wn0, lane);
+  //      - wb::tile::warp_tile_mma<T, Tiles, LayoutA, LayoutB>(rC, sA, sB, w, lane);
   //      - __syncthreads() before the next copy overwrites the tiles.
-  //   5. wb::tile::store_warp_tile<kVec, Tiles>(gC, ldc, M, N, m0 + wm0, n0 + wn0, rC, alpha, beta,
+  //   5. wb::tile::store_warp_tile<kVec, Tiles>(gC, ldc, M, N, m0 + w.row, n0 + w.col, rC, alpha,
+  //   beta,
   //      lane): alpha * acc + beta * C, bounds-checked (C not read when beta == 0).
   // WB_EXERCISE_END
 }

@@ -24,11 +24,11 @@ WB_EXERCISE_TODO("fragment_buffer",
 namespace ch07 {
 namespace {
 
-using Tiles = wb::tile::WarpTiles<128, 128, 32, 64, 64>;  // step 2's tiles
-constexpr int kStages = 4;                                // step 4's
+using Tiles = wb::tile::WarpTiles<128, 128, 64, 64, 64>;  // step 2's tiles
+constexpr int kStages = 3;                                // step 4's
 
 template <class T, class R, bool kVec>
-__global__ void __launch_bounds__(R::kThreads)
+__global__ void __launch_bounds__(R::kThreads, R::kMinBlocks)
     hgemm_fragment_buffer_kernel(int M, int N, int K, float alpha, const T* __restrict__ gA,
                                  int lda, const T* __restrict__ gB, int ldb, float beta,
                                  T* __restrict__ gC, int ldc) {
@@ -37,11 +37,12 @@ __global__ void __launch_bounds__(R::kThreads)
   //   multiplies"): write the kernel body: your step 4 kernel (dynamic shared memory ring of
   //   R::kStages stages, the same prologue, wait<R::kStages - 2>, one barrier and one commit per
   //   k-tile), with the multiply of stage s done by
-  //   fragment_buffered_mma<T, R, R::LayoutA, R::LayoutB>(rC, R::a(smem, s), R::b(smem, s), wm0,
-  //   wn0, lane) instead of wb::tile::warp_tile_mma. Read fragment_buffered_mma in
+  //   fragment_buffered_mma<T, R, R::LayoutA, R::LayoutB>(rC, R::a(smem, s), R::b(smem, s), w,
+  //   lane) instead of wb::tile::warp_tile_mma. Read fragment_buffered_mma in
   //   pipeline_device.cuh first: rA[2][kMT][4] and rB[2][kNT / 2][4] registers, slice kk + 16
   //   loaded into one buffer before the mma of slice kk on the other. Then
-  //   wb::tile::store_warp_tile<kVec, R>(gC, ldc, M, N, m0 + wm0, n0 + wn0, rC, alpha, beta, lane).
+  //   wb::tile::store_warp_tile<kVec, R>(gC, ldc, M, N, m0 + w.row, n0 + w.col, rC, alpha, beta,
+  //   lane).
   // WB_EXERCISE_END
 }
 

@@ -105,7 +105,7 @@ void launch_pipelined(const Args<T>& a, ch06::Kernel<T> vec, ch06::Kernel<T> sca
 template <class T, class Cfg, class LayoutA, class LayoutB>
 __device__ __forceinline__ void fragment_buffered_mma(float (&rC)[Cfg::kMT][Cfg::kNT][4],
                                                       const std::uint16_t* sA,
-                                                      const std::uint16_t* sB, int wm0, int wn0,
+                                                      const std::uint16_t* sB, wb::mma::Coord w,
                                                       int lane) {
   constexpr int kSlices = Cfg::BK / 16;
   const wb::mma::Coord r = wb::mma::ldmatrix_row(lane);
@@ -114,11 +114,11 @@ __device__ __forceinline__ void fragment_buffered_mma(float (&rC)[Cfg::kMT][Cfg:
   auto load = [&](int buf, int kk) {
 #pragma unroll
     for (int mi = 0; mi < Cfg::kMT; ++mi)
-      wb::mma::ldmatrix_x4(rA[buf][mi], sA + LayoutA::offset(wm0 + 16 * mi + r.row, kk + r.col));
+      wb::mma::ldmatrix_x4(rA[buf][mi], sA + LayoutA::offset(w.row + 16 * mi + r.row, kk + r.col));
 #pragma unroll
     for (int nj = 0; nj < Cfg::kNT / 2; ++nj)
       wb::mma::ldmatrix_x4_trans(rB[buf][nj],
-                                 sB + LayoutB::offset(kk + r.row, wn0 + 16 * nj + r.col));
+                                 sB + LayoutB::offset(kk + r.row, w.col + 16 * nj + r.col));
   };
   load(0, 0);
 #pragma unroll

@@ -25,10 +25,10 @@
 namespace ch07 {
 namespace {
 
-using Tiles = wb::tile::WarpTiles<128, 128, 32, 64, 64>;  // chapter 06's chosen warp tiles
+using Tiles = wb::tile::WarpTiles<128, 128, 64, 64, 64>;  // chapter 06's chosen warp tiles
 
 template <class T, bool kVec>
-__global__ void __launch_bounds__(Tiles::kThreads)
+__global__ void __launch_bounds__(Tiles::kThreads, Tiles::kMinBlocks)
     hgemm_async_kernel(int M, int N, int K, float alpha, const T* __restrict__ gA, int lda,
                        const T* __restrict__ gB, int ldb, float beta, T* __restrict__ gC, int ldc) {
   using LayoutA = wb::smem::Swizzled<Tiles::BK>;  // (BM, BK) tile of A
@@ -38,8 +38,7 @@ __global__ void __launch_bounds__(Tiles::kThreads)
   __shared__ __align__(128) std::uint16_t sB[LayoutB::elems(Tiles::BK)];  // (BK, BN)
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   const int m0 = blockIdx.y * Tiles::BM, n0 = blockIdx.x * Tiles::BN;  // block tile in C
-  const int wm0 = (warp / Tiles::kWarpsN) * Tiles::WM;                 // warp tile in the block
-  const int wn0 = (warp % Tiles::kWarpsN) * Tiles::WN;
+  const wb::mma::Coord w = wb::tile::warp_origin<Tiles>(warp);         // warp tile in the block
   const auto* a16 = reinterpret_cast<const std::uint16_t*>(gA);
   const auto* b16 = reinterpret_cast<const std::uint16_t*>(gB);
 
@@ -53,10 +52,11 @@ __global__ void __launch_bounds__(Tiles::kThreads)
     wb::async::commit();   // this thread's copies of tile t: one group
     wb::async::wait<0>();  // ... landed
     __syncthreads();       // everyone's landed: the tiles are complete
-    wb::tile::warp_tile_mma<T, Tiles, LayoutA, LayoutB>(rC, sA, sB, wm0, wn0, lane);
+    wb::tile::warp_tile_mma<T, Tiles, LayoutA, LayoutB>(rC, sA, sB, w, lane);
     __syncthreads();  // everyone is done reading before the next copy overwrites them
   }
-  wb::tile::store_warp_tile<kVec, Tiles>(gC, ldc, M, N, m0 + wm0, n0 + wn0, rC, alpha, beta, lane);
+  wb::tile::store_warp_tile<kVec, Tiles>(gC, ldc, M, N, m0 + w.row, n0 + w.col, rC, alpha, beta,
+                                         lane);
   // WB_EXERCISE_END
 }
 

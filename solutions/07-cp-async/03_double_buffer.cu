@@ -1,8 +1,10 @@
 // Chapter 07, step 3 — double_buffer: two stages, tile t + 1 copied while tile t is multiplied.
 //
 // The idea: step 2 waits for its copy right after issuing it. Give shared memory two stages
-// (wb's Ring<Tiles, 2>: 2 x 16 KB) and issue the copy of tile t + 1 into the other stage *before*
-// multiplying tile t: the copy's latency hides behind the block's own mma. The loop becomes
+// (Ring<Tiles, 2>: 2 x 32 KB of dynamic shared memory, above the 48 KB a block gets without
+// opting in: the launcher raises the limit with wb::allow_dynamic_smem) and issue the copy of tile
+// t + 1 into the other stage *before* multiplying tile t: the copy's latency hides behind the
+// block's own mma. The loop becomes
 //
 //     copy tile 0 -> stage 0; commit
 //     for t: wait<0>; barrier; copy tile t + 1 -> stage (t + 1) % 2; commit; multiply stage t % 2
@@ -24,19 +26,18 @@
 namespace ch07 {
 namespace {
 
-using R = Ring<wb::tile::WarpTiles<128, 128, 32, 64, 64>, 2>;  // step 2's tiles, two stages
+using R = Ring<wb::tile::WarpTiles<128, 128, 64, 64, 64>, 2>;  // step 2's tiles, two stages
 
 template <class T, bool kVec>
-__global__ void __launch_bounds__(R::kThreads)
+__global__ void __launch_bounds__(R::kThreads, R::kMinBlocks)
     hgemm_double_buffer_kernel(int M, int N, int K, float alpha, const T* __restrict__ gA, int lda,
                                const T* __restrict__ gB, int ldb, float beta, T* __restrict__ gC,
                                int ldc) {
   // WB_EXERCISE_BEGIN
-  __shared__ __align__(128) std::uint16_t smem[R::kStages * R::kStageElems];  // 2 x (sA, sB)
+  extern __shared__ __align__(128) std::uint16_t smem[];  // 2 x (sA, sB): R::kBytes, dynamic
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   const int m0 = blockIdx.y * R::BM, n0 = blockIdx.x * R::BN;  // block tile in C
-  const int wm0 = (warp / R::kWarpsN) * R::WM;                 // warp tile in the block
-  const int wn0 = (warp % R::kWarpsN) * R::WN;
+  const wb::mma::Coord w = wb::tile::warp_origin<R>(warp);     // warp tile in the block
   const auto* a16 = reinterpret_cast<const std::uint16_t*>(gA);
   const auto* b16 = reinterpret_cast<const std::uint16_t*>(gB);
   const int tiles = k_tiles(K, R::BK);
@@ -51,10 +52,10 @@ __global__ void __launch_bounds__(R::kThreads)
       load_stage<R, kVec>(smem, stage_of(t + 1, 2), t + 1, a16, lda, b16, ldb, m0, n0, M, N, K);
     wb::async::commit();  // (an empty group at the last tile keeps the count simple)
     const int s = stage_of(t, 2);
-    wb::tile::warp_tile_mma<T, R, R::LayoutA, R::LayoutB>(rC, R::a(smem, s), R::b(smem, s), wm0,
-                                                          wn0, lane);
+    wb::tile::warp_tile_mma<T, R, R::LayoutA, R::LayoutB>(rC, R::a(smem, s), R::b(smem, s), w,
+                                                          lane);
   }
-  wb::tile::store_warp_tile<kVec, R>(gC, ldc, M, N, m0 + wm0, n0 + wn0, rC, alpha, beta, lane);
+  wb::tile::store_warp_tile<kVec, R>(gC, ldc, M, N, m0 + w.row, n0 + w.col, rC, alpha, beta, lane);
   // WB_EXERCISE_END
 }
 
@@ -63,7 +64,7 @@ __global__ void __launch_bounds__(R::kThreads)
 template <class T>
 void launch_double_buffer(const Args<T>& a, cudaStream_t stream) {
   launch_pipelined<T>(a, hgemm_double_buffer_kernel<T, true>, hgemm_double_buffer_kernel<T, false>,
-                      R::BM, R::BN, R::kThreads, 0, "double_buffer", stream);
+                      R::BM, R::BN, R::kThreads, R::kBytes, "double_buffer", stream);
 }
 
 template void launch_double_buffer<__half>(const Args<__half>&, cudaStream_t);

@@ -16,19 +16,18 @@ namespace ch07 {
 namespace known_bad {
 namespace {
 
-using Tiles = wb::tile::WarpTiles<128, 128, 32, 64, 64>;  // step 2's tiles
-using R = Ring<Tiles, 4>;
+using Tiles = wb::tile::WarpTiles<128, 128, 64, 64, 64>;  // step 4's tiles
+using R = Ring<Tiles, 3>;  // step 4's ring
 
 template <class T, bool kVec>
-__global__ void __launch_bounds__(R::kThreads)
+__global__ void __launch_bounds__(R::kThreads, R::kMinBlocks)
     hgemm_early_read_kernel(int M, int N, int K, float alpha, const T* __restrict__ gA, int lda,
                             const T* __restrict__ gB, int ldb, float beta, T* __restrict__ gC,
                             int ldc) {
   extern __shared__ __align__(128) std::uint16_t smem[];  // kStages x (sA, sB): R::kBytes
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   const int m0 = blockIdx.y * R::BM, n0 = blockIdx.x * R::BN;  // block tile in C
-  const int wm0 = (warp / R::kWarpsN) * R::WM;                 // warp tile in the block
-  const int wn0 = (warp % R::kWarpsN) * R::WN;
+  const wb::mma::Coord w = wb::tile::warp_origin<R>(warp);     // warp tile in the block
   const auto* a16 = reinterpret_cast<const std::uint16_t*>(gA);
   const auto* b16 = reinterpret_cast<const std::uint16_t*>(gB);
   const int tiles = k_tiles(K, R::BK);
@@ -48,10 +47,10 @@ __global__ void __launch_bounds__(R::kThreads)
                           K);
     wb::async::commit();  // one group per iteration, empty or not
     const int s = stage_of(t, R::kStages);
-    wb::tile::warp_tile_mma<T, R, R::LayoutA, R::LayoutB>(rC, R::a(smem, s), R::b(smem, s), wm0,
-                                                          wn0, lane);
+    wb::tile::warp_tile_mma<T, R, R::LayoutA, R::LayoutB>(rC, R::a(smem, s), R::b(smem, s), w,
+                                                          lane);
   }
-  wb::tile::store_warp_tile<kVec, R>(gC, ldc, M, N, m0 + wm0, n0 + wn0, rC, alpha, beta, lane);
+  wb::tile::store_warp_tile<kVec, R>(gC, ldc, M, N, m0 + w.row, n0 + w.col, rC, alpha, beta, lane);
 }
 
 }  // namespace

@@ -30,9 +30,9 @@ TEST_CASE("the harness catches the known-bad variant (a stage read before its wa
     CHECK(good.ok());
     // ...and with cp.async the harness must see it: the first k-tile is multiplied before it
     // lands, at a ring multiple, at an edge shape and with a long K.
-    for (const Shape& shape : {Shape{256, 256, 256, "tile and ring multiple"},
-                               Shape{33, 31, 17, "edges, one k-tile"},
-                               Shape{255, 257, 1000, "long K"}}) {
+    for (const Shape& shape :
+         {Shape{256, 256, 256, "tile and ring multiple"}, Shape{33, 31, 17, "edges, one k-tile"},
+          Shape{255, 257, 1000, "long K"}}) {
       const Problem<T> p = wb::gemm::make_problem<T>(
           shape, wb::gemm::testing::seed_for("known-bad/" + shape.str()), 1.0f, 0.0f, 0, true);
       const RunReport r = wb::gemm::run_and_check(bad, p, {}, p.seed);

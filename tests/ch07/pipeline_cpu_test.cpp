@@ -111,9 +111,9 @@ TEST_CASE("the ladder and the compiled configurations", "[ch07][cpu]") {
                                           "fragment_buffer", "rasterize", "tuned"});
   // The first configuration of each list is the step's own.
   CHECK(std::string(ch07::tuning::multistage_configs().front().name) ==
-        "multistage/128x128x32 w64x64 4 stages");
+        "multistage/128x128x64 w64x64 3 stages");
   CHECK(std::string(ch07::tuning::rasterize_configs().front().name) ==
-        "rasterize/128x128x32 w64x64 4 stages");
+        "rasterize/128x128x64 w64x64 3 stages");
   CHECK(ch07::tuning::all_configs().size() ==
         ch07::tuning::multistage_configs().size() + ch07::tuning::rasterize_configs().size());
   for (const ch07::tuning::Config& c : ch07::tuning::all_configs())

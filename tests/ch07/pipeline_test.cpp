@@ -165,8 +165,11 @@ TEST_CASE("every step is correct at the larger odd shapes", "[ch07][gpu][steps]"
       {{1000, 777, 513, "odd in every dimension, 16-byte rows"}, 1.5f, -0.5f, 0, true},
       {{4097, 129, 65, "one past 4096 rows"}, 1.0f, 0.0f, 0, true},
       {{255, 257, 4099, "a long K: the ring wraps ~26 times"}, -0.75f, 0.25f, 5, true},
-      {{520, 1030, 200, "more than one band of 8 tile rows (step 6), a partial last band"}, 1.0f,
-       0.0f, 0, true},
+      {{520, 1030, 200, "more than one band of 8 tile rows (step 6), a partial last band"},
+       1.0f,
+       0.0f,
+       0,
+       true},
   };
   for_each_half_type([&](auto tag) {
     using T = decltype(tag);
