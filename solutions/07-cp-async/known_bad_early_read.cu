@@ -17,7 +17,7 @@ namespace known_bad {
 namespace {
 
 using Tiles = wb::tile::WarpTiles<128, 128, 64, 64, 64>;  // step 4's tiles
-using R = Ring<Tiles, 3>;  // step 4's ring
+using R = Ring<Tiles, 3>;                                 // step 4's ring
 
 template <class T, bool kVec>
 __global__ void __launch_bounds__(R::kThreads, R::kMinBlocks)
