@@ -14,6 +14,7 @@ wb_add_chapter(
   CPU_TESTS tests/ch07/pipeline_cpu_test.cpp
   GPU_TESTS tests/ch07/pipeline_test.cpp
   KNOWN_BAD_TESTS tests/ch07/known_bad_test.cpp
+  SANITIZER_MUST_FLAG "racecheck:[known-bad-race]"
   EXTRA_STEPS vendor-cublas
   MIN_CC 80
   BENCH bench/ch07_bench.cpp

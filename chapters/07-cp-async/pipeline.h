@@ -117,12 +117,13 @@ WB_HD constexpr double bytes_in_flight(double bytes_per_ns, double latency_ns) {
   return bytes_per_ns * latency_ns;
 }
 
-/// Deliberately wrong variants that the tests must catch.
+/// Deliberately wrong variants that the tests (or a sanitizer) must catch.
 namespace known_bad {
 /// Step 4 waiting for one group too few: cp.async.wait_group kStages - 1 instead of
 /// kStages - 2, so the tile about to be multiplied may still be in flight (in the first iteration
 /// it certainly is: its copy was issued a few instructions earlier). The barrier after the wait
-/// does not help: it orders the threads, not the copies.
+/// does not help: it orders the threads, not the copies. On the H100 the result still came out
+/// right (the copies landed in time); racecheck reports the hazard (ch07.known-bad.racecheck).
 /// solutions/07-cp-async/known_bad_early_read.cu.
 template <class T>
 void launch_early_read(const Args<T>& args, cudaStream_t stream);

@@ -76,8 +76,10 @@ int run_catch(std::vector<char*> args, bool allow_none) {
 const char* const kRule = "--------------------------------------------------------------------";
 
 // Runs this program again with `extra` arguments (a finished step's tests, say) and returns its
-// exit status, or 128 + signal when it crashed. A process per step: a fault in one step (an
-// illegal address poisons the CUDA context) cannot take the other steps' results with it.
+// exit status, or minus the signal when it crashed (Catch2 exits with the number of failed
+// assertions, which may well be 128 or more: an exit status never means a signal). A process per
+// step: a fault in one step (an illegal address poisons the CUDA context) cannot take the other
+// steps' results with it.
 int run_child(const char* self, const std::vector<std::string>& extra) {
   std::vector<std::string> words = {self, "--wb-child"};
   words.insert(words.end(), extra.begin(), extra.end());
@@ -90,7 +92,7 @@ int run_child(const char* self, const std::vector<std::string>& extra) {
   if (posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, args.data(), environ) != 0) return 127;
   int status = 0;
   if (waitpid(pid, &status, 0) < 0) return 127;
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  if (WIFSIGNALED(status)) return -WTERMSIG(status);
   return WEXITSTATUS(status);
 }
 
@@ -137,7 +139,13 @@ int check_main(const Options& o) {
   for (const std::string& step : steps) {
     if (!wb::step_selected(step)) continue;
     if (wb::is_unfinished(step)) {
-      outcomes.push_back({step, "UNFINISHED: still marked WB_EXERCISE_TODO, not tested", false});
+      const std::string blocker = wb::blocking_exercise(step);
+      outcomes.push_back({step,
+                          blocker == step
+                              ? "UNFINISHED: still marked WB_EXERCISE_TODO, not tested"
+                              : "UNFINISHED: it runs step " + blocker +
+                                    "'s kernel, still marked WB_EXERCISE_TODO; not tested",
+                          false});
       continue;
     }
     std::printf("\n%s\n[check] testing step %s\n", kRule, step.c_str());
@@ -146,9 +154,8 @@ int check_main(const Options& o) {
         run_child(o.catch_args[0], {"--wb-step", step, "--warn", "NoTests", "[steps]~[.]"});
     if (rc == 0) {
       outcomes.push_back({step, "passed", true});
-    } else if (rc >= 128) {
-      outcomes.push_back(
-          {step, "CRASHED (signal " + std::to_string(rc - 128) + "): see above", false});
+    } else if (rc < 0) {
+      outcomes.push_back({step, "CRASHED (signal " + std::to_string(-rc) + "): see above", false});
     } else {
       outcomes.push_back({step, "FAILED: its first failure is printed above", false});
     }

@@ -4,10 +4,11 @@
 // kStages - 1 groups in flight" is already true when the newest kStages - 1 groups are all still
 // in flight, so the wait returns without tile t's group having landed. The barrier after it
 // orders the threads, not the copies: the warps read tile t's stage while its bytes are still on
-// the way (in the first iteration the copy was issued a few instructions earlier, hundreds of
-// cycles before it can land), and multiply whatever the stage held before: zeros, an earlier
-// tile, another block's data. The [known-bad] test in tests/ch07/known_bad_test.cpp shows the
-// result is wrong on random inputs. Off by one in a wait count is the classic pipeline bug: the
+// the way, and multiply whatever the stage held before: zeros, an earlier tile. On the H100 the
+// copies landed before the read at every shape the tests tried, so the output came out right: a
+// race that usually wins. compute-sanitizer racecheck reports it (cp.async's shared write against
+// ldmatrix's read), and CTest's ch07.known-bad.racecheck passes only when it does
+// (tests/ch07/known_bad_test.cpp). Off by one in a wait count is the classic pipeline bug: the
 // code looks like step 4 and compiles the same way.
 #include "pipeline.h"
 #include "pipeline_device.cuh"

@@ -28,7 +28,18 @@ int register_unfinished_exercise(const char* step, const char* file, const char*
 /// All exercises registered as unfinished, in registration order.
 const std::vector<UnfinishedExercise>& unfinished_exercises();
 
-/// True when `step` (a step name such as "02_coalesced") is registered as unfinished.
+/// Declares that step `step` runs the kernel of step `needed` (a later step that only re-tunes an
+/// earlier one, or a step that calls another chapter's): it cannot be tested while `needed` is
+/// unfinished. Called by WB_STEP_NEEDS at program start.
+int register_step_need(const char* step, const char* needed);
+
+/// The unfinished exercise that keeps `step` from being tested: `step` itself when it is marked
+/// with WB_EXERCISE_TODO, otherwise the first marked step it needs (directly or through other
+/// needs); empty when nothing blocks it.
+std::string blocking_exercise(const std::string& step);
+
+/// True when `step` (a step name such as "02_coalesced") is registered as unfinished, or needs a
+/// step that is (blocking_exercise).
 bool is_unfinished(const std::string& step);
 
 }  // namespace wb
@@ -39,3 +50,7 @@ bool is_unfinished(const std::string& step);
 #define WB_EXERCISE_TODO(step, hint)                                       \
   static const int WB_EXERCISE_CONCAT(wb_unfinished_exercise_, __LINE__) = \
       ::wb::register_unfinished_exercise((step), __FILE__, (hint))
+/// Declares that `step` runs the kernel of step `needed` (see wb::register_step_need).
+#define WB_STEP_NEEDS(step, needed)                              \
+  static const int WB_EXERCISE_CONCAT(wb_step_need_, __LINE__) = \
+      ::wb::register_step_need((step), (needed))
