@@ -13,6 +13,7 @@
 // and a clean L2 ("clean"); ratios to cuBLAS are taken in the same column.
 #include "sgemm.h"
 #include "sweep_timing.h"
+#include "warp_tiles.h"
 
 #include "wb/buffer.h"
 #include "wb/check.h"
@@ -71,10 +72,12 @@ int sweep_size(std::int64_t n) {
                 {4, split_k_fixed<4>}, {6, split_k_fixed<6>}, {8, split_k_fixed<8>}};
   // Row names are the same at every size (the figures match rows across sizes by name); the
   // block header says what the rule chose.
+  // One split is step 8's kernel (launch_split_k calls launch_double_buffer then); the row says so.
   for (const auto& f : forced) {
-    const ch03::SplitPlan p = ch03::plan_for_splits(n, f.splits, 8);
-    rows.push_back(
-        {"  step 9 kernel, splits " + std::to_string(f.splits), f.launch, tuned * p.splits});
+    const ch03::SplitPlan p = ch03::plan_for_splits(n, f.splits, ch03::Tuned::BK);
+    rows.push_back({"  step 9 kernel, splits " + std::to_string(f.splits) +
+                        (p.splits == 1 ? " (= step 8's kernel)" : ""),
+                    f.launch, tuned * p.splits});
   }
   rows.push_back({"step 9 split_k (the size rule)", ch03::launch_split_k, tuned * rule.splits});
 

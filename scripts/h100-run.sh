@@ -13,9 +13,14 @@
 # Stages: test check sanitize bench repeat profile mine (default: all), and on request only:
 # limits (the limits tier, `make chapter-NN-limits`: minutes and up to 24 GiB of device memory per
 # case: WB_STAGES=limits or WB_STAGES=test,...,limits) and sweep (build/chNN_sweep, where the
-# chapter builds one; its table to chapter-NN.sweep.txt). mine: `make chapter-NN-mine` and
-# -mine-profile on the untouched stubs (every exercise UNFINISHED), then with the solutions' code
-# filled in (every step timed next to itself: ratios near 1). The build directory is
+# chapter builds one; its table to chapter-NN.sweep.txt; WB_SWEEP_ARGS, e.g. "4096 8192", are
+# passed to it), and limits_together (chapter 03: the K = 2^31 - 1 case of several steps at once
+# in one process, build/ch03_gpu_tests "[limits_together]", restricted to the steps named in
+# WB_LIMITS_TOGETHER, e.g. "smem_tiles register_1d ...": chapter-NN.limits-together.log). The
+# limits stage honours WB_LIMITS_SKIP and WB_LIMITS_TIMEOUT (scripts/limits.sh).
+# mine: `make chapter-NN-mine` and -mine-profile on the untouched stubs (every exercise
+# UNFINISHED), then with the solutions' code filled in (every step timed next to itself: ratios
+# near 1). The build directory is
 # build-h100-<chapters>, so calls for different chapters do not reconfigure each other's builds.
 set -uo pipefail
 if [ $# -eq 0 ]; then
@@ -88,6 +93,14 @@ for nn in "${chapters[@]}"; do
     echo "$id limits exit: $?" | tee -a "$log"
     cp "$build/chapter-$nn.limits.log" "$out/chapter-$nn.limits.log" 2>/dev/null
   fi
+  if want limits_together; then
+    step "$id: the K limit of several steps at once ([limits_together]: ${WB_LIMITS_TOGETHER:-all})"
+    args=()
+    for s in ${WB_LIMITS_TOGETHER:-}; do args+=(--wb-step "$s"); done
+    run "$build/${id}_gpu_tests" "${args[@]}" "[limits_together]" |
+      tee "$out/chapter-$nn.limits-together.log"
+    echo "$id limits_together exit: ${PIPESTATUS[0]}" | tee -a "$log"
+  fi
   if want mine; then
     step "$id: make chapter-$nn-mine on the untouched exercises (every one UNFINISHED, not timed)"
     run cmake --build "$build" --target "chapter-$nn-mine" | tee "$out/chapter-$nn.mine-stubs.txt"
@@ -106,7 +119,8 @@ for nn in "${chapters[@]}"; do
   fi
   if want sweep && [ -x "$build/${id}_sweep" ]; then
     step "$id: sweep"
-    run "$build/${id}_sweep" | tee "$out/chapter-$nn.sweep.txt"
+    # shellcheck disable=SC2086  # WB_SWEEP_ARGS: sizes, split on spaces on purpose
+    run "$build/${id}_sweep" ${WB_SWEEP_ARGS:-} | tee "$out/chapter-$nn.sweep.txt"
     echo "$id sweep exit: ${PIPESTATUS[0]}" | tee -a "$log"
   fi
   if want profile; then

@@ -74,12 +74,13 @@ void launch_big_tile(const TransposeArgs& args, cudaStream_t stream);
 /// (column_major_tile_of), so the blocks running together write long runs of the same output rows.
 void launch_column_order(const TransposeArgs& args, cudaStream_t stream);
 
-/// The vendor baseline (cublas_transpose.cpp, the `vendor-cublas` row): cublasSgeam with
-/// CUBLAS_OP_T on the workbook's shared cuBLAS handle (wb/cublas.h). Runs validate() first; throws
-/// std::runtime_error naming the cuBLAS status on a cuBLAS failure (wb::check_cublas). Tested like
-/// every step. Its sizes are cuBLAS's: on the H100 (CUDA 13.0) cublasSgeam refused 2^31 - 1 rows
-/// or columns (CUBLAS_STATUS_INVALID_VALUE, bench/results/h100/chapter-02.limits.log) while it
-/// transposed 46344 x 46340; where between those its limit lies was not measured.
+/// The vendor baseline (cublas_transpose.cpp, the `vendor-cublas` row): cublasSgeam_64, cuBLAS's
+/// 64-bit integer interface, with CUBLAS_OP_T on the workbook's shared cuBLAS handle
+/// (wb/cublas.h). Runs validate() first; throws std::runtime_error naming the cuBLAS status on a
+/// cuBLAS failure (wb::check_cublas). Tested like every step, and documented for 1 .. 2^31 - 1 rows
+/// and columns like them: the limits tier checks it there. (The 32-bit cublasSgeam refused 2^31 -
+/// 1 rows or columns on the H100, CUDA 13.0, with CUBLAS_STATUS_INVALID_VALUE,
+/// bench/results/h100/chapter-02.limits.log, while it transposed 46344 x 46340.)
 void launch_cublas(const TransposeArgs& args, cudaStream_t stream);
 
 /// The `vendor-memcpy` row: cudaMemcpyAsync of `in` to `out` (rows * cols floats), the copy the

@@ -14,8 +14,9 @@
 ///
 /// ## For the later chapters
 /// `ch03::best_step()` is the chapter's last step, split_k: the only one near cuBLAS at every
-/// size. (At 2048^3 and above double_buffer was 4% faster on the H100, because split_k with one
-/// split still runs its own kernel: bench/results/h100/chapter-03.sweep.txt.) Its
+/// size. Where its size rule does not split (2048^3 and above on an H100) it calls step 8's
+/// launcher, so it is double_buffer there. (An earlier version ran a kernel of its own with one
+/// split, 4% slower than step 8's: bench/results/h100/chapter-03.sweep.txt.) Its
 /// `launch` is a `wb::gemm::Launcher<float>`, so chapter 06 shows it as a context row ("the best
 /// fp32 kernel without tensor cores") next to its own steps:
 ///
@@ -119,13 +120,14 @@ void launch_warptile(const Args& args, cudaStream_t stream);
 void launch_double_buffer(const Args& args, cudaStream_t stream);
 /// Step 9 (09_split_k.cu): step 8, with K split across blocks when the tiles of C are too few
 /// to fill the GPU (the size rule `plan_split_k`); partial sums go to a workspace and a second
-/// kernel adds them.
+/// kernel adds them. With one split it calls launch_double_buffer (exactly step 8).
 void launch_split_k(const Args& args, cudaStream_t stream);
 /// The split launch_split_k would use for `args` on the current GPU: plan_split_k with this
 /// GPU's resident blocks (SMs x blocks of step 9's kernel per SM). Validates like the launcher.
 SplitPlan split_k_plan(const Args& args);
 /// Step 9 with a chosen number of splits instead of the size rule's (`plan_for_splits` turns it
-/// into the splits actually used). The tests run every split path at the edge shapes; the sweep
+/// into the splits actually used; one split is launch_double_buffer). The tests run every split
+/// path at the edge shapes; the sweep
 /// (bench/ch03_sweep.cu) times several counts.
 void launch_split_k_with(const Args& args, cudaStream_t stream, int splits);
 
@@ -139,7 +141,7 @@ void launch_smem_tiles_no_tail(const Args& args, cudaStream_t stream);
 
 /// One compiled tile configuration of step 8's kernel (08_double_buffer.cu).
 struct TileConfig {
-  const char* name;   ///< e.g. "128x256x8 w64x64 t16x8"
+  const char* name;   ///< e.g. "128x256x16 w64x64 t16x8"
   Launcher launch;    ///< the double-buffered kernel with this configuration
   int BM;             ///< block tile of C: rows
   int BN;             ///< block tile of C: columns
@@ -212,7 +214,7 @@ WB_HD inline SplitPlan plan_for_splits(std::int64_t K, std::int64_t want, int BK
   return SplitPlan{static_cast<int>(splits), splits == 1 ? K : k_per_split};
 }
 
-/// Smallest share of K worth a split of its own in step 9: 256 k values (32 k tiles of 8). Below
+/// Smallest share of K worth a split of its own in step 9: 256 k values (16 k tiles of 16). Below
 /// it, writing and re-reading the partial tile of C costs more than the FMAs it parallelises.
 constexpr std::int64_t kMinKPerSplit = 256;
 

@@ -24,7 +24,7 @@
 #include "wb/exercise.h"
 WB_EXERCISE_TODO("wmma",
                  "Read \"Step 2: WMMA\" in README.md: 64x64 block tile, 16 warps of one 16x16 wmma "
-                 "fragment each; copy_tile, __syncthreads, load_matrix_sync/mma_sync, "
+                 "fragment each; copy_k_tile, __syncthreads, load_matrix_sync/mma_sync, "
                  "__syncthreads; epilogue via store_matrix_sync to shared memory");
 
 #include <mma.h>
@@ -51,10 +51,10 @@ __global__ void __launch_bounds__(Tiles::kThreads)
   //      (m0, n0) = (blockIdx.y * BM, blockIdx.x * BN); the warp's at (wm0, wn0) =
   //      ((warp / Tiles::kWarpsN) * WM, (warp % Tiles::kWarpsN) * WN) inside it.
   //   3. wmma::fragment<wmma::accumulator, 16, 16, 16, float> acc, filled with 0.
-  //   4. For k0 = 0; k0 < K; k0 += BK: wb::tile::copy_tile<LayoutA, BM, BK, kThreads, kVec>(sA, A
-  //   as
-  //      const std::uint16_t*, lda, m0, k0, M, K) and copy_tile<LayoutB, BK, BN, ...>(sB, B, ldb,
-  //      k0, n0, K, N) (zero outside the matrices); __syncthreads(); for kk = 0, 16:
+  //   4. For k0 = 0; k0 < K; k0 += BK: wb::tile::copy_k_tile<LayoutA, LayoutB, BM, BN, BK,
+  //      kThreads, kVec>(sA, sB, a16, lda, b16, ldb, M, N, K, m0, n0, k0), with a16, b16 = A, B
+  //      as const std::uint16_t* (both tiles of k-tile k0, zero outside the matrices, every load
+  //      issued before the first store); __syncthreads(); for kk = 0, 16:
   //      load_matrix_sync of a matrix_a fragment (T, row_major) from sA + LayoutA::offset(wm0, kk)
   //      with ldm LayoutA::kRowStride and a matrix_b fragment (T, row_major) from sB +
   //      LayoutB::offset(kk, wn0) with ldm LayoutB::kRowStride (reinterpret the pointers as const

@@ -49,9 +49,8 @@ __global__ void __launch_bounds__(Tiles::kThreads)
   //   2. Indices as in step 2: warp, lane, (m0, n0) of the block, (wm0, wn0) of the warp's 16 x 16.
   //   3. float rC[2][4] = {}: the accumulators of the two m16n8 tiles (columns wn0 .. + 7 and
   //      wn0 + 8 .. + 15), laid out as wb::mma::c_frag says.
-  //   4. For each k0 (step BK): the two copy_tile calls of step 2, __syncthreads(), then for kk =
-  //   0,
-  //      16:
+  //   4. For each k0 (step BK): the copy_k_tile call of step 2, __syncthreads(), then for
+  //      kk = 0, 16:
   //      - rA[j] (j < 4) = the 4-byte word at sA + LayoutA::offset(wm0 + c.row, kk + c.col) with
   //        c = wb::mma::a_frag(lane, 2 * j) (its elements 2j and 2j + 1 are neighbours);
   //      - rB[2h + j] (h, j < 2) = wb::mma::pack2(sB[LayoutB::offset(kk + lo.row, wn0 + 8h +

@@ -46,8 +46,8 @@ __global__ void __launch_bounds__(Tiles::kThreads)
   //   2. r = wb::mma::ldmatrix_row(lane): the row of the warp's 16 x 16 tile whose address this
   //   lane
   //      gives to ldmatrix (r.row = 0..15, r.col = 0 or 8).
-  //   3. float rC[2][4] = {}; for each k0: both copy_tile calls, __syncthreads(), then for kk = 0,
-  //   16:
+  //   3. float rC[2][4] = {}; for each k0: the copy_k_tile call of step 2, __syncthreads(), then
+  //      for kk = 0, 16:
   //      wb::mma::ldmatrix_x4(rA, sA + LayoutA::offset(wm0 + r.row, kk + r.col));
   //      wb::mma::ldmatrix_x4_trans(rB, sB + LayoutB::offset(kk + r.row, wn0 + r.col)) (rB[0],
   //      rB[1]: the B fragment of columns wn0 .. + 7; rB[2], rB[3]: of wn0 + 8 .. + 15);

@@ -51,8 +51,8 @@ __global__ void __launch_bounds__(Tiles::kThreads)
   //      sB[LayoutB::elems(Tiles::BK)] (Padded rows are 8 elements longer; elems() knows).
   //   2. Indices: warp, lane, (m0, n0), (wm0, wn0) and r = wb::mma::ldmatrix_row(lane) as in
   //   step 4.
-  //   3. float rC[2][4] = {}; per k0: copy_tile<LayoutA, ...> and copy_tile<LayoutB, ...> (they
-  //      place each 16-byte chunk with Layout::offset), __syncthreads(), for kk = 0, 16:
+  //   3. float rC[2][4] = {}; per k0: copy_k_tile<LayoutA, LayoutB, ...> (it places each 16-byte
+  //      chunk with Layout::offset), __syncthreads(), for kk = 0, 16:
   //      ldmatrix_x4(rA, sA + LayoutA::offset(wm0 + r.row, kk + r.col)),
   //      ldmatrix_x4_trans(rB, sB + LayoutB::offset(kk + r.row, wn0 + r.col)), two mma_m16n8k16<T>;
   //      __syncthreads() after the kk loop. Never compute an offset by hand: the swizzle permutes

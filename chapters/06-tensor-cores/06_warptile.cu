@@ -30,6 +30,7 @@
 
 #include "wb/device/gemm_tile.cuh"
 #include "wb/device/mma.cuh"
+#include "wb/device/warp_tile.cuh"
 #include "wb/mma_layout.h"
 #include "wb/swizzle.h"
 #include "wb/exercise.h"
@@ -43,23 +44,13 @@ WB_EXERCISE_TODO(
 namespace ch06 {
 namespace {
 
-// A configuration of the warp-tiled kernel: block tile BM x BN, k-tile BK, warp tile WM x WN.
-template <int BM_, int BN_, int BK_, int WM_, int WN_>
-struct WarpTiles {
-  static constexpr int BM = BM_, BN = BN_, BK = BK_, WM = WM_, WN = WN_;
-  static constexpr int kMT = WM / 16;                 // m16 tiles per warp (A fragments per k16)
-  static constexpr int kNT = WN / 8;                  // n8 tiles per warp
-  static constexpr int kWarpsN = BN / WN;             // warps across the block tile
-  static constexpr int kWarps = (BM / WM) * kWarpsN;  // warps per block
-  static constexpr int kThreads = 32 * kWarps;
-  static_assert(BM % WM == 0 && BN % WN == 0, "whole warp tiles");
-  static_assert(WM % 16 == 0 && WN % 16 == 0, "ldmatrix.x4 loads 16 x 16: A 16 rows, B 16 columns");
-  static_assert(BK % 16 == 0, "whole k16 steps");
-  static_assert(kMT >= 1 && kNT % 2 == 0, "n8 tiles come in pairs: one ldmatrix.x4.trans each");
-};
+// A configuration: block tile BM x BN, k-tile BK, warp tile WM x WN, blocks per SM asked of the
+// compiler (wb/device/warp_tile.cuh, where chapter 07 takes it from).
+template <int BM, int BN, int BK, int WM, int WN, int kMinBlocks = 1>
+using WarpTiles = wb::tile::WarpTiles<BM, BN, BK, WM, WN, kMinBlocks>;
 
 template <class T, class Cfg, bool kVec>
-__global__ void __launch_bounds__(Cfg::kThreads)
+__global__ void __launch_bounds__(Cfg::kThreads, Cfg::kMinBlocks)
     hgemm_warptile_kernel(int M, int N, int K, float alpha, const T* __restrict__ gA, int lda,
                           const T* __restrict__ gB, int ldb, float beta, T* __restrict__ gC,
                           int ldc) {
@@ -74,8 +65,8 @@ __global__ void __launch_bounds__(Cfg::kThreads)
   //      r = wb::mma::ldmatrix_row(lane).
   //   3. float rC[Cfg::kMT][Cfg::kNT][4] = {}: m16n8 tile (mi, ni) covers rows wm0 + 16 mi .. + 15,
   //      columns wn0 + 8 ni .. + 7 of the block tile.
-  //   4. Per k0 (step BK): copy_tile of A (BM x BK at (m0, k0)) and B (BK x BN at (k0, n0)) with
-  //      Cfg::kThreads, __syncthreads(); for kk = 0, 16, ... < BK:
+  //   4. Per k0 (step BK): copy_k_tile<LayoutA, LayoutB, Cfg::BM, Cfg::BN, Cfg::BK, Cfg::kThreads,
+  //      kVec> (A's BM x BK tile at (m0, k0), B's BK x BN tile at (k0, n0)), __syncthreads(); for kk = 0, 16, ... < BK:
   //      - rA[mi] (mi < kMT): ldmatrix_x4 at sA + LayoutA::offset(wm0 + 16 mi + r.row, kk + r.col);
   //      - rB[nj] (nj < kNT / 2): ldmatrix_x4_trans at sB + LayoutB::offset(kk + r.row,
   //        wn0 + 16 nj + r.col) (n8 tile 2nj in rB[nj][0..1], 2nj + 1 in rB[nj][2..3]);
@@ -96,7 +87,7 @@ void launch_config(const Args<T>& a, cudaStream_t stream) {
 }
 
 // The chosen configuration (README "Step 6"); the others are compiled for the tests and the sweep.
-using Chosen = WarpTiles<128, 128, 32, 64, 64>;
+using Chosen = WarpTiles<128, 128, 64, 64, 64>;
 
 }  // namespace
 
@@ -111,20 +102,32 @@ template void launch_warptile<__nv_bfloat16>(const Args<__nv_bfloat16>&, cudaStr
 namespace tuning {
 
 const std::vector<Config>& warptile_configs() {
-  using W128x128x32w64x32 = WarpTiles<128, 128, 32, 64, 32>;
+  using W128x128x32w64x64 = WarpTiles<128, 128, 32, 64, 64>;
+  using W128x128x32w64x32 = WarpTiles<128, 128, 32, 64, 32, 2>;
+  using W128x128x64w64x32 = WarpTiles<128, 128, 64, 64, 32, 2>;
   using W128x256x32w64x64 = WarpTiles<128, 256, 32, 64, 64>;
-  using W128x128x64w64x64 = WarpTiles<128, 128, 64, 64, 64>;
-  static_assert(std::is_same_v<Chosen, WarpTiles<128, 128, 32, 64, 64>>,
+  using W256x128x32w64x64 = WarpTiles<256, 128, 32, 64, 64>;
+  using W64x128x32w32x64 = WarpTiles<64, 128, 32, 32, 64>;
+  using W128x64x32w64x32 = WarpTiles<128, 64, 32, 64, 32>;
+  static_assert(std::is_same_v<Chosen, WarpTiles<128, 128, 64, 64, 64>>,
                 "the first configuration is the chosen one: rename it with Chosen");
   static const std::vector<Config> configs = {
-      {"warptile", "warptile/128x128x32 w64x64", launch_warptile<__half>,
+      {"warptile", "warptile/128x128x64 w64x64", launch_warptile<__half>,
        launch_warptile<__nv_bfloat16>},
+      {"warptile", "warptile/128x128x32 w64x64", launch_config<W128x128x32w64x64, __half>,
+       launch_config<W128x128x32w64x64, __nv_bfloat16>},
       {"warptile", "warptile/128x128x32 w64x32", launch_config<W128x128x32w64x32, __half>,
        launch_config<W128x128x32w64x32, __nv_bfloat16>},
+      {"warptile", "warptile/128x128x64 w64x32", launch_config<W128x128x64w64x32, __half>,
+       launch_config<W128x128x64w64x32, __nv_bfloat16>},
       {"warptile", "warptile/128x256x32 w64x64", launch_config<W128x256x32w64x64, __half>,
        launch_config<W128x256x32w64x64, __nv_bfloat16>},
-      {"warptile", "warptile/128x128x64 w64x64", launch_config<W128x128x64w64x64, __half>,
-       launch_config<W128x128x64w64x64, __nv_bfloat16>},
+      {"warptile", "warptile/256x128x32 w64x64", launch_config<W256x128x32w64x64, __half>,
+       launch_config<W256x128x32w64x64, __nv_bfloat16>},
+      {"warptile", "warptile/64x128x32 w32x64", launch_config<W64x128x32w32x64, __half>,
+       launch_config<W64x128x32w32x64, __nv_bfloat16>},
+      {"warptile", "warptile/128x64x32 w64x32", launch_config<W128x64x32w64x32, __half>,
+       launch_config<W128x64x32w64x32, __nv_bfloat16>},
   };
   return configs;
 }

@@ -81,6 +81,8 @@ std::vector<Config> all_configs() {
   std::vector<Config> all = swizzle_configs();
   for (const Config& c : warptile_configs())
     all.push_back(c);
+  for (const Config& c : prefetch_configs())
+    all.push_back(c);
   return all;
 }
 

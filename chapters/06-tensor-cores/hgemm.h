@@ -66,8 +66,8 @@ void launch_ldmatrix(const Args<T>& args, cudaStream_t stream);
 /// Step 5 (05_swizzle.cu): the shared tiles XOR-swizzled (wb::smem::Swizzled): no bank conflicts.
 template <class T>
 void launch_swizzle(const Args<T>& args, cudaStream_t stream);
-/// Step 6 (06_warptile.cu): 128 x 128 block tiles, each warp a 64 x 64 tile of 4 x 8 m16n8k16
-/// tiles whose fragments are loaded once per k-step and reused.
+/// Step 6 (06_warptile.cu): 128 x 128 x 64 block tiles, each warp a 64 x 64 tile of 4 x 8
+/// m16n8k16 tiles whose fragments are loaded once per k16 and reused.
 template <class T>
 void launch_warptile(const Args<T>& args, cudaStream_t stream);
 
@@ -129,7 +129,11 @@ struct Config {
 const std::vector<Config>& swizzle_configs();
 /// Step 6's tile configurations, the chosen one (the step) first.
 const std::vector<Config>& warptile_configs();
-/// All of them, step 5's then step 6's.
+/// Design sweep only, not a step: step 6's kernel with chapter 03's register prefetch (the next
+/// k-tile loaded into registers while this one is multiplied), chapters/06-tensor-cores/
+/// warptile_prefetch.cu. It measures how much latency a synchronous pipeline hides (chapter 07).
+const std::vector<Config>& prefetch_configs();
+/// All of them: step 5's, step 6's, then the prefetch sweep's.
 std::vector<Config> all_configs();
 }  // namespace tuning
 

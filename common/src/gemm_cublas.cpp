@@ -6,6 +6,14 @@
 // cublasGemmEx call with no transposition flags: m = N, n = M, k = K, first operand B (ldb),
 // second A (lda). CUBLAS_COMPUTE_32F accumulates in fp32 and, for fp32 inputs, never uses TF32
 // (that would be CUBLAS_COMPUTE_32F_FAST_TF32).
+//
+// The call is cuBLAS's 64-bit integer interface, cublasGemmEx_64: sizes and leading dimensions
+// go to cuBLAS as the int64_t the workbook holds them in, with no narrowing cast. Through the
+// 32-bit cublasGemmEx, cuBLAS 13 failed at M = 2^31 - 1 (N = K = 1) and at N = 2^31 - 1
+// (M = K = 1) on the H100 with CUBLAS_STATUS_INTERNAL_ERROR, although both fit an int
+// (bench/results/h100/chapter-03.limits-MN.log); the 64-bit interface is the one cuBLAS offers
+// for sizes at and beyond 2^31, and chapter 03's limits tier checks it reaches the documented
+// 2^31 - 1 along every dimension.
 #include "wb/gemm.h"
 
 #include "wb/check.h"
@@ -40,12 +48,10 @@ void launch_cublas(const Args<T>& a, cudaStream_t stream) {
   validate(a, where.c_str());
   cublasHandle_t h = cublas_handle();
   check_cublas(cublasSetStream(h, stream), "cublasSetStream");
-  check_cublas(
-      cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, static_cast<int>(a.N), static_cast<int>(a.M),
-                   static_cast<int>(a.K), &a.alpha, a.B, cuda_type<T>(), static_cast<int>(a.ldb),
-                   a.A, cuda_type<T>(), static_cast<int>(a.lda), &a.beta, a.C, cuda_type<T>(),
-                   static_cast<int>(a.ldc), CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
-      "cublasGemmEx");
+  check_cublas(cublasGemmEx_64(h, CUBLAS_OP_N, CUBLAS_OP_N, a.N, a.M, a.K, &a.alpha, a.B,
+                               cuda_type<T>(), a.ldb, a.A, cuda_type<T>(), a.lda, &a.beta, a.C,
+                               cuda_type<T>(), a.ldc, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+               "cublasGemmEx_64");
   WB_CHECK_LAUNCH();
 }
 

@@ -6,20 +6,26 @@
 // the 132 SMs idle (the recorded ladder's 0.34x cuBLAS there). Here a third grid dimension splits
 // K: block (x, y, z) computes tile (y, x) of C over k in [z * k_per_split, (z + 1) *
 // k_per_split), with step 8's double-buffered loop on that sub-problem (A's columns and B's rows
-// offset by the split's first k). With more than one split, a block writes its partial tile, raw,
-// to a workspace, and a second kernel adds the partials in split order and applies alpha and beta.
-// How many splits is the size rule, ch03::plan_split_k in sgemm.h (pure, checked by the CPU
-// tests): when tiles x 1 already fills one wave of resident blocks (SMs x blocks per SM, from the
-// occupancy API), no split, and the step is step 8; otherwise slots / tiles splits, each at least
-// 256 k long. The workspace (splits x M x round_up(N, 4) floats, 16 MiB at 1024^3) is allocated
-// and freed on the launch's stream (cudaMallocAsync / cudaFreeAsync: stream-ordered, served from
-// the driver's pool after the first call). The tolerance is unchanged: splitting the sum changes
-// its order, not the number of roundings any product goes through (at most K + 2).
+// offset by the split's first k). Each block writes its partial tile, raw, to a workspace, and a
+// second kernel adds the partials in split order and applies alpha and beta. How many splits is
+// the size rule, ch03::plan_split_k in sgemm.h (pure, checked by the CPU tests): when tiles x 1
+// already fills one wave of resident blocks (SMs x blocks per SM, from the occupancy API), no
+// split; otherwise slots / tiles splits, each at least 256 k long. With one split (the rule's
+// choice, or launch_split_k_with(..., 1)) the launcher calls launch_double_buffer: exactly step
+// 8's kernel and tile, not a copy of its loop in this file. (An earlier version ran its own kernel
+// with grid z = 1 there, and on the H100 it was 4% slower than step 8's: two copies of one loop
+// need not compile alike. README "Step 9: split-K".) So the kernel below always has company:
+// it runs only with 2 or more splits, and always writes partials. The workspace (splits x M x
+// round_up(N, 4) floats, 16 MiB at 1024^3) is allocated and freed on the launch's stream
+// (cudaMallocAsync / cudaFreeAsync: stream-ordered, served from the driver's pool after the first
+// call). The tolerance is unchanged: splitting the sum changes its order, not the number of
+// roundings any product goes through (at most K + 2).
 //
 // Prediction at 1024^3: 4 splits, 128 blocks of 256 k each, every SM but 4 running step 8's
 // kernel at its 4096^3 rate: ~47 us of FMAs, plus ~2 us for the partial tiles, ~4 us for the
 // reduction (20 MB through L2) and a launch gap: ~55-60 us, about 0.9-1.1x cuBLAS's 62 us (the
-// target is 0.8x). At 2048^3 (128 tiles) and above the rule does not split: step 8's time.
+// target is 0.8x). At 2048^3 (128 tiles) and above the rule does not split: step 8's kernel, so
+// step 8's time within run-to-run noise.
 // Nsight Compute at 1024^3: launch__grid_size 128 instead of 32 and sm__cycles_active near 100%.
 //
 // Limits: M up to 8,388,480 (grid y); N, K up to 2^31 - 1. At M = N = 1, K = 2^31 - 1 the rule
@@ -43,10 +49,9 @@ namespace {
 
 template <class T, bool kVec>
 __global__ void __launch_bounds__(T::kThreads, T::kMinBlocks)
-    sgemm_split_k_kernel(int M, int N, int K, int k_per_split, float alpha,
-                         const float* __restrict__ gA, int lda, const float* __restrict__ gB,
-                         int ldb, float beta, float* __restrict__ gC, int ldc,
-                         float* __restrict__ gW, int ldw) {
+    sgemm_split_k_kernel(int M, int N, int K, int k_per_split, const float* __restrict__ gA,
+                         int lda, const float* __restrict__ gB, int ldb, float* __restrict__ gW,
+                         int ldw) {
   // WB_EXERCISE_BEGIN
   // This block's share of K: kn values from kb. Every split is non-empty, so kb < K; kn is
   // min(k_per_split, K - kb), never kb + k_per_split (which can pass 2^31 - 1).
@@ -127,24 +132,19 @@ __global__ void __launch_bounds__(T::kThreads, T::kMinBlocks)
     if (t + 1 < tiles) store_tile(stage ^ 1);  // nobody reads it now: all passed the last barrier
     __syncthreads();
   }
-  // One split: C = alpha acc + beta C, as in step 8. Several: the raw partial sum goes to
-  // partial blockIdx.z of the workspace (rows of ldw floats, a multiple of 4: always 16-byte).
-  float* out = gW == nullptr ? gC : gW + static_cast<std::size_t>(blockIdx.z) * M * ldw;
-  const int ld = gW == nullptr ? ldc : ldw;
+  // The raw partial sum goes to partial blockIdx.z of the workspace (rows of ldw floats, a
+  // multiple of 4: always 16-byte aligned); the reduction kernel applies alpha and beta.
+  float* out = gW + static_cast<std::size_t>(blockIdx.z) * M * ldw;
 #pragma unroll
   for (int i = 0; i < T::TM; ++i) {
     const int r = w.row + warp_tile_pos(lane, T::kWarpRows, i, 0).row;
-    float* row = out + static_cast<std::size_t>(m0 + r) * ld + n0;
+    float* row = out + static_cast<std::size_t>(m0 + r) * ldw + n0;
 #pragma unroll
     for (int j = 0; j < T::kIterN; ++j) {
       const int c = w.col + warp_tile_pos(lane, T::kWarpRows, 0, 4 * j).col;
       const float4 v =
           make_float4(acc[i][4 * j], acc[i][4 * j + 1], acc[i][4 * j + 2], acc[i][4 * j + 3]);
-      if (gW == nullptr) {
-        store4<kVec>(row, c, N - n0, r < M - m0, v, alpha, beta);
-      } else {
-        store4<true>(row, c, N - n0, r < M - m0, v, 1.0f, 0.0f);  // exact: 1 * acc, C unread
-      }
+      store4<true>(row, c, N - n0, r < M - m0, v, 1.0f, 0.0f);  // exact: 1 * acc, nothing read
     }
   }
   // WB_EXERCISE_END
@@ -192,8 +192,7 @@ struct StreamWorkspace {
   }
 };
 
-using Kernel = void (*)(int, int, int, int, float, const float*, int, const float*, int, float,
-                        float*, int, float*, int);
+using Kernel = void (*)(int, int, int, int, const float*, int, const float*, int, float*, int);
 
 Kernel kernel_for(const Args& a) {
   return wb::gemm::vector_friendly(a) ? sgemm_split_k_kernel<T, true>
@@ -202,32 +201,31 @@ Kernel kernel_for(const Args& a) {
 
 void run(const Args& a, cudaStream_t stream, const SplitPlan& plan, const char* where) {
   const dim3 tiles = wb::gemm::tile_grid(a.M, a.N, T::BM, T::BN, where);
+  if (plan.splits == 1) {  // no split: step 8 itself (same kernel, same tile: T is Tuned in both)
+    launch_double_buffer(a, stream);
+    return;
+  }
   const std::int64_t ldw = wb::round_up(a.N, 4);  // rows of a partial: 16-byte aligned
-  WB_REQUIRE_ARG(plan.splits == 1 || ldw <= INT_MAX, where,
+  WB_REQUIRE_ARG(ldw <= INT_MAX, where,
                  "a split K needs N <= 2^31 - 4 (workspace rows), got N = " + std::to_string(a.N));
   const Kernel kernel = kernel_for(a);
   const std::size_t smem = T::smem_bytes(2);
   wb::allow_dynamic_smem(kernel, smem, where);
   StreamWorkspace work{nullptr, stream};
-  if (plan.splits > 1) {
-    const std::size_t bytes =
-        static_cast<std::size_t>(plan.splits) * static_cast<std::size_t>(a.M * ldw) * sizeof(float);
-    WB_CUDA_CHECK(cudaMallocAsync(reinterpret_cast<void**>(&work.ptr), bytes, stream));
-  }
+  const std::size_t bytes =
+      static_cast<std::size_t>(plan.splits) * static_cast<std::size_t>(a.M * ldw) * sizeof(float);
+  WB_CUDA_CHECK(cudaMallocAsync(reinterpret_cast<void**>(&work.ptr), bytes, stream));
   kernel<<<dim3(tiles.x, tiles.y, plan.splits), T::kThreads, smem, stream>>>(
       static_cast<int>(a.M), static_cast<int>(a.N), static_cast<int>(a.K),
-      static_cast<int>(plan.k_per_split), a.alpha, a.A, static_cast<int>(a.lda), a.B,
-      static_cast<int>(a.ldb), a.beta, a.C, static_cast<int>(a.ldc), work.ptr,
-      plan.splits > 1 ? static_cast<int>(ldw) : 0);
+      static_cast<int>(plan.k_per_split), a.A, static_cast<int>(a.lda), a.B,
+      static_cast<int>(a.ldb), work.ptr, static_cast<int>(ldw));
   WB_CHECK_LAUNCH();
-  if (plan.splits > 1) {
-    const dim3 grid(static_cast<unsigned>(wb::ceil_div(a.N, std::int64_t{kReduceThreads})),
-                    static_cast<unsigned>(std::min(a.M, wb::kMaxGridYZ)));
-    sgemm_split_k_reduce_kernel<<<grid, kReduceThreads, 0, stream>>>(
-        static_cast<int>(a.M), static_cast<int>(a.N), plan.splits, work.ptr, static_cast<int>(ldw),
-        a.alpha, a.beta, a.C, static_cast<int>(a.ldc));
-    WB_CHECK_LAUNCH();
-  }
+  const dim3 grid(static_cast<unsigned>(wb::ceil_div(a.N, std::int64_t{kReduceThreads})),
+                  static_cast<unsigned>(std::min(a.M, wb::kMaxGridYZ)));
+  sgemm_split_k_reduce_kernel<<<grid, kReduceThreads, 0, stream>>>(
+      static_cast<int>(a.M), static_cast<int>(a.N), plan.splits, work.ptr, static_cast<int>(ldw),
+      a.alpha, a.beta, a.C, static_cast<int>(a.ldc));
+  WB_CHECK_LAUNCH();
 }
 
 }  // namespace

@@ -30,6 +30,7 @@
 
 #include "wb/device/gemm_tile.cuh"
 #include "wb/device/mma.cuh"
+#include "wb/device/warp_tile.cuh"
 #include "wb/mma_layout.h"
 #include "wb/swizzle.h"
 
@@ -38,23 +39,13 @@
 namespace ch06 {
 namespace {
 
-// A configuration of the warp-tiled kernel: block tile BM x BN, k-tile BK, warp tile WM x WN.
-template <int BM_, int BN_, int BK_, int WM_, int WN_>
-struct WarpTiles {
-  static constexpr int BM = BM_, BN = BN_, BK = BK_, WM = WM_, WN = WN_;
-  static constexpr int kMT = WM / 16;                 // m16 tiles per warp (A fragments per k16)
-  static constexpr int kNT = WN / 8;                  // n8 tiles per warp
-  static constexpr int kWarpsN = BN / WN;             // warps across the block tile
-  static constexpr int kWarps = (BM / WM) * kWarpsN;  // warps per block
-  static constexpr int kThreads = 32 * kWarps;
-  static_assert(BM % WM == 0 && BN % WN == 0, "whole warp tiles");
-  static_assert(WM % 16 == 0 && WN % 16 == 0, "ldmatrix.x4 loads 16 x 16: A 16 rows, B 16 columns");
-  static_assert(BK % 16 == 0, "whole k16 steps");
-  static_assert(kMT >= 1 && kNT % 2 == 0, "n8 tiles come in pairs: one ldmatrix.x4.trans each");
-};
+// A configuration: block tile BM x BN, k-tile BK, warp tile WM x WN, blocks per SM asked of the
+// compiler (wb/device/warp_tile.cuh, where chapter 07 takes it from).
+template <int BM, int BN, int BK, int WM, int WN, int kMinBlocks = 1>
+using WarpTiles = wb::tile::WarpTiles<BM, BN, BK, WM, WN, kMinBlocks>;
 
 template <class T, class Cfg, bool kVec>
-__global__ void __launch_bounds__(Cfg::kThreads)
+__global__ void __launch_bounds__(Cfg::kThreads, Cfg::kMinBlocks)
     hgemm_warptile_kernel(int M, int N, int K, float alpha, const T* __restrict__ gA, int lda,
                           const T* __restrict__ gB, int ldb, float beta, T* __restrict__ gC,
                           int ldc) {
@@ -73,8 +64,8 @@ __global__ void __launch_bounds__(Cfg::kThreads)
 
   float rC[Cfg::kMT][Cfg::kNT][4] = {};  // (kMT, kNT) m16n8 accumulator tiles, c_frag layout
   for (int k0 = 0; k0 < K; k0 += Cfg::BK) {
-    wb::tile::copy_tile<LayoutA, Cfg::BM, Cfg::BK, Cfg::kThreads, kVec>(sA, a16, lda, m0, k0, M, K);
-    wb::tile::copy_tile<LayoutB, Cfg::BK, Cfg::BN, Cfg::kThreads, kVec>(sB, b16, ldb, k0, n0, K, N);
+    wb::tile::copy_k_tile<LayoutA, LayoutB, Cfg::BM, Cfg::BN, Cfg::BK, Cfg::kThreads, kVec>(
+        sA, sB, a16, lda, b16, ldb, M, N, K, m0, n0, k0);
     __syncthreads();  // both tiles complete
 #pragma unroll
     for (int kk = 0; kk < Cfg::BK; kk += 16) {
@@ -113,7 +104,7 @@ void launch_config(const Args<T>& a, cudaStream_t stream) {
 }
 
 // The chosen configuration (README "Step 6"); the others are compiled for the tests and the sweep.
-using Chosen = WarpTiles<128, 128, 32, 64, 64>;
+using Chosen = WarpTiles<128, 128, 64, 64, 64>;
 
 }  // namespace
 
@@ -128,20 +119,32 @@ template void launch_warptile<__nv_bfloat16>(const Args<__nv_bfloat16>&, cudaStr
 namespace tuning {
 
 const std::vector<Config>& warptile_configs() {
-  using W128x128x32w64x32 = WarpTiles<128, 128, 32, 64, 32>;
+  using W128x128x32w64x64 = WarpTiles<128, 128, 32, 64, 64>;
+  using W128x128x32w64x32 = WarpTiles<128, 128, 32, 64, 32, 2>;
+  using W128x128x64w64x32 = WarpTiles<128, 128, 64, 64, 32, 2>;
   using W128x256x32w64x64 = WarpTiles<128, 256, 32, 64, 64>;
-  using W128x128x64w64x64 = WarpTiles<128, 128, 64, 64, 64>;
-  static_assert(std::is_same_v<Chosen, WarpTiles<128, 128, 32, 64, 64>>,
+  using W256x128x32w64x64 = WarpTiles<256, 128, 32, 64, 64>;
+  using W64x128x32w32x64 = WarpTiles<64, 128, 32, 32, 64>;
+  using W128x64x32w64x32 = WarpTiles<128, 64, 32, 64, 32>;
+  static_assert(std::is_same_v<Chosen, WarpTiles<128, 128, 64, 64, 64>>,
                 "the first configuration is the chosen one: rename it with Chosen");
   static const std::vector<Config> configs = {
-      {"warptile", "warptile/128x128x32 w64x64", launch_warptile<__half>,
+      {"warptile", "warptile/128x128x64 w64x64", launch_warptile<__half>,
        launch_warptile<__nv_bfloat16>},
+      {"warptile", "warptile/128x128x32 w64x64", launch_config<W128x128x32w64x64, __half>,
+       launch_config<W128x128x32w64x64, __nv_bfloat16>},
       {"warptile", "warptile/128x128x32 w64x32", launch_config<W128x128x32w64x32, __half>,
        launch_config<W128x128x32w64x32, __nv_bfloat16>},
+      {"warptile", "warptile/128x128x64 w64x32", launch_config<W128x128x64w64x32, __half>,
+       launch_config<W128x128x64w64x32, __nv_bfloat16>},
       {"warptile", "warptile/128x256x32 w64x64", launch_config<W128x256x32w64x64, __half>,
        launch_config<W128x256x32w64x64, __nv_bfloat16>},
-      {"warptile", "warptile/128x128x64 w64x64", launch_config<W128x128x64w64x64, __half>,
-       launch_config<W128x128x64w64x64, __nv_bfloat16>},
+      {"warptile", "warptile/256x128x32 w64x64", launch_config<W256x128x32w64x64, __half>,
+       launch_config<W256x128x32w64x64, __nv_bfloat16>},
+      {"warptile", "warptile/64x128x32 w32x64", launch_config<W64x128x32w32x64, __half>,
+       launch_config<W64x128x32w32x64, __nv_bfloat16>},
+      {"warptile", "warptile/128x64x32 w64x32", launch_config<W128x64x32w64x32, __half>,
+       launch_config<W128x64x32w64x32, __nv_bfloat16>},
   };
   return configs;
 }

@@ -39,10 +39,8 @@ __global__ void __launch_bounds__(Tiles::kThreads)
   const wb::mma::Coord r = wb::mma::ldmatrix_row(lane);
   float rC[2][4] = {};
   for (int k0 = 0; k0 < K; k0 += Tiles::BK) {
-    wb::tile::copy_tile<LayoutA, Tiles::BM, Tiles::BK, Tiles::kThreads, kVec>(sA, a16, lda, m0, k0,
-                                                                              M, K);
-    wb::tile::copy_tile<LayoutB, Tiles::BK, Tiles::BN, Tiles::kThreads, kVec>(sB, b16, ldb, k0, n0,
-                                                                              K, N);
+    wb::tile::copy_k_tile<LayoutA, LayoutB, Tiles::BM, Tiles::BN, Tiles::BK, Tiles::kThreads, kVec>(
+        sA, sB, a16, lda, b16, ldb, M, N, K, m0, n0, k0);
     __syncthreads();
 #pragma unroll
     for (int kk = 0; kk < Tiles::BK; kk += 16) {

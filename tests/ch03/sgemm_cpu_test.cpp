@@ -137,10 +137,11 @@ TEST_CASE("the tuned tile configuration and the compiled ones", "[ch03][cpu]") {
   STATIC_REQUIRE(T::kThreads == 256);
   STATIC_REQUIRE(T::TM == 16);
   STATIC_REQUIRE(T::TN == 8);
-  STATIC_REQUIRE(T::kLoadsA == 1);
-  STATIC_REQUIRE(T::kLoadsB == 2);
-  STATIC_REQUIRE(T::smem_bytes(1) == 12416);  // step 7: one stage
-  STATIC_REQUIRE(T::smem_bytes(2) == 24832);  // steps 8 and 9: two stages
+  STATIC_REQUIRE(T::BK == 16);
+  STATIC_REQUIRE(T::kLoadsA == 2);
+  STATIC_REQUIRE(T::kLoadsB == 4);
+  STATIC_REQUIRE(T::smem_bytes(1) == 24832);  // step 7: one stage (static: under 48 KiB)
+  STATIC_REQUIRE(T::smem_bytes(2) == 49664);  // steps 8 and 9: two stages (dynamic, opted in)
   const auto& configs = ch03::double_buffer_configs();
   REQUIRE(configs.size() == 9);
   REQUIRE(configs.front().step_uses_it);

@@ -8,11 +8,15 @@
 // limits are tested at the limits themselves in limits_test.cu (make chapter-03-limits), the
 // known-bad variant in known_bad_test.cpp.
 #include "sgemm.h"
+#include "warp_tiles.h"
 
+#include "wb/buffer.h"
 #include "wb/catch.h"
+#include "wb/exercise.h"
 #include "wb/random.h"
 #include "wb/testing.h"
 
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -140,6 +144,11 @@ TEST_CASE("every compiled tile configuration of step 8 matches the reference at 
 TEST_CASE("step 9 matches the reference with every number of splits and with its size rule",
           "[ch03][gpu][steps]") {
   if (!wb::step_is_ready("split_k")) return;
+  // With one split step 9 calls step 8's launcher: a learner's step 9 needs their step 8.
+  if (wb::is_unfinished("double_buffer"))
+    FAIL(
+        "split_k with one split runs step 8 (launch_double_buffer), and 08_double_buffer.cu is "
+        "still marked WB_EXERCISE_TODO: finish step 8 first");
   // Forced split counts: every path of the launcher (no workspace, 2 .. 8 partials) at every edge
   // shape. plan_for_splits gives fewer splits when K is short (K = 1: always one).
   const struct {
@@ -213,5 +222,75 @@ TEST_CASE("bad inputs get a clear exception from every step", "[ch03][gpu][steps
              x.ldb = x.ldc = x.N;
            }),
            "the limit is 65535");
+  }
+}
+
+namespace {
+
+// C after one launch of `launch` on the problem's inputs (C uploaded fresh each time).
+std::vector<float> output_of(ch03::Launcher launch, const gemm::Problem<float>& p) {
+  wb::DeviceBuffer<float> A(p.A), B(p.B), C(p.C);
+  launch({p.shape.M, p.shape.N, p.shape.K, p.alpha, A.data(), p.lda, B.data(), p.ldb, p.beta,
+          C.data(), p.ldc},
+         nullptr);
+  WB_CUDA_CHECK(cudaDeviceSynchronize());
+  return C.download();
+}
+
+}  // namespace
+
+TEST_CASE("step 9's size-dependent dispatch: both sides of its rule at the edge shapes",
+          "[ch03][gpu][steps]") {
+  // launch_split_k has two paths, chosen by size: one split -> launch_double_buffer (step 8's
+  // kernel and tile); 2 or more -> the split kernel, a workspace and the reduction. Each side of
+  // each boundary of the rule is run here against the fp64 reference, and where the rule does not
+  // split the output must be step 8's bit for bit (the same kernel on the same inputs).
+  if (!wb::step_is_ready("split_k")) return;
+  if (wb::is_unfinished("double_buffer"))
+    FAIL("split_k with one split runs step 8 (launch_double_buffer), still unfinished");
+  const std::int64_t BK = ch03::Tuned::BK, BN = ch03::Tuned::BN;
+  // The wave boundary: the fewest tiles of C (one row of tiles, M = 33) that the rule does not
+  // split on this GPU (tiles * 2 > slots), and one tile fewer. K = 520: two splits at most.
+  auto plan_at = [](std::int64_t M, std::int64_t N, std::int64_t K) {
+    const gemm::Problem<float> probe =
+        gemm::make_problem<float>(gemm::Shape{1, 1, 1, "probe"}, 1, 1.0f, 0.0f);
+    ch03::Args a = fake_args(probe);  // never launched: only the sizes matter
+    a.M = M;
+    a.N = a.ldb = a.ldc = N;
+    a.K = a.lda = K;
+    return ch03::split_k_plan(a);
+  };
+  std::int64_t t1 = 1;
+  while (plan_at(33, t1 * BN, 520).splits > 1)
+    ++t1;
+  REQUIRE(t1 > 1);
+  const struct {
+    gemm::Shape shape;
+    int splits;  // what the rule must choose
+  } cases[] = {
+      {{33, (t1 - 1) * BN - 3, 520, "one tile fewer than the wave boundary"}, 2},
+      {{33, t1 * BN - 3, 520, "the fewest tiles the rule does not split"}, 1},
+      {{1, 1, 2 * 256 - 1, "one tile, K one short of two splits of 256"}, 1},
+      {{1, 1, 2 * 256, "one tile, K exactly two splits of 256"}, 2},
+      {{31, 17, 2 * 256 + BK + 1, "one tile, K past two splits by a k tile and one"}, 2},
+  };
+  for (const auto& c : cases) {
+    const gemm::Shape& shape = c.shape;
+    for (const float beta : {0.0f, 0.75f}) {
+      const gemm::Problem<float> p = gemm::make_problem<float>(
+          shape, seed_for("split_k/dispatch/" + shape.str()), -1.25f, beta, 3, beta != 0.0f);
+      const ch03::SplitPlan plan = ch03::split_k_plan(fake_args(p));
+      const std::string variant = "the size rule's " + std::to_string(plan.splits) +
+                                  " split(s), beta " + std::to_string(beta);
+      INFO(shape.str() << " (" << shape.why << "): " << variant);
+      CHECK(plan.splits == c.splits);
+      check("split_k", ch03::launch_split_k, p, variant);
+      if (plan.splits == 1) {
+        const std::vector<float> mine = output_of(ch03::launch_split_k, p);
+        const std::vector<float> step8 = output_of(ch03::launch_double_buffer, p);
+        REQUIRE(mine.size() == step8.size());
+        CHECK(std::memcmp(mine.data(), step8.data(), mine.size() * sizeof(float)) == 0);
+      }
+    }
   }
 }

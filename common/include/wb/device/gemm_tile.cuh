@@ -19,45 +19,98 @@
 
 namespace wb::tile {
 
-/// Copies the kRows x kCols tile whose top-left element is g[row0 * ld + col0] into the shared
-/// tile `s` laid out by `Layout` (wb::smem::Plain, Padded or Swizzled; 16-bit elements held as
-/// raw bits), as kRows * kCols / 8 chunks of 8 elements shared round-robin by the block's
-/// kThreads threads. Elements at or past row `rows` or column `cols` of the matrix are never read
-/// and become 0, so tails need no special case in the multiply. With kVec (every row of g starts
-/// 16-byte aligned: ld % 8 == 0 and g aligned, checked by the launcher) a chunk inside the matrix
-/// is one 16-byte load; otherwise, and for a chunk that straddles column `cols`, the 8 elements
-/// are loaded one by one. Every chunk is one 16-byte shared store.
-template <class Layout, int kRows, int kCols, int kThreads, bool kVec>
-__device__ __forceinline__ void copy_tile(std::uint16_t* s, const std::uint16_t* __restrict__ g,
-                                          int ld, int row0, int col0, int rows, int cols) {
-  constexpr int kChunkElems = 8;
-  constexpr int kRowChunks = kCols / kChunkElems;
-  constexpr int kChunks = kRows * kRowChunks;
+/// How a kRows x kCols tile of 16-bit elements is shared out for copying: 16-byte chunks of 8
+/// elements, chunk c (row-major over the tile) handled by thread c % kThreads as its
+/// (c / kThreads)-th chunk.
+template <int kRows, int kCols, int kThreads>
+struct TileChunks {
+  static constexpr int kChunkElems = 8;                                   ///< elements per chunk
+  static constexpr int kRowChunks = kCols / kChunkElems;                  ///< chunks per tile row
+  static constexpr int kChunks = kRows * kRowChunks;                      ///< chunks per tile
+  static constexpr int kPerThread = (kChunks + kThreads - 1) / kThreads;  ///< chunks per thread
   static_assert(kCols % kChunkElems == 0, "a tile row is whole 16-byte chunks");
+};
+
+/// Loads this thread's chunks of the kRows x kCols tile whose top-left element is
+/// g[row0 * ld + col0] into registers `v` (TileChunks::kPerThread of them), every load issued
+/// before any is used: one global round trip for all of them, not one per chunk. Elements at or
+/// past row `rows` or column `cols` of the matrix are never read and become 0, so tails need no
+/// special case in the multiply. With kVec (every row of g starts 16-byte aligned: ld % 8 == 0
+/// and g aligned, checked by the launcher) a chunk inside the matrix is one 16-byte load;
+/// otherwise, and for a chunk that straddles column `cols`, its 8 elements are loaded one by one.
+/// Chunks past the tile (when kThreads does not divide the chunk count) are left 0.
+template <int kRows, int kCols, int kThreads, bool kVec>
+__device__ __forceinline__ void load_tile(
+    uint4 (&v)[TileChunks<kRows, kCols, kThreads>::kPerThread], const std::uint16_t* __restrict__ g,
+    int ld, int row0, int col0, int rows, int cols) {
+  using Chunks = TileChunks<kRows, kCols, kThreads>;
+  constexpr int E = Chunks::kChunkElems;
   auto pack = [](std::uint16_t lo, std::uint16_t hi) {
     return static_cast<unsigned>(lo) | (static_cast<unsigned>(hi) << 16);
   };
 #pragma unroll
-  for (int i = 0; i < (kChunks + kThreads - 1) / kThreads; ++i) {
+  for (int i = 0; i < Chunks::kPerThread; ++i) {
     const int c = static_cast<int>(threadIdx.x) + i * kThreads;  // this thread's i-th chunk
-    if (kChunks % kThreads != 0 && c >= kChunks) break;
-    const int r = c / kRowChunks, cc = (c % kRowChunks) * kChunkElems;  // (kRows, kCols) place
-    const int gr = row0 + r, gc = col0 + cc;                            // in the matrix
+    const int r = c / Chunks::kRowChunks, cc = (c % Chunks::kRowChunks) * E;  // in the tile
+    const int gr = row0 + r, gc = col0 + cc;                                  // in the matrix
+    v[i] = make_uint4(0, 0, 0, 0);
+    if ((Chunks::kChunks % kThreads != 0 && c >= Chunks::kChunks) || gr >= rows) continue;
     const std::uint16_t* src = g + static_cast<std::int64_t>(gr) * ld + gc;
-    uint4 v = make_uint4(0, 0, 0, 0);
-    if (gr < rows) {
-      if (kVec && gc + kChunkElems <= cols) {
-        v = *reinterpret_cast<const uint4*>(src);
-      } else {
-        std::uint16_t e[kChunkElems];
+    if (kVec && gc + E <= cols) {
+      v[i] = *reinterpret_cast<const uint4*>(src);
+    } else {
+      std::uint16_t e[E];
 #pragma unroll
-        for (int j = 0; j < kChunkElems; ++j)
-          e[j] = gc + j < cols ? src[j] : std::uint16_t{0};
-        v = make_uint4(pack(e[0], e[1]), pack(e[2], e[3]), pack(e[4], e[5]), pack(e[6], e[7]));
-      }
+      for (int j = 0; j < E; ++j)
+        e[j] = gc + j < cols ? src[j] : std::uint16_t{0};
+      v[i] = make_uint4(pack(e[0], e[1]), pack(e[2], e[3]), pack(e[4], e[5]), pack(e[6], e[7]));
     }
-    *reinterpret_cast<uint4*>(s + Layout::offset(r, cc)) = v;
   }
+}
+
+/// Stores the chunks `load_tile` left in `v` into the shared tile `s` laid out by `Layout`
+/// (wb::smem::Plain, Padded or Swizzled; 16-bit elements held as raw bits): one 16-byte shared
+/// store per chunk.
+template <class Layout, int kRows, int kCols, int kThreads>
+__device__ __forceinline__ void store_tile(
+    std::uint16_t* s, const uint4 (&v)[TileChunks<kRows, kCols, kThreads>::kPerThread]) {
+  using Chunks = TileChunks<kRows, kCols, kThreads>;
+#pragma unroll
+  for (int i = 0; i < Chunks::kPerThread; ++i) {
+    const int c = static_cast<int>(threadIdx.x) + i * kThreads;
+    if (Chunks::kChunks % kThreads != 0 && c >= Chunks::kChunks) break;
+    const int r = c / Chunks::kRowChunks, cc = (c % Chunks::kRowChunks) * Chunks::kChunkElems;
+    *reinterpret_cast<uint4*>(s + Layout::offset(r, cc)) = v[i];
+  }
+}
+
+/// Copies the kRows x kCols tile at (row0, col0) of g into the shared tile `s` (layout `Layout`):
+/// load_tile, then store_tile. All of a thread's loads are in flight together; the stores wait
+/// for them.
+template <class Layout, int kRows, int kCols, int kThreads, bool kVec>
+__device__ __forceinline__ void copy_tile(std::uint16_t* s, const std::uint16_t* __restrict__ g,
+                                          int ld, int row0, int col0, int rows, int cols) {
+  uint4 v[TileChunks<kRows, kCols, kThreads>::kPerThread];
+  load_tile<kRows, kCols, kThreads, kVec>(v, g, ld, row0, col0, rows, cols);
+  store_tile<Layout, kRows, kCols, kThreads>(s, v);
+}
+
+/// Copies k-tile k0 of a GEMM into shared memory: the (BM, BK) tile of A at (m0, k0) into `sA`
+/// (layout LayoutA) and the (BK, BN) tile of B at (k0, n0) into `sB` (LayoutB), zero outside
+/// the M x K and K x N matrices. Every load of both tiles is issued before the first store, so the
+/// whole k-tile costs one global round trip; two copy_tile calls in a row would cost two (A's
+/// stores wait for A's loads before B's loads start).
+template <class LayoutA, class LayoutB, int BM, int BN, int BK, int kThreads, bool kVec>
+__device__ __forceinline__ void copy_k_tile(std::uint16_t* sA, std::uint16_t* sB,
+                                            const std::uint16_t* __restrict__ A, int lda,
+                                            const std::uint16_t* __restrict__ B, int ldb, int M,
+                                            int N, int K, int m0, int n0, int k0) {
+  uint4 vA[TileChunks<BM, BK, kThreads>::kPerThread];
+  uint4 vB[TileChunks<BK, BN, kThreads>::kPerThread];
+  load_tile<BM, BK, kThreads, kVec>(vA, A, lda, m0, k0, M, K);
+  load_tile<BK, BN, kThreads, kVec>(vB, B, ldb, k0, n0, K, N);
+  store_tile<LayoutA, BM, BK, kThreads>(sA, vA);
+  store_tile<LayoutB, BK, BN, kThreads>(sB, vB);
 }
 
 /// alpha * acc + beta * C for one element; C is not read when beta == 0 (BLAS semantics: an
