@@ -5,7 +5,8 @@
 // the causal mask. Bytes at least: Q, K, V read once, O written once, lse written once
 // (ch08::min_bytes). At B4 H16 S4096 d128 that is 0.55 TFLOP against 0.27 GB: ~2000 FLOP per
 // byte, far right of the H100's tensor-core ridge (~647 TFLOP/s / 3.0 TB/s ~ 216 FLOP/byte), so
-// the ceiling is arithmetic: the mma.sync peak measured at the start of the run. The vendor
+// the ceiling is arithmetic: the mma.sync peak measured at the start of the run by chapter 06's
+// peak kernel (chapter 06's library is linked: chapter.cmake). The vendor
 // peers (PyTorch's scaled_dot_product_attention with its FlashAttention-2 and cuDNN backends)
 // run in the same device call from bench/ch08_pytorch_peer.py, at the same shapes, and are
 // recorded beside this ladder (chapter-08.pytorch.json).
@@ -27,13 +28,10 @@
 #include "wb/device.h"
 #include "wb/random.h"
 
-#if WB_CH08_WITH_CH06
-#include "hgemm.h"
-#endif
+#include "hgemm.h"  // chapter 06's mma.sync peak kernel: the ceiling
 
-#include <cstdio>
+#include <algorithm>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -65,41 +63,28 @@ struct Prepared {
     if (naive && workspace.size() == 0)
       workspace = wb::DeviceBuffer<float>(
           static_cast<std::size_t>(ch08::naive_workspace_floats(s.B, s.H, s.Sq, s.Sk)));
-    ch08::Args<T> a;
-    a.B = s.B;
-    a.H = s.H;
-    a.Hkv = s.Hkv;
-    a.Sq = s.Sq;
-    a.Sk = s.Sk;
-    a.d = s.d;
-    a.causal = s.causal;
-    a.Q = Q.data();
-    a.K = K.data();
-    a.V = V.data();
-    a.O = O.data();
-    a.lse = lse.data();
-    a.workspace = naive ? workspace.data() : nullptr;
-    return a;
+    return ch08::make_args(s, problem.scale, Q.data(), K.data(), V.data(), O.data(), lse.data(),
+                           naive ? workspace.data() : nullptr);
   }
 };
 
-template <class T>
-std::unique_ptr<Prepared<T>>& slot() {
-  static std::unique_ptr<Prepared<T>> current;
+// The device holds one block's problem at a time (the naive step's workspace alone is 34 GB at
+// S 16384): asking for another shape or type frees the current one first.
+std::shared_ptr<void>& current_problem() {
+  static std::shared_ptr<void> current;
   return current;
-}
-void free_all() {
-  slot<__half>().reset();
-  slot<__nv_bfloat16>().reset();
 }
 template <class T>
 Prepared<T>& prepared(const Shape& shape) {
-  std::unique_ptr<Prepared<T>>& current = slot<T>();
-  if (!current || current->problem.shape.str() != shape.str()) {
-    free_all();
-    current = std::make_unique<Prepared<T>>(shape);
+  static std::string current_key;
+  std::shared_ptr<void>& held = current_problem();
+  const std::string key = std::string(ch08::type_name<T>()) + " " + shape.str();
+  if (!held || current_key != key) {
+    held.reset();
+    held = std::make_shared<Prepared<T>>(shape);
+    current_key = key;
   }
-  return *current;
+  return *static_cast<Prepared<T>*>(held.get());
 }
 
 // Runs the step once on poisoned outputs and checks the sampled rows; returns the run's time in
@@ -130,16 +115,14 @@ double checked_run(Prepared<T>& p, const ch08::Step& step, std::string* error) {
   return ms;
 }
 
-// Slow runs (the naive and fused steps) get fewer repetitions; WB_REPS and WB_WARMUP override.
+// Repetitions within a time budget: the harness's default 25 (and 3 warm-ups) for runs under
+// 80 ms, down to 5 (and 1 warm-up) for the naive step's seconds-long runs at S 16384.
+// WB_REPS and WB_WARMUP still override.
 wb::TimingOptions options_for(double first_ms) {
   wb::TimingOptions o;
-  if (first_ms > 200) {
-    o.warmup = 1;
-    o.reps = 5;
-  } else if (first_ms > 50) {
-    o.warmup = 2;
-    o.reps = 10;
-  }
+  const int budget_reps = static_cast<int>(2000.0 / std::max(first_ms, 1e-3));
+  o.reps = std::clamp(budget_reps, 5, o.reps);
+  o.warmup = first_ms > 100 ? 1 : o.warmup;
   return o;
 }
 
@@ -199,16 +182,6 @@ void register_block(const Shape& shape) {
   }
 }
 
-double measure_ceiling() {
-#if WB_CH08_WITH_CH06
-  return ch06::peak::measure_tflops<__half>();
-#else
-  throw std::runtime_error(
-      "chapter 08's ceiling is chapter 06's mma.sync peak kernel: configure with chapter 06 in "
-      "the build (-DWB_CHAPTERS=\"05;06;08\")");
-#endif
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -217,7 +190,7 @@ int main(int argc, char** argv) {
   chapter.results_name = "chapter-08";
   chapter.title = "flash attention, forward";
   chapter.ceiling_kind = "compute";
-  chapter.measure_ceiling = measure_ceiling;
+  chapter.measure_ceiling = ch06::peak::measure_tflops<__half>;
   chapter.ceiling_what =
       "mma.sync.aligned.m16n8k16 fp16 x fp16 -> fp32 from registers only (chapter 06's peak "
       "kernel: 8 independent accumulator tiles per warp, 4 blocks of 8 warps per SM, result "

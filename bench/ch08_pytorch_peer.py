@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import math
-import statistics
+import os
 import sys
 from datetime import datetime, timezone
 
@@ -30,7 +30,10 @@ import torch
 import torch.nn.functional as F
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
-WARMUP, REPS = 3, 25
+# The timing rules are chapter 05's peer's, reused (not copied): CUDA events, warm-ups, median,
+# L2 overwritten before each repetition.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ch05_pytorch_peer import REPS, WARMUP, time_ms  # noqa: E402
 # (B, H, Hkv, S, d, causal, types): the ladder's blocks, in its order.
 BLOCKS = []
 for _causal in (False, True):
@@ -41,22 +44,6 @@ for _causal in (False, True):
     BLOCKS.append((1, 16, 16, 16384, 128, _causal, ("fp16",)))
 BACKENDS = (("flash", SDPBackend.FLASH_ATTENTION), ("cudnn", SDPBackend.CUDNN_ATTENTION))
 DTYPES = {"fp16": torch.float16, "bf16": torch.bfloat16}
-
-
-def time_ms(fn, flush: torch.Tensor) -> float:
-    """Median of REPS CUDA-event timings of fn(), with `flush` overwritten before each."""
-    for _ in range(WARMUP):
-        fn()
-    times = []
-    for _ in range(REPS):
-        flush.zero_()
-        start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        start.record()
-        fn()
-        stop.record()
-        stop.synchronize()
-        times.append(start.elapsed_time(stop))
-    return statistics.median(times)
 
 
 def reference_tail(q, k, v, causal: bool, rows: int = 256) -> torch.Tensor:

@@ -46,9 +46,9 @@ __global__ void __launch_bounds__(Tiles<kD>::kThreads) attention_mma_kernel(cons
   //      (wb::mma::pack2) the two neighbours at a = wb::mma::a_frag(lane, 2 * r):
   //      sQ[Layout::offset(wq + a.row, 16 * ks + a.col)] and the next element.
   //   3. float rO[Tl::kOTiles][4] = {}; wb::OnlineSoftmax stat[2] (rows g and g + 8), identity.
-  //   4. For k0 = 0, Bc, ... < p.Sk (keys = min(Tl::Bc, p.Sk - k0)): __syncthreads(); copy_rows
-  //      of keys k0.. of blk.gK into sK and of blk.gV into sV (64-bit offset k0 * kD, `keys`
-  //      valid rows: the rest become 0); __syncthreads();
+  //   4. For k0 = 0, Bc, ... < p.Sk (keys = min(Tl::Bc, p.Sk - k0)): __syncthreads();
+  //      copy_kv_rows<Layout, Tl::Bc, kD, Tl::kThreads>(sK, sV, blk.gK + k0 * kD,
+  //      blk.gV + k0 * kD, keys) (64-bit offsets; rows past `keys` become 0); __syncthreads();
   //      S: float rS[Tl::kSTiles][4] = {}; for each ks and n: B register r packs
   //        sK[Layout::offset(8 n + c.col, 16 ks + c.row)] and the next element, c =
   //        wb::mma::b_frag(lane, 2 r) (K (key, d) is B (d, key) column-major);

@@ -16,27 +16,25 @@
 
 namespace ch08 {
 
-template <>
-Launcher<__half> Step::launcher<__half>() const {
-  return fp16;
-}
-template <>
-Launcher<__nv_bfloat16> Step::launcher<__nv_bfloat16>() const {
-  return bf16;
-}
+// One ladder row: the step's name, its file and its launcher for both types.
+#define CH08_STEP(name, file, launch)                 \
+  Step {                                              \
+    name, file, launch<__half>, launch<__nv_bfloat16> \
+  }
 
 const std::vector<Step>& steps() {
   static const std::vector<Step> ladder = {
-      {"naive", "01_naive.cu", launch_naive<__half>, launch_naive<__nv_bfloat16>},
-      {"fused", "02_fused.cu", launch_fused<__half>, launch_fused<__nv_bfloat16>},
-      {"mma", "03_mma.cu", launch_mma<__half>, launch_mma<__nv_bfloat16>},
-      {"swizzle", "04_swizzle.cu", launch_swizzle<__half>, launch_swizzle<__nv_bfloat16>},
-      {"pipeline", "05_pipeline.cu", launch_pipeline<__half>, launch_pipeline<__nv_bfloat16>},
-      {"causal", "06_causal.cu", launch_causal<__half>, launch_causal<__nv_bfloat16>},
-      {"exp2", "07_exp2.cu", launch_exp2<__half>, launch_exp2<__nv_bfloat16>},
+      CH08_STEP("naive", "01_naive.cu", launch_naive),
+      CH08_STEP("fused", "02_fused.cu", launch_fused),
+      CH08_STEP("mma", "03_mma.cu", launch_mma),
+      CH08_STEP("swizzle", "04_swizzle.cu", launch_swizzle),
+      CH08_STEP("pipeline", "05_pipeline.cu", launch_pipeline),
+      CH08_STEP("causal", "06_causal.cu", launch_causal),
+      CH08_STEP("exp2", "07_exp2.cu", launch_exp2),
   };
   return ladder;
 }
+#undef CH08_STEP
 
 template <>
 const char* type_name<__half>() {
@@ -154,6 +152,13 @@ RowPlace place(const Shape& s, std::int64_t row) {
 }
 
 }  // namespace
+
+template <class T>
+Args<T> make_args(const Shape& shape, float scale, const T* Q, const T* K, const T* V, T* O,
+                  float* lse, float* workspace) {
+  return Args<T>{shape.B, shape.H, shape.Hkv, shape.Sq, shape.Sk, shape.d, shape.causal,
+                 scale,   Q,       K,         V,        O,        lse,     workspace};
+}
 
 template <class T>
 Problem<T> make_problem(const Shape& shape, std::uint64_t seed, const InputSpec& spec) {
@@ -398,21 +403,8 @@ Report run_and_check(Launcher<T> launch, const Problem<T>& p, const Reference& r
   lse.poison();
   wb::DeviceBuffer<float> workspace(
       with_workspace ? static_cast<std::size_t>(naive_workspace_floats(s.B, s.H, s.Sq, s.Sk)) : 0);
-  Args<T> a;
-  a.B = s.B;
-  a.H = s.H;
-  a.Hkv = s.Hkv;
-  a.Sq = s.Sq;
-  a.Sk = s.Sk;
-  a.d = s.d;
-  a.causal = s.causal;
-  a.scale = p.scale;
-  a.Q = Q.data();
-  a.K = K.data();
-  a.V = V.data();
-  a.O = O.data();
-  a.lse = lse.data();
-  a.workspace = with_workspace ? workspace.data() : nullptr;
+  const Args<T> a = make_args(s, p.scale, Q.data(), K.data(), V.data(), O.data(), lse.data(),
+                              with_workspace ? workspace.data() : nullptr);
   launch(a, nullptr);
   WB_CUDA_CHECK(cudaDeviceSynchronize());
   Report r = check_outputs(p, ref, O.download(), lse.download());
@@ -421,6 +413,8 @@ Report run_and_check(Launcher<T> launch, const Problem<T>& p, const Reference& r
 }
 
 #define CH08_INSTANTIATE(T)                                                                     \
+  template Args<T> make_args<T>(const Shape&, float, const T*, const T*, const T*, T*, float*,  \
+                                float*);                                                        \
   template Problem<T> make_problem<T>(const Shape&, std::uint64_t, const InputSpec&);           \
   template void reference_row<T>(const Problem<T>&, std::int64_t, double*, double*);            \
   template void naive_same_precision_row<T>(const Problem<T>&, std::int64_t, double*, double*); \

@@ -30,6 +30,7 @@
 #pragma once
 
 #include "wb/hd.h"
+#include "wb/typed_step.h"
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
@@ -144,16 +145,8 @@ void validate(const Args<T>& args, const char* where);
 template <class T>
 using Launcher = void (*)(const Args<T>& args, cudaStream_t stream);
 
-/// One rung of the ladder, compiled for both element types.
-struct Step {
-  const char* name;              ///< test and benchmark name: "naive", "fused", ...
-  const char* file;              ///< the file that holds it, e.g. "03_mma.cu"
-  Launcher<__half> fp16;         ///< its fp16 launcher
-  Launcher<__nv_bfloat16> bf16;  ///< its bf16 launcher
-  /// The launcher for element type T.
-  template <class T>
-  Launcher<T> launcher() const;
-};
+/// One rung of the ladder (name, file, fp16 and bf16 launchers): wb::TypedStep.
+using Step = wb::TypedStep<Launcher>;
 
 /// The ladder in order: naive, fused, mma, swizzle, pipeline, causal, exp2.
 const std::vector<Step>& steps();
@@ -253,6 +246,11 @@ struct Problem {
   std::vector<T> Q, K, V;          ///< the inputs
   std::vector<std::int64_t> rows;  ///< flat query rows (b H + h) Sq + i the check covers
 };
+
+/// Arguments for a problem of `shape` on device buffers (workspace: the naive step's, or null).
+template <class T>
+Args<T> make_args(const Shape& shape, float scale, const T* Q, const T* K, const T* V, T* O,
+                  float* lse, float* workspace);
 
 /// Draws a problem from `seed`. The check covers every row when B H Sq Sk d <= 2^25 (the full
 /// reference), otherwise a sample: for every (b, h) its first and last query rows, plus random

@@ -129,7 +129,23 @@ __device__ __forceinline__ void copy_rows(std::uint16_t* s, const T* g, int rows
       s, reinterpret_cast<const std::uint16_t*>(g), kD, 0, 0, rows, kD);
 }
 
-/// The same copy with cp.async (chapter 07): each 16-byte chunk goes from global to shared memory
+/// Copies key rows [0, kRows) of K and of V (each (rows, D) at gK, gV; rows at or past `rows`
+/// zero) into sK and sV: chapter 06's load_tile for both tiles before either store_tile, so all of
+/// a thread's K and V loads are in flight together (one global round trip per key tile, not two).
+template <class Layout, int kRows, int kD, int kThreads, class T>
+__device__ __forceinline__ void copy_kv_rows(std::uint16_t* sK, std::uint16_t* sV, const T* gK,
+                                             const T* gV, int rows) {
+  constexpr int kPer = wb::tile::TileChunks<kRows, kD, kThreads>::kPerThread;
+  uint4 vK[kPer], vV[kPer];
+  wb::tile::load_tile<kRows, kD, kThreads, true>(vK, reinterpret_cast<const std::uint16_t*>(gK), kD,
+                                                 0, 0, rows, kD);
+  wb::tile::load_tile<kRows, kD, kThreads, true>(vV, reinterpret_cast<const std::uint16_t*>(gV), kD,
+                                                 0, 0, rows, kD);
+  wb::tile::store_tile<Layout, kRows, kD, kThreads>(sK, vK);
+  wb::tile::store_tile<Layout, kRows, kD, kThreads>(sV, vV);
+}
+
+/// copy_rows with cp.async (chapter 07): each 16-byte chunk goes from global to shared memory
 /// without passing through registers; chunks of rows at or past `rows` are zero-filled by the
 /// hardware. The caller commits the group and waits for it.
 template <class Layout, int kRows, int kD, int kThreads, class T>

@@ -1,12 +1,14 @@
 # Chapter 08 build description (included by the top-level CMakeLists.txt; see cmake/Workbook.cmake).
 # Needs compute capability 8.0 or newer (mma.sync m16n8k16 with bf16, ldmatrix, cp.async).
-# The naive step calls chapter 05's softmax-naive through chapter 05's library, so chapter 05 must
-# be part of the build; the benchmark's ceiling is chapter 06's mma.sync peak kernel, so the
-# bench needs chapter 06 too (WB_CHAPTERS="05;06;08", or all chapters).
-if(NOT TARGET ch05_reference)
-  message(FATAL_ERROR "Chapter 08 needs chapter 05 in the build (its naive step calls chapter 05's "
-                      "softmax): add 05 to WB_CHAPTERS, e.g. -DWB_CHAPTERS=\"05;06;08\"")
-endif()
+# Chapters 05 and 06 must be part of the build (WB_CHAPTERS="05;06;08", or all chapters): the
+# naive step calls chapter 05's softmax-naive and the ladder's ceiling is chapter 06's mma.sync
+# peak kernel, both through their chapters' libraries (linked, not copied).
+foreach(needed 05 06)
+  if(NOT TARGET ch${needed}_reference)
+    message(FATAL_ERROR "Chapter 08 needs chapter ${needed} in the build: configure with "
+                        "-DWB_CHAPTERS=\"05;06;08\" (or all chapters)")
+  endif()
+endforeach()
 wb_add_chapter(
   NUMBER 08 SLUG flash-attention
   SHARED attention.cpp 01_naive.cu
@@ -17,7 +19,7 @@ wb_add_chapter(
   KNOWN_BAD_TESTS tests/ch08/known_bad_test.cpp
   MIN_CC 80
   BENCH bench/ch08_bench.cpp
-  LIBS ch05_reference
+  LIBS ch05_reference ch06_reference
   CUDA_OPTIONS -Xptxas=-v
   PROFILE_KERNELS "regex:attention_|naive_|softmax_naive|mma_peak"
   PROFILE_METRICS
@@ -52,15 +54,4 @@ wb_add_chapter(
 if(TARGET ch08_gpu_tests)
   add_test(NAME ch08.gpu.large COMMAND ch08_gpu_tests "[.large]")
   set_tests_properties(ch08.gpu.large PROPERTIES SKIP_RETURN_CODE 77)
-endif()
-
-# The ladder's ceiling: chapter 06's mma.sync peak kernel (ch06::peak), linked, not copied. Without
-# chapter 06 in the build the bench says so and stops.
-if(TARGET ch06_reference)
-  foreach(bench ch08_bench ch08_bench_mine)
-    if(TARGET ${bench})
-      target_link_libraries(${bench} PRIVATE ch06_reference)
-      target_compile_definitions(${bench} PRIVATE WB_CH08_WITH_CH06=1)
-    endif()
-  endforeach()
 endif()

@@ -55,10 +55,8 @@ __global__ void __launch_bounds__(Tiles<kD>::kThreads) attention_mma_kernel(cons
   for (int k0 = 0; k0 < p.Sk; k0 += Tl::Bc) {
     const int keys = min(Tl::Bc, p.Sk - k0);
     __syncthreads();  // every warp is done with the previous K and V tiles
-    copy_rows<Layout, Tl::Bc, kD, Tl::kThreads>(sK, blk.gK + static_cast<std::int64_t>(k0) * kD,
-                                                keys);
-    copy_rows<Layout, Tl::Bc, kD, Tl::kThreads>(sV, blk.gV + static_cast<std::int64_t>(k0) * kD,
-                                                keys);
+    copy_kv_rows<Layout, Tl::Bc, kD, Tl::kThreads>(sK, sV, blk.gK + std::int64_t{k0} * kD,
+                                                   blk.gV + std::int64_t{k0} * kD, keys);
     __syncthreads();
     float rS[Tl::kSTiles][4] = {};  // S = Q K^T: (16 rows, Bc keys) as kSTiles m16n8 tiles
 #pragma unroll

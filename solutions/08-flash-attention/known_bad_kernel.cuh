@@ -39,8 +39,8 @@ __global__ void __launch_bounds__(Tiles<kD>::kThreads) known_bad_kernel(const Pa
   for (int k0 = 0; k0 < p.Sk; k0 += Tl::Bc) {
     const int keys = min(Tl::Bc, p.Sk - k0);
     __syncthreads();
-    copy_rows<Layout, Tl::Bc, kD, Tl::kThreads>(sK, blk.gK + std::int64_t{k0} * kD, keys);
-    copy_rows<Layout, Tl::Bc, kD, Tl::kThreads>(sV, blk.gV + std::int64_t{k0} * kD, keys);
+    copy_kv_rows<Layout, Tl::Bc, kD, Tl::kThreads>(sK, sV, blk.gK + std::int64_t{k0} * kD,
+                                                   blk.gV + std::int64_t{k0} * kD, keys);
     __syncthreads();
     float rS[Tl::kSTiles][4] = {};
     for (int ks = 0; ks < Tl::kDSteps; ++ks) {

@@ -20,23 +20,14 @@ namespace {
 
 using ch08::Shape;
 
-std::uint64_t seed_for(const std::string& label) {
-  return wb::derive_seed(wb::base_seed(), label);
-}
-
-template <class F>
-void for_each_type(F&& f) {
-  f(__half{});
-  f(__nv_bfloat16{});
-}
-
 // Runs `step` on a fresh problem of `shape` and checks it.
 template <class T>
 void check(const ch08::Step& step, const Shape& shape, const std::string& label,
            const ch08::InputSpec& spec = {}, float scale = 0.0f) {
   const std::string seed_label =
       std::string(step.name) + "/" + ch08::type_name<T>() + "/" + shape.str() + "/" + label;
-  ch08::Problem<T> p = ch08::make_problem<T>(shape, seed_for(seed_label), spec);
+  ch08::Problem<T> p =
+      ch08::make_problem<T>(shape, wb::derive_seed(wb::base_seed(), seed_label), spec);
   if (scale != 0.0f) p.scale = scale;
   const ch08::Report r =
       ch08::run_and_check(step.launcher<T>(), p, std::string(step.name) == "naive");
@@ -59,7 +50,7 @@ TEST_CASE("every step matches the fp64 reference at every pair of short lengths"
   // pair: 1 or 3 batches, 1 or 3 heads, sometimes 3 query heads on 1 key/value head.
   for (const ch08::Step& step : ch08::steps()) {
     if (!wb::step_is_ready(step.name)) continue;
-    for_each_type([&](auto tag) {
+    const auto in_both_types = [&](auto tag) {
       using T = decltype(tag);
       int k = 0;
       for (const std::int64_t Sq : short_lengths()) {
@@ -73,7 +64,9 @@ TEST_CASE("every step matches the fp64 reference at every pair of short lengths"
           }
         }
       }
-    });
+    };
+    in_both_types(__half{});
+    in_both_types(__nv_bfloat16{});
   }
 }
 
@@ -83,14 +76,15 @@ TEST_CASE("every step matches the reference at the long lengths", "[ch08][gpu][.
   const std::vector<std::pair<std::int64_t, std::int64_t>> pairs = {
       {1000, 1000}, {4097, 4097}, {1, 4097},  {4097, 1}, {1000, 4097},
       {4097, 1000}, {63, 4097},   {4097, 65}, {2, 1000}, {1000, 17}};
-  for_each_type([&](auto tag) {
+  const auto in_both_types = [&](auto tag) {
     using T = decltype(tag);
     for (const auto& [Sq, Sk] : pairs) {
       for (const int d : {64, 128}) {
         for (const bool causal : {false, true}) {
           const Shape shape{1, 2, 1, Sq, Sk, d, causal};
           const ch08::Problem<T> p = ch08::make_problem<T>(
-              shape, seed_for(std::string("long/") + ch08::type_name<T>() + "/" + shape.str()));
+              shape, wb::derive_seed(wb::base_seed(), std::string("long/") + ch08::type_name<T>() +
+                                                          "/" + shape.str()));
           const ch08::Reference ref = ch08::make_reference(p);
           for (const ch08::Step& step : ch08::steps()) {
             if (!wb::step_is_ready(step.name)) continue;
@@ -103,7 +97,9 @@ TEST_CASE("every step matches the reference at the long lengths", "[ch08][gpu][.
         }
       }
     }
-  });
+  };
+  in_both_types(__half{});
+  in_both_types(__nv_bfloat16{});
 }
 
 TEST_CASE("every step handles grouped-query heads, odd batches and an explicit scale",
@@ -114,13 +110,15 @@ TEST_CASE("every step handles grouped-query heads, odd batches and an explicit s
   };
   for (const ch08::Step& step : ch08::steps()) {
     if (!wb::step_is_ready(step.name)) continue;
-    for_each_type([&](auto tag) {
+    const auto in_both_types = [&](auto tag) {
       using T = decltype(tag);
       for (const Shape& shape : shapes)
         check<T>(step, shape, "grouped / odd batch");
       check<T>(step, Shape{2, 3, 1, 70, 90, 64, true}, "scale 0.3", {}, 0.3f);
       check<T>(step, Shape{1, 2, 2, 70, 90, 128, false}, "scale 0.02", {}, 0.02f);
-    });
+    };
+    in_both_types(__half{});
+    in_both_types(__nv_bfloat16{});
   }
 }
 
@@ -132,7 +130,7 @@ TEST_CASE("every step stays stable on scores of large magnitude", "[ch08][gpu][s
   large.qk_hi = 2.5;
   for (const ch08::Step& step : ch08::steps()) {
     if (!wb::step_is_ready(step.name)) continue;
-    for_each_type([&](auto tag) {
+    const auto in_both_types = [&](auto tag) {
       using T = decltype(tag);
       for (const int d : {64, 128}) {
         for (const bool causal : {false, true}) {
@@ -140,7 +138,9 @@ TEST_CASE("every step stays stable on scores of large magnitude", "[ch08][gpu][s
           check<T>(step, Shape{2, 1, 1, 200, 200, d, causal}, "large scores", large);
         }
       }
-    });
+    };
+    in_both_types(__half{});
+    in_both_types(__nv_bfloat16{});
   }
 }
 
@@ -149,12 +149,14 @@ TEST_CASE("a row that sees no key returns O = 0 and lse = +inf", "[ch08][gpu][st
   // holds those rows to exactly 0 and +inf; 130 - 3 = 127 such rows span two 64-row blocks.
   for (const ch08::Step& step : ch08::steps()) {
     if (!wb::step_is_ready(step.name)) continue;
-    for_each_type([&](auto tag) {
+    const auto in_both_types = [&](auto tag) {
       using T = decltype(tag);
       for (const int d : {64, 128}) {
         check<T>(step, Shape{2, 2, 1, 130, 3, d, true}, "127 rows see no key");
         check<T>(step, Shape{1, 1, 1, 200, 70, d, true}, "130 rows see no key");
       }
-    });
+    };
+    in_both_types(__half{});
+    in_both_types(__nv_bfloat16{});
   }
 }
