@@ -151,35 +151,31 @@ using Step = wb::TypedStep<Launcher>;
 /// The ladder in order: naive, fused, mma, swizzle, pipeline, causal, exp2.
 const std::vector<Step>& steps();
 
-/// Step 1 (01_naive.cu): S = scale Q K^T (+ mask) in fp32 in global memory; chapter 05's
-/// softmax-naive on S (through chapter 05's library); O = P V and the row's lse. Needs
-/// `workspace`.
+/// @name The steps' launchers, one per file (the ladder in order; each file's header comment
+/// has the step's idea and prediction)
+/// @{
 template <class T>
-void launch_naive(const Args<T>& args, cudaStream_t stream);
-/// Step 2 (02_fused.cu): one kernel, one block per 32 query rows, K and V tiles in shared memory,
-/// fp32 scalar maths, the online softmax (FlashAttention-1 style).
+void launch_naive(const Args<T>& args, cudaStream_t stream);  ///< 01_naive.cu: S, P in global
+                                                              ///< memory; needs `workspace`
 template <class T>
-void launch_fused(const Args<T>& args, cudaStream_t stream);
-/// Step 3 (03_mma.cu): mma.sync m16n8k16 for Q K^T and P V; Q fragments, S, P and O in
-/// registers, K and V tiles in shared memory, fragments read element by element
-/// (FlashAttention-2 style).
+void launch_fused(const Args<T>& args, cudaStream_t stream);  ///< 02_fused.cu: FlashAttention-1,
+                                                              ///< fp32 on the CUDA cores
 template <class T>
-void launch_mma(const Args<T>& args, cudaStream_t stream);
-/// Step 4 (04_swizzle.cu): fragments loaded with ldmatrix from XOR-swizzled tiles.
+void launch_mma(const Args<T>& args, cudaStream_t stream);  ///< 03_mma.cu: both products on
+                                                            ///< mma.sync, S and P in registers
 template <class T>
-void launch_swizzle(const Args<T>& args, cudaStream_t stream);
-/// Step 5 (05_pipeline.cu): K and V tiles copied with cp.async into two buffers: tile j + 1
-/// loads while tile j is computed.
+void launch_swizzle(const Args<T>& args, cudaStream_t stream);  ///< 04_swizzle.cu: ldmatrix
+                                                                ///< from swizzled tiles
 template <class T>
-void launch_pipeline(const Args<T>& args, cudaStream_t stream);
-/// Step 6 (06_causal.cu): causal blocks visit only the key tiles left of their diagonal, mask only
-/// the tiles that need it, and the heaviest query tiles start first.
+void launch_pipeline(const Args<T>& args,
+                     cudaStream_t stream);  ///< 05_pipeline.cu: cp.async, two K/V buffers
 template <class T>
-void launch_causal(const Args<T>& args, cudaStream_t stream);
-/// Step 7 (07_exp2.cu): exp2 with scale * log2(e) folded into one FFMA per score, and the rescale
-/// of O skipped when no row of the warp raised its maximum.
+void launch_causal(const Args<T>& args, cudaStream_t stream);  ///< 06_causal.cu: masked tiles
+                                                               ///< skipped, diagonal masked
 template <class T>
-void launch_exp2(const Args<T>& args, cudaStream_t stream);
+void launch_exp2(const Args<T>& args, cudaStream_t stream);  ///< 07_exp2.cu: base-2 softmax,
+                                                             ///< fewer rescales
+/// @}
 
 /// Floats of workspace the naive step needs: S and P (B H Sq Sk each) and chapter 05's
 /// softmax-naive's max and sum (B H Sq each).
