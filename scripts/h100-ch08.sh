@@ -41,7 +41,7 @@ log="$out/run.log"
 if want verify; then
   # ctest of every ch08 GPU entry (per step, other, large, known-bad via other), both checks, and
   # the sanitizers in parallel (scripts/h100-batch.sh, stage verify); then the CPU tests.
-  WB_STAGES=verify WB_TIMEOUT_ctest=${WB_TIMEOUT_ctest:-480} "$here/h100-batch.sh" 08
+  WB_STAGES=verify "$here/h100-batch.sh" 08
   (cd "$WB_BUILD" && ctest -R '^ch08\.cpu$' --output-on-failure) 2>&1 | tee -a "$log"
 fi
 # Moves carried trees into place when verify did not (h100-batch.sh does it at its start).
