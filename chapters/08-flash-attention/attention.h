@@ -239,7 +239,9 @@ struct Problem {
   Shape shape;                     ///< its shape
   std::uint64_t seed = 0;          ///< what its inputs were drawn from
   float scale = 0.0f;              ///< the effective scale
-  std::vector<T> Q, K, V;          ///< the inputs
+  std::vector<T> Q;                ///< [B, H, Sq, d]
+  std::vector<T> K;                ///< [B, Hkv, Sk, d]
+  std::vector<T> V;                ///< [B, Hkv, Sk, d]
   std::vector<std::int64_t> rows;  ///< flat query rows (b H + h) Sq + i the check covers
 };
 
