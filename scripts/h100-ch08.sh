@@ -2,15 +2,20 @@
 # Chapter 08 on a lent GPU machine, over build trees made on the CPU machine and carried
 # (scripts/carry-build.sh): nothing is compiled there. Logs and results go under $OUT.
 #
-# Made here first (CPU machine; chapter 08 needs 05 for its naive step and 06 for the ceiling):
+# Made here first (CPU machine, ~15 minutes on 2 cores; chapter 08 needs 05 for its naive step
+# and 06 for the ceiling):
 #   cmake -S . -B build-h100 -DCMAKE_CUDA_ARCHITECTURES=90 -DWB_CHAPTERS="05;06;08"
 #   cmake --build build-h100 -j2 --target ch08_cpu_tests ch08_gpu_tests ch08_check ch08_bench
-#   # the same tree with the solutions as the exercises, for the solved check:
-#   git worktree add /tmp/ch08-solved HEAD && cp solutions/08-flash-attention/0[2-7]_*.cu \
-#     /tmp/ch08-solved/chapters/08-flash-attention/ && cmake -S /tmp/ch08-solved \
-#     -B build-h100-solved -DCMAKE_CUDA_ARCHITECTURES=90 -DWB_CHAPTERS="05;06;08" &&
-#     cmake --build build-h100-solved -j2 --target ch08_check
-#   scripts/carry-build.sh build-h100 05 06 08   (then add build-h100-solved/ch08_check to .carry)
+#   # a second tree whose exercises are the solutions, for the solved check:
+#   git worktree add /tmp/ch08-solved HEAD
+#   cp solutions/08-flash-attention/0[2-7]_*.cu /tmp/ch08-solved/chapters/08-flash-attention/
+#   cmake -S /tmp/ch08-solved -B /tmp/ch08-solved/build-h100-solved \
+#     -DCMAKE_CUDA_ARCHITECTURES=90 -DWB_CHAPTERS="05;06;08"
+#   cmake --build /tmp/ch08-solved/build-h100-solved -j2 --target ch08_check
+#   scripts/carry-build.sh build-h100 08
+#   mkdir -p .carry/build-h100-solved
+#   cp /tmp/ch08-solved/build-h100-solved/ch08_check .carry/build-h100-solved/
+# then carry ".carry" with the call (h100-batch.sh moves it into place; ~45 MB for chapter 08).
 #
 # On the GPU machine, two calls (each under 10 minutes):
 #   WB_STAGES=verify scripts/h100-ch08.sh             tests (CPU, per step, other, large),

@@ -106,7 +106,7 @@ TEST_CASE("every step matches the reference at the long lengths", "[ch08][gpu][.
   in_both_types(__nv_bfloat16{});
 }
 
-TEST_CASE("every step handles grouped-query heads, odd batches and an explicit scale",
+TEST_CASE("every step handles grouped-query heads and odd batches and an explicit scale",
           "[ch08][gpu][steps]") {
   const std::vector<Shape> shapes = {
       {3, 6, 2, 65, 130, 64, false}, {3, 6, 2, 65, 130, 128, true},  {1, 5, 1, 31, 200, 128, false},
