@@ -15,13 +15,9 @@
 #include "sgemm.h"
 
 #include "wb/bench.h"
-#include "wb/buffer.h"
-#include "wb/check.h"
 #include "wb/exercise.h"
-#include "wb/random.h"
+#include "wb/gemm_bench.h"
 
-#include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -29,89 +25,11 @@ namespace {
 
 namespace gemm = wb::gemm;
 
-// One problem at a time lives on the host and the device; all steps of a size share it, and the
-// sampled fp64 reference is computed once per size.
-struct Prepared {
-  gemm::Problem<float> problem;
-  gemm::SampledReference sampled;
-  wb::DeviceBuffer<float> A, B, C;
-  explicit Prepared(const gemm::Shape& shape)
-      : problem(gemm::make_problem<float>(
-            shape, wb::derive_seed(wb::base_seed(), "bench/" + shape.str()), 1.0f, 0.0f)),
-        // 2048 random entries plus the whole last row and column: the tails are where bugs live.
-        sampled(gemm::sample_reference(problem, {2048, true}, problem.seed)),
-        A(problem.A),
-        B(problem.B),
-        C(problem.C.size()) {}
-  ch03::Args args() {
-    const gemm::Problem<float>& p = problem;
-    return {p.shape.M, p.shape.N, p.shape.K, p.alpha,  A.data(), p.lda,
-            B.data(),  p.ldb,     p.beta,    C.data(), p.ldc};
-  }
-};
-
-Prepared& prepared(const gemm::Shape& shape) {
-  static std::unique_ptr<Prepared> current;
-  if (!current || current->problem.shape.str() != shape.str()) {
-    current.reset();  // free the previous size first
-    current = std::make_unique<Prepared>(shape);
-  }
-  return *current;
-}
-
-// Runs `launch` once on poisoned C, checks the sampled entries (and the poison scan), and returns
-// the run's time in ms (an untimed-quality estimate used to size the repetitions), or -1 on a
-// wrong result with `error` set.
-double checked_run(Prepared& p, ch03::Launcher launch, std::string* error) {
-  p.C.poison();
-  cudaEvent_t start, stop;
-  WB_CUDA_CHECK(cudaEventCreate(&start));
-  WB_CUDA_CHECK(cudaEventCreate(&stop));
-  WB_CUDA_CHECK(cudaEventRecord(start));
-  launch(p.args(), nullptr);
-  WB_CUDA_CHECK(cudaEventRecord(stop));
-  WB_CUDA_CHECK(cudaEventSynchronize(stop));
-  float ms = 0;
-  WB_CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop));
-  WB_CUDA_CHECK(cudaEventDestroy(start));
-  WB_CUDA_CHECK(cudaEventDestroy(stop));
-  const gemm::RunReport r = gemm::check_sampled(p.problem, p.sampled, p.C.download());
-  if (!r.ok()) {
-    *error = "wrong result: " + r.describe(p.problem.shape.str());
-    return -1;
-  }
-  return ms;
-}
-
-// Slow steps (the naive kernels at 8192^3 take about a second) get fewer repetitions; WB_REPS and
-// WB_WARMUP still override.
-wb::TimingOptions options_for(double first_ms) {
-  wb::TimingOptions o;
-  if (first_ms > 200) {
-    o.warmup = 1;
-    o.reps = 5;
-  } else if (first_ms > 50) {
-    o.warmup = 2;
-    o.reps = 10;
-  }
-  return o;
-}
+// Chapter 03's inputs are seeded by shape alone (one element type): "bench/<MxNxK>".
+constexpr gemm::BenchSeed kSeed = gemm::BenchSeed::kShape;
 
 void bench_gemm(benchmark::State& state, ch03::Launcher launch, const gemm::Shape& shape) {
-  Prepared& p = prepared(shape);
-  std::string error;
-  const double first_ms = checked_run(p, launch, &error);  // correctness next to the timing
-  if (first_ms < 0) {
-    state.SkipWithError(error.c_str());
-    return;
-  }
-  const ch03::Args args = p.args();
-  for (auto _ : state) {
-    wb::report_timing(
-        state, wb::time_on_stream([&](cudaStream_t s) { launch(args, s); }, options_for(first_ms)),
-        gemm::min_bytes(shape.M, shape.N, shape.K, 4, false),
-        gemm::flops(shape.M, shape.N, shape.K));
-  }
+  gemm::bench_case<float>(state, launch, shape, kSeed);
 }
 
 const std::vector<gemm::Shape>& ladder_shapes() {
@@ -126,13 +44,8 @@ const std::vector<gemm::Shape>& ladder_shapes() {
 }
 
 double cublas_tflops() {
-  Prepared& p = prepared({8192, 8192, 8192, "ceiling"});
-  std::string error;
-  if (checked_run(p, ch03::vendor_step().launch, &error) < 0) throw std::runtime_error(error);
-  const ch03::Args args = p.args();
-  const wb::TimingResult t =
-      wb::time_on_stream([&](cudaStream_t s) { ch03::vendor_step().launch(args, s); });
-  return gemm::flops(8192, 8192, 8192) / (t.median_ms * 1e-3) / 1e12;
+  return gemm::checked_tflops<float>(ch03::vendor_step().launch, {8192, 8192, 8192, "ceiling"},
+                                     kSeed);
 }
 
 }  // namespace
@@ -167,12 +80,12 @@ int main(int argc, char** argv) {
     // its two kernels) and cuBLAS.
     const std::vector<ch03::Step>& all = ch03::steps();
     {
-      Prepared& p = prepared({4096, 4096, 4096, "profile"});
+      gemm::Prepared<float>& p = gemm::prepared<float>({4096, 4096, 4096, "profile"}, kSeed);
       for (const ch03::Step& step : all)
         if (!wb::is_unfinished(step.name)) step.launch(p.args(), nullptr);
       ch03::vendor_step().launch(p.args(), nullptr);
     }
-    Prepared& p = prepared({1024, 1024, 1024, "profile"});
+    gemm::Prepared<float>& p = gemm::prepared<float>({1024, 1024, 1024, "profile"}, kSeed);
     for (std::size_t i = all.size() - 2; i < all.size(); ++i)
       if (!wb::is_unfinished(all[i].name)) all[i].launch(p.args(), nullptr);
     ch03::vendor_step().launch(p.args(), nullptr);

@@ -23,10 +23,9 @@
 
 #include "wb/bench.h"
 #include "wb/buffer.h"
-#include "wb/check.h"
 #include "wb/device.h"
 #include "wb/gemm.h"
-#include "wb/random.h"
+#include "wb/gemm_bench.h"
 
 #if WB_CH06_WITH_CH03
 #include "sgemm.h"
@@ -34,7 +33,6 @@
 
 #include <cstdio>
 #include <cstring>
-#include <memory>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -56,112 +54,10 @@ void launch(const wb::gemm::Args<float>& a, cudaStream_t s) {
 }  // namespace ch03_context
 #endif
 
-// One problem at a time lives on the host and the device: all rows of one (type, size) share it,
-// and its sampled fp64 reference is computed once.
-template <class T>
-struct Prepared {
-  wb::gemm::Problem<T> problem;
-  wb::gemm::SampledReference sampled;
-  wb::DeviceBuffer<T> A, B, C;
-  explicit Prepared(const Shape& shape)
-      : problem(wb::gemm::make_problem<T>(
-            shape,
-            wb::derive_seed(wb::base_seed(),
-                            std::string("bench/") + wb::gemm::type_name<T>() + "/" + shape.str()),
-            1.0f, 0.0f)),
-        // 2048 random entries plus the whole last row and column: the tails are where bugs live.
-        sampled(wb::gemm::sample_reference(problem, {2048, true}, problem.seed)),
-        A(problem.A),
-        B(problem.B),
-        C(problem.C.size()) {}
-  wb::gemm::Args<T> args() {
-    const wb::gemm::Problem<T>& p = problem;
-    return {p.shape.M, p.shape.N, p.shape.K, p.alpha,  A.data(), p.lda,
-            B.data(),  p.ldb,     p.beta,    C.data(), p.ldc};
-  }
-};
+namespace gemm = wb::gemm;
 
-// The current problem of each type; preparing a new size frees every type's old one first.
-template <class T>
-std::unique_ptr<Prepared<T>>& slot() {
-  static std::unique_ptr<Prepared<T>> current;
-  return current;
-}
-void free_all() {
-  slot<__half>().reset();
-  slot<__nv_bfloat16>().reset();
-  slot<float>().reset();
-}
-template <class T>
-Prepared<T>& prepared(const Shape& shape) {
-  std::unique_ptr<Prepared<T>>& current = slot<T>();
-  if (!current || current->problem.shape.str() != shape.str()) {
-    free_all();
-    current = std::make_unique<Prepared<T>>(shape);
-  }
-  return *current;
-}
-
-// Runs `launch` once on poisoned C and checks the sampled entries and the poison scan; returns
-// the run's time in ms (to size the repetitions), or -1 on a wrong result with `error` set.
-template <class T>
-double checked_run(Prepared<T>& p, wb::gemm::Launcher<T> launch, std::string* error) {
-  p.C.poison();
-  cudaEvent_t start, stop;
-  WB_CUDA_CHECK(cudaEventCreate(&start));
-  WB_CUDA_CHECK(cudaEventCreate(&stop));
-  WB_CUDA_CHECK(cudaEventRecord(start));
-  launch(p.args(), nullptr);
-  WB_CUDA_CHECK(cudaEventRecord(stop));
-  WB_CUDA_CHECK(cudaEventSynchronize(stop));
-  float ms = 0;
-  WB_CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop));
-  WB_CUDA_CHECK(cudaEventDestroy(start));
-  WB_CUDA_CHECK(cudaEventDestroy(stop));
-  // cuBLAS is held to its own stated bound (wb/gemm.h, "The vendor row"); every step to the fused.
-  const wb::gemm::Epilogue epilogue = launch == wb::gemm::Launcher<T>(wb::gemm::launch_cublas<T>)
-                                          ? wb::gemm::Epilogue::kRoundedProduct
-                                          : wb::gemm::Epilogue::kFused;
-  const wb::gemm::RunReport r =
-      wb::gemm::check_sampled(p.problem, p.sampled, p.C.download(), epilogue);
-  if (!r.ok()) {
-    *error = "wrong result: " +
-             r.describe(std::string(wb::gemm::type_name<T>()) + " " + p.problem.shape.str());
-    return -1;
-  }
-  return ms;
-}
-
-// Slow runs (the naive step at 8192^3) get fewer repetitions; WB_REPS and WB_WARMUP still override.
-wb::TimingOptions options_for(double first_ms) {
-  wb::TimingOptions o;
-  if (first_ms > 200) {
-    o.warmup = 1;
-    o.reps = 5;
-  } else if (first_ms > 50) {
-    o.warmup = 2;
-    o.reps = 10;
-  }
-  return o;
-}
-
-template <class T>
-void bench_gemm(benchmark::State& state, wb::gemm::Launcher<T> launch, const Shape& shape) {
-  Prepared<T>& p = prepared<T>(shape);
-  std::string error;
-  const double first_ms = checked_run(p, launch, &error);  // correctness next to the timing
-  if (first_ms < 0) {
-    state.SkipWithError(error.c_str());
-    return;
-  }
-  const wb::gemm::Args<T> args = p.args();
-  for (auto _ : state) {
-    wb::report_timing(
-        state, wb::time_on_stream([&](cudaStream_t s) { launch(args, s); }, options_for(first_ms)),
-        wb::gemm::min_bytes(shape.M, shape.N, shape.K, sizeof(T), false),
-        wb::gemm::flops(shape.M, shape.N, shape.K));
-  }
-}
+// Inputs seeded by type and shape: "bench/<type>/<MxNxK>".
+constexpr gemm::BenchSeed kSeed = gemm::BenchSeed::kTypeAndShape;
 
 const std::vector<Shape>& ladder_shapes() {
   static const std::vector<Shape> shapes = {
@@ -176,20 +72,19 @@ const std::vector<Shape>& ladder_shapes() {
 
 template <class T>
 void register_type(const Shape& shape) {
-  const std::vector<std::string> size = {wb::gemm::type_name<T>(), std::to_string(shape.M),
-                                         std::to_string(shape.N), std::to_string(shape.K)};
+  const std::vector<std::string> size = gemm::size_tokens<T>(shape);
   for (const ch06::Step& step : ch06::steps()) {
     const wb::gemm::Launcher<T> launch = step.launcher<T>();
-    wb::add_case("ch06", step.name, size,
-                 [launch, shape](benchmark::State& s) { bench_gemm<T>(s, launch, shape); });
+    wb::add_case("ch06", step.name, size, [launch, shape](benchmark::State& s) {
+      gemm::bench_case<T>(s, launch, shape, kSeed);
+    });
   }
-  wb::add_case("ch06", "vendor-cublas", size, [shape](benchmark::State& s) {
-    bench_gemm<T>(s, wb::gemm::launch_cublas<T>, shape);
-  });
+  gemm::add_cublas_case<T>("ch06", shape, kSeed);
 #if WB_CH06_WITH_CH03
   // Context: the same problem size in fp32 on the CUDA cores (its own fp32 inputs and reference).
-  wb::add_case("ch06", ch03_context::row_name(), size,
-               [shape](benchmark::State& s) { bench_gemm<float>(s, ch03_context::launch, shape); });
+  wb::add_case("ch06", ch03_context::row_name(), size, [shape](benchmark::State& s) {
+    gemm::bench_case<float>(s, ch03_context::launch, shape, kSeed);
+  });
 #endif
 }
 
@@ -197,14 +92,10 @@ void register_type(const Shape& shape) {
 template <class T>
 void explore_type(double peak_tflops) {
   const Shape shape{4096, 4096, 4096, "explore"};
-  Prepared<T>& p = prepared<T>(shape);
-  const wb::gemm::Args<T> args = p.args();
-  auto time_of = [&](wb::gemm::Launcher<T> launch, std::string* error) {
-    if (checked_run(p, launch, error) < 0) return -1.0;
-    return wb::time_on_stream([&](cudaStream_t s) { launch(args, s); }).median_ms;
-  };
+  gemm::Prepared<T>& p = gemm::prepared<T>(shape, kSeed);
   std::string error;
-  const double cublas_ms = time_of(wb::gemm::launch_cublas<T>, &error);
+  const double cublas_ms = gemm::checked_median_ms<T>(p, gemm::launch_cublas<T>,
+                                                      gemm::Epilogue::kRoundedProduct, &error);
   if (cublas_ms < 0) {
     std::printf("cuBLAS %s: %s\n", wb::gemm::type_name<T>(), error.c_str());
     return;
@@ -226,7 +117,7 @@ void explore_type(double peak_tflops) {
         return c.bf16;
       }
     }();
-    const double ms = time_of(launch, &error);
+    const double ms = gemm::checked_median_ms(p, launch, gemm::Epilogue::kFused, &error);
     if (ms < 0) {
       std::printf("%-36s WRONG: %s\n", c.name, error.c_str());
       continue;
@@ -296,7 +187,7 @@ int main(int argc, char** argv) {
     // bank-conflict counters), step 6 in bf16, cuBLAS, and the peak kernel.
     const Shape shape{4096, 4096, 4096, "profile"};
     {
-      Prepared<__half>& p = prepared<__half>(shape);
+      gemm::Prepared<__half>& p = gemm::prepared<__half>(shape, kSeed);
       for (const ch06::Step& step : ch06::steps())
         step.fp16(p.args(), nullptr);
       for (const ch06::tuning::Config& c : ch06::tuning::swizzle_configs())
@@ -304,7 +195,7 @@ int main(int argc, char** argv) {
       wb::gemm::launch_cublas<__half>(p.args(), nullptr);
     }
     {
-      Prepared<__nv_bfloat16>& p = prepared<__nv_bfloat16>(shape);
+      gemm::Prepared<__nv_bfloat16>& p = gemm::prepared<__nv_bfloat16>(shape, kSeed);
       ch06::launch_warptile<__nv_bfloat16>(p.args(), nullptr);
     }
     const int blocks = 4 * wb::device_info().sm_count;  // as the ceiling measures it

@@ -14,6 +14,19 @@
 #   targets chapter-NN-{test,check,bench,sanitize,profile,limits} and the learner's
 #           chapter-NN-mine, chapter-NN-mine-profile, chapter-NN-mine-sanitize
 #
+# Without solutions/ (a learner's copy, scripts/export-learner-copy.sh) only the learner's side is
+# built, and every one of those targets still exists, on the learner's own code:
+#   chapter-NN-check     the GPU tests of the finished exercises (both modes; no CPU tests)
+#   chapter-NN-test      the CPU tests, then chapter-NN-check
+#   chapter-NN-bench     the reference ladder recorded on the H100
+#   chapter-NN-profile   Nsight Compute on the finished exercises (-mine-profile: next to the
+#                        recorded reference profile)
+#   chapter-NN-sanitize  compute-sanitizer on the finished exercises (the same as -mine-sanitize)
+#   chapter-NN-limits    the finished exercises at the documented size limits
+#   chapter-NN-mine      the finished exercises timed next to the recorded reference ladder
+# What exists only in a full checkout: chNN_gpu_tests and its CTest entries chNN.gpu.<step>,
+# chNN.gpu.other, chNN.known-bad.<tool>; a learner's copy has chNN.cpu and chNN.check.
+#
 # Options:
 #   LIBS                extra libraries for the steps, tests and bench (e.g. wb_gemm)
 #   CUDA_OPTIONS        extra nvcc options for the chapter's kernels (e.g. -Xptxas=-v)
@@ -147,10 +160,11 @@ const int registered = wb::register_chapter({\"${CH_NUMBER}\", \"${CH_SLUG}\", {
     COMMAND ${PROJECT_SOURCE_DIR}/scripts/explain-exit.sh "make chapter-${CH_NUMBER}-check"
             $<TARGET_FILE:${id}_check>
     DEPENDS ${id}_check
-    COMMENT "Chapter ${CH_NUMBER}: checking your exercises in chapters/${CH_NUMBER}-${CH_SLUG}/"
+    COMMENT "Chapter ${CH_NUMBER}: the GPU tests of your finished exercises in chapters/${CH_NUMBER}-${CH_SLUG}/ (the CPU tests run in chapter-${CH_NUMBER}-test)"
     USES_TERMINAL VERBATIM)
   add_custom_target(${target_prefix}-mine-sanitize
-    COMMAND ${PROJECT_SOURCE_DIR}/scripts/sanitize.sh $<TARGET_FILE:${id}_check> "--wb-child [steps]~[.]"
+    COMMAND ${PROJECT_SOURCE_DIR}/scripts/explain-exit.sh "make chapter-${CH_NUMBER}-mine-sanitize"
+            ${PROJECT_SOURCE_DIR}/scripts/sanitize.sh $<TARGET_FILE:${id}_check> "--wb-child [steps]~[.]"
     DEPENDS ${id}_check
     COMMENT "Chapter ${CH_NUMBER}: compute-sanitizer on your finished steps"
     USES_TERMINAL VERBATIM)
@@ -175,7 +189,8 @@ const int registered = wb::register_chapter({\"${CH_NUMBER}\", \"${CH_SLUG}\", {
       COMMENT "Chapter ${CH_NUMBER}: the CPU tests, then your exercises' GPU tests (a learner's copy has no solutions)"
       USES_TERMINAL VERBATIM)
     add_custom_target(${target_prefix}-sanitize
-      COMMAND ${PROJECT_SOURCE_DIR}/scripts/sanitize.sh $<TARGET_FILE:${id}_check> "--wb-child [steps]~[.]"
+      COMMAND ${PROJECT_SOURCE_DIR}/scripts/explain-exit.sh "make chapter-${CH_NUMBER}-sanitize"
+              ${PROJECT_SOURCE_DIR}/scripts/sanitize.sh $<TARGET_FILE:${id}_check> "--wb-child [steps]~[.]"
       DEPENDS ${id}_check
       COMMENT "Chapter ${CH_NUMBER}: compute-sanitizer on your finished steps (a learner's copy has no solutions)"
       USES_TERMINAL VERBATIM)
@@ -189,6 +204,21 @@ const int registered = wb::register_chapter({\"${CH_NUMBER}\", \"${CH_SLUG}\", {
               "${CH_PROFILE_KERNELS}" "${metrics}"
       DEPENDS ${id}_bench_mine
       COMMENT "Chapter ${CH_NUMBER}: Nsight Compute metrics of your finished steps, next to the recorded ones"
+      USES_TERMINAL VERBATIM)
+    # The lessons' -profile and -limits, on the learner's code (the reference is not in the copy).
+    add_custom_target(${target_prefix}-profile
+      COMMAND ${PROJECT_SOURCE_DIR}/scripts/explain-exit.sh "make chapter-${CH_NUMBER}-profile"
+              ${PROJECT_SOURCE_DIR}/scripts/profile.sh $<TARGET_FILE:${id}_bench_mine>
+              "${CH_PROFILE_KERNELS}" "${metrics}"
+      DEPENDS ${id}_bench_mine
+      COMMENT "Chapter ${CH_NUMBER}: Nsight Compute metrics of your finished steps (a learner's copy has no solutions; chapter-${CH_NUMBER}-mine-profile sets them next to the recorded reference)"
+      USES_TERMINAL VERBATIM)
+    add_custom_target(${target_prefix}-limits
+      COMMAND ${PROJECT_SOURCE_DIR}/scripts/explain-exit.sh "make chapter-${CH_NUMBER}-limits"
+              ${PROJECT_SOURCE_DIR}/scripts/limits.sh $<TARGET_FILE:${id}_check>
+              ${PROJECT_BINARY_DIR}/${target_prefix}.limits.log --wb-child
+      DEPENDS ${id}_check
+      COMMENT "Chapter ${CH_NUMBER}: your finished steps at the documented size limits, one process per case (a learner's copy has no solutions)"
       USES_TERMINAL VERBATIM)
     if(CH_CUDA_ARCHITECTURES)
       set_property(TARGET ${chapter_targets} PROPERTY CUDA_ARCHITECTURES ${CH_CUDA_ARCHITECTURES})
@@ -265,7 +295,8 @@ const int registered = wb::register_chapter({\"${CH_NUMBER}\", \"${CH_SLUG}\", {
     COMMENT "Chapter ${CH_NUMBER}: Nsight Compute metrics of your finished steps next to the reference"
     USES_TERMINAL VERBATIM)
   add_custom_target(${target_prefix}-limits
-    COMMAND ${PROJECT_SOURCE_DIR}/scripts/limits.sh $<TARGET_FILE:${id}_gpu_tests>
+    COMMAND ${PROJECT_SOURCE_DIR}/scripts/explain-exit.sh "make chapter-${CH_NUMBER}-limits"
+            ${PROJECT_SOURCE_DIR}/scripts/limits.sh $<TARGET_FILE:${id}_gpu_tests>
             ${PROJECT_BINARY_DIR}/${target_prefix}.limits.log
     DEPENDS ${id}_gpu_tests
     COMMENT "Chapter ${CH_NUMBER}: every step at the documented size limits, one process per case"

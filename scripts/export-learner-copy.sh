@@ -8,11 +8,15 @@
 #   scripts/export-learner-copy.sh DEST            DEST must not exist, or be an empty folder
 #   scripts/export-learner-copy.sh --no-verify DEST
 #
-# In the copy, without solutions/, each chapter builds the learner's side only (cmake/Workbook.cmake):
-#   make chapter-NN-check   tests the learner's finished exercises (the same tests as the reference)
-#   make chapter-NN-mine    times them next to the reference ladder recorded on the H100
+# In the copy, without solutions/, each chapter builds the learner's side only (cmake/Workbook.cmake),
+# and every target the lessons name exists, on the learner's own code:
+#   make chapter-NN-check   the GPU tests of the learner's finished exercises (the reference's tests)
+#   make chapter-NN-test    the CPU tests, then chapter-NN-check
+#   make chapter-NN-mine    times the finished exercises next to the ladder recorded on the H100
 #   make chapter-NN-bench   prints that recorded ladder
-#   make chapter-NN-mine-profile / -mine-sanitize   Nsight Compute / compute-sanitizer on them
+#   make chapter-NN-profile / -sanitize / -limits   Nsight Compute / compute-sanitizer / the size
+#                           limits on the finished exercises
+#   make chapter-NN-mine-profile / -mine-sanitize   the same tools, the profile next to the recorded one
 # The files are the ones git tracks, as they are in the working tree (a folder that is not a git
 # checkout is copied whole, build folders aside). The copy is not a git repository.
 set -euo pipefail

@@ -54,6 +54,12 @@ __global__ void transpose_wide_kernel(const float* __restrict__ gIn, float* __re
   //               sTile[padded_offset(i, j + q)] = v.x, v.y, v.z, v.w for q = 0..3;
   //        else:  for q < 4: if r0 + i < rows and c0 + j + q < cols:
   //               sTile[padded_offset(i, j + q)] = gIn[(r0 + i) * cols + c0 + j + q].
+  //      All four 16-byte loads should be in flight before the first shared-memory store (step 4
+  //      shows what one load in flight costs). Written as above, one k at a time, the compiler
+  //      already issues them first (gIn is __restrict__ and sTile is shared memory, so the stores
+  //      cannot change what is loaded; the reference's SASS for sm_90, CUDA 13.0, has its 4
+  //      LDG.E.128 before the first STS). Or make that order explicit: load float4 v[4] in one
+  //      loop, store it to sTile in a second; both are right.
   //   4. __syncthreads().
   //   5. Store: for k: i = threadIdx.y + k * W::kThreadsY (output row c0 + i is tile column i);
   //        wide:  v = make_float4(sTile[padded_offset(j + q, i)] for q = 0..3); store it with
@@ -61,7 +67,6 @@ __global__ void transpose_wide_kernel(const float* __restrict__ gIn, float* __re
   //               step 5, says why not a plain assignment);
   //        else:  for q < 4: if c0 + i < cols and r0 + j + q < rows:
   //               gOut[(c0 + i) * rows + r0 + j + q] = sTile[padded_offset(j + q, i)].
-  (void)vectorizable;
   // When it is written, delete the WB_EXERCISE_TODO line above and run `make chapter-02-check`.
   // WB_EXERCISE_END
 }

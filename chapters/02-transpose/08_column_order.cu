@@ -43,11 +43,6 @@ __global__ void __launch_bounds__(B::kThreadsX* B::kThreadsY)
   //      in place of tile_of(blockIdx.x, tiles_across) (transpose.h). tiles_down = ceil(rows / 64)
   //      comes from the launcher.
   // Work out which tiles blocks 0..5 move for a matrix 3 tiles across and 2 tiles down.
-  (void)gIn;
-  (void)gOut;
-  (void)rows;
-  (void)cols;
-  (void)tiles_down;
   // When it is written, delete the WB_EXERCISE_TODO line above and run `make chapter-02-check`.
   // WB_EXERCISE_END
 }

@@ -9,16 +9,23 @@
 /// chapter is about reaching it when one side of the copy walks columns. See
 /// chapters/02-transpose/README.md for the lesson.
 ///
-/// Steps 2-5 stage a 32 x 32 tile in shared memory so that both global sides are row-wise. The
-/// tile layouts (unpadded, padded, swizzled) are the small `__host__ __device__` functions below,
-/// and `conflict_degree` says how many shared-memory wavefronts a warp's access costs; the CPU
-/// tests check the kernels' own layouts with it.
+/// Steps 2-6 stage a 32 x 32 tile in shared memory so that both global sides are row-wise, and
+/// steps 7 and 8 a 64 x 64 one. The tile layouts (unpadded, padded, swizzled, big padded) are the
+/// small `__host__ __device__` functions below, and `conflict_degree` says how many shared-memory
+/// wavefronts a warp's access costs. The CPU tests apply it to the accesses the lesson's kernels
+/// make, rebuilt from these offset functions and the lane mapping the lesson gives: they check the
+/// layouts, not a kernel's code (the profiler's bank-conflict counters see a kernel's own).
+///
+/// Sizes: rows and cols are each 1 .. 2^31 - 1. The grid is one block per tile, at most 2^31 - 1
+/// blocks (tile_grid checks it), which only a matrix of more than about 2^41 elements (8 TiB)
+/// would exceed: no matrix that fits in a GPU's memory does.
 #pragma once
 
 #include "wb/compare.h"
 #include "wb/hd.h"
 #include "wb/math.h"
 #include "wb/shapes.h"
+#include "wb/tile_order.h"
 
 #include <cuda_runtime_api.h>
 
@@ -171,36 +178,15 @@ WB_HD inline int swizzled_offset(int i, int j) {
   return i * TileShape::kTile + (j ^ (i % TileShape::kTile));
 }
 
-/// Position of a tile in the matrix, in tiles.
-struct TileCoord {
-  std::int64_t row;  ///< tile row: the tile covers input rows row * kTile ...
-  std::int64_t col;  ///< tile column: the tile covers input columns col * kTile ...
-};
-
-/// The tile block number `block` moves when tiles are numbered row-major, `tiles_across` per
-/// tile row. A 1-D grid of tiles has no 65535-block limit, so no shape needs a grid-stride loop.
-WB_HD inline TileCoord tile_of(std::int64_t block, std::int64_t tiles_across) {
-  return TileCoord{block / tiles_across, block % tiles_across};
-}
+// The tile orders were taught here (steps 6 and 8) and live in wb/tile_order.h, which chapter 07
+// shares: TileCoord, tile_of (row-major), grouped_tile_of (step 6), column_major_tile_of (step 8).
+using wb::column_major_tile_of;
+using wb::grouped_tile_of;
+using wb::tile_of;
+using wb::TileCoord;
 
 /// Tile rows per group in step 6's visiting order.
 constexpr int kGroupRows = 8;
-
-/// The tile block number `block` moves in step 6's grouped order: tile rows are taken
-/// `group_rows` at a time, and within a group the blocks walk down a column of tiles before moving
-/// to the next column (the last group may have fewer rows). Consecutive blocks, which run at the
-/// same time, then cover a group_rows-tall band: their writes fill group_rows * kTile * 4 bytes of
-/// each output row they touch instead of kTile * 4.
-WB_HD inline TileCoord grouped_tile_of(std::int64_t block, std::int64_t tiles_across,
-                                       std::int64_t tiles_down, int group_rows) {
-  const std::int64_t per_group = static_cast<std::int64_t>(group_rows) * tiles_across;
-  const std::int64_t group = block / per_group;
-  const std::int64_t first_row = group * group_rows;
-  const std::int64_t rows_left = tiles_down - first_row;
-  const std::int64_t height = rows_left < group_rows ? rows_left : group_rows;
-  const std::int64_t in_group = block - group * per_group;
-  return TileCoord{first_row + in_group % height, in_group / height};
-}
 
 /// Tile and block shape of steps 7 and 8: a 64 x 64 tile moved by 32 x 16 threads. Each thread
 /// moves kRowsPerThread rows x kColsPerThread columns of the tile in, and as many out.
@@ -216,13 +202,6 @@ struct BigTileShape {
 /// bank (65 i + j) mod 32 = (i + j) mod 32, so 32 consecutive rows of a column hit 32 banks.
 WB_HD inline int big_padded_offset(int i, int j) {
   return i * (BigTileShape::kTile + kPad) + j;
-}
-
-/// The tile block number `block` moves in step 8's column-major order: blocks walk down a column
-/// of tiles (`tiles_down` of them) before moving to the next column. Consecutive blocks, which run
-/// at the same time, then write neighbouring pieces of the same output rows.
-WB_HD inline TileCoord column_major_tile_of(std::int64_t block, std::int64_t tiles_down) {
-  return TileCoord{block % tiles_down, block / tiles_down};
 }
 
 /// Number of `tile` x `tile` tiles (hence blocks) covering a rows x cols matrix.

@@ -121,6 +121,10 @@ int check_main(const Options& o) {
     std::printf("SKIPPED: these tests need a CUDA GPU: %s.\n", reason.c_str());
     std::printf("[check] NOTHING WAS TESTED: this check only proved that your code compiles.%s\n",
                 todo.empty() ? "" : " It fails because exercises are unfinished (listed above).");
+    std::printf(
+        "[check] (This check runs only the GPU tests. The chapter's CPU tests need no GPU: "
+        "`make chapter-%s-test` runs them.)\n",
+        chapter.c_str());
     return todo.empty() ? wb::kSkipExitCode : 1;
   }
 

@@ -1,18 +1,21 @@
 // Chapter 02, step 6 — grouped: visit the tiles in bands of kGroupRows tile rows.
 //
-// The idea: steps 2-5 number tiles row-major, so the ~1000 blocks resident at once on the H100
-// (132 SMs x 8 or more) sit side by side in one or two tile rows. Their loads read 32 input rows
-// in long runs, but their stores each fill 128 bytes (one tile column) of 32 *different* output
-// rows: tens of thousands of short writes scattered across DRAM pages. The wider the matrix, the
-// fewer tile rows are resident together and the shorter the runs. Step 6 changes only which tile a
-// block moves (grouped_tile_of): the blocks resident together cover a band kGroupRows = 8 tiles
-// tall, so each output row they touch gets 8 x 128 = 1 KB written in a burst, while each input row
-// is still read in runs of many tiles. The kernel body is step 5's.
+// The idea: steps 2-5 number tiles row-major, so the blocks resident at the same time sit side by
+// side in a few tile rows. Their loads read 32 input rows in long runs, but their stores each fill
+// 128 bytes (one tile column) of 32 *different* output rows: short writes scattered across DRAM
+// pages. The wider the matrix, the fewer tile rows are resident together and the shorter the runs.
+// Step 6 changes only which tile a block moves (grouped_tile_of): the blocks resident together
+// cover a band kGroupRows = 8 tiles tall, so each output row they touch gets 8 x 128 = 1 KB
+// written in a burst, while each input row is still read in runs of many tiles. The kernel body
+// is step 5's.
 //
-// Prediction: at 8192 x 8192 (256 tiles across, ~4 tile rows resident) runs grow from ~512 B to
-// 1 KB+; expect a few percent, toward cudaMemcpy. At 4099 x 65537 (2049 tiles across, half a tile
-// row resident, 128-byte runs) expect the largest gain, if scattered writes are the cause of the
-// slowdown measured there (README, "Step 6: grouped, tiles visited in bands of tile rows").
+// Prediction, as written before the ladder ran: a few percent at 8192 x 8192, toward cudaMemcpy;
+// the largest gain at 4099 x 65537 (2049 tiles across), if scattered writes are what makes that
+// shape slow. Refuted on both counts (README, "Step 6: grouped, tiles visited in bands of tile
+// rows"). The prediction counted ~1000 resident blocks (132 SMs x 8), ~4 tile rows at 8192^2:
+// that is the count for step 3's blocks of 256 threads. Step 5's blocks have 64 threads, so up to
+// ~4,200 are resident (32 per SM), spanning up to ~16 tile rows: the runs were already long before
+// grouping. And 4099 x 65537 is slow because its rows are misaligned, not because of the order.
 #include "transpose.h"
 
 #include "wb/check.h"

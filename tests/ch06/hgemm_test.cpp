@@ -10,6 +10,7 @@
 #include "wb/buffer.h"
 #include "wb/catch.h"
 #include "wb/gemm.h"
+#include "wb/gemm_testing.h"
 #include "wb/random.h"
 #include "wb/testing.h"
 
@@ -56,45 +57,19 @@ const std::vector<TestStep>& test_steps() {
   return all;
 }
 
+using wb::gemm::testing::lds;
+using wb::gemm::testing::seed_for;
+
 // Calls f(T{}) for fp16 and for bf16.
 template <class F>
 void for_each_type(F&& f) {
-  f(__half{});
-  f(__nv_bfloat16{});
-}
-
-std::uint64_t seed_for(const std::string& label) {
-  return wb::derive_seed(wb::base_seed(), label);
+  wb::gemm::testing::for_each_half_type(f);
 }
 
 template <class T>
 void check(const std::string& step, ch06::Launcher<T> launch, const Problem<T>& p,
            const std::string& variant, Sampling sampling = {}, int offset = 0) {
-  // The vendor row is held to its own stated bound (wb/gemm.h, "The vendor row"): cuBLAS may
-  // round alpha * A * B to the output type before adding beta * C. Every step gets the fused one.
-  const wb::gemm::Epilogue epilogue =
-      step == "vendor-cublas" ? wb::gemm::Epilogue::kRoundedProduct : wb::gemm::Epilogue::kFused;
-  const RunReport r = wb::gemm::run_and_check(launch, p, sampling, p.seed, offset, epilogue);
-  const std::string where =
-      wb::failure_context(step, p.shape.str() + " (" + p.shape.why + ")", p.seed) + ", " +
-      wb::gemm::type_name<T>() + ", " + variant;
-  INFO(r.describe(where));
-  CHECK(r.ok());
-}
-
-template <class T>
-std::string message_of(ch06::Launcher<T> launch, const ch06::Args<T>& args) {
-  try {
-    launch(args, nullptr);
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
-
-std::string lds(const std::int64_t lda, const std::int64_t ldb, const std::int64_t ldc) {
-  return "lda/ldb/ldc = " + std::to_string(lda) + "/" + std::to_string(ldb) + "/" +
-         std::to_string(ldc);
+  wb::gemm::testing::check_step<T>(step, launch, p, variant, sampling, offset);
 }
 
 }  // namespace
@@ -219,41 +194,12 @@ TEST_CASE("every compiled configuration matches the reference at the edge shapes
 }
 
 TEST_CASE("bad inputs get a clear exception naming the step", "[ch06][gpu][steps]") {
-  // Fake addresses, never dereferenced: every call below is rejected before anything is launched.
   for_each_type([&](auto tag) {
     using T = decltype(tag);
-    T* const a = reinterpret_cast<T*>(std::uintptr_t{0x10000000});
-    T* const b = a + (1 << 20);
-    T* const c = a + (2 << 20);
-    const ch06::Args<T> ok{8, 8, 8, 1.0f, a, 8, b, 8, 0.0f, c, 8};
-    auto with = [&](auto change) {
-      ch06::Args<T> x = ok;
-      change(x);
-      return x;
-    };
     for (const TestStep& step : test_steps()) {
       if (!wb::step_is_ready(step.name)) continue;
       INFO("step " << step.name << ", " << wb::gemm::type_name<T>());
-      auto says = [&](const ch06::Args<T>& x, const std::string& text) {
-        const std::string m = message_of(step.launcher<T>(), x);
-        INFO("message: " << m);
-        CHECK(m.find(text) != std::string::npos);
-        CHECK(m.find(step.where) != std::string::npos);
-      };
-      says(with([](auto& x) { x.A = nullptr; }), "A is a null pointer");
-      says(with([](auto& x) { x.B = nullptr; }), "B is a null pointer");
-      says(with([](auto& x) { x.C = nullptr; }), "C is a null pointer");
-      says(with([](auto& x) { x.M = 0; }), "must be positive, got M x N x K = 0 x 8 x 8");
-      says(with([](auto& x) { x.N = 0; }), "must be positive, got M x N x K = 8 x 0 x 8");
-      says(with([](auto& x) { x.K = 0; }), "must be positive, got M x N x K = 8 x 8 x 0");
-      says(with([](auto& x) { x.K = std::int64_t{1} << 31; }), "at most 2^31 - 1");
-      says(with([](auto& x) { x.lda = 7; }), "lda must be >= K");
-      says(with([](auto& x) { x.ldb = 7; }), "ldb must be >= N");
-      says(with([](auto& x) { x.ldc = 7; }), "ldc must be >= N");
-      says(with([&](auto& x) { x.C = a + 8; }), "A and C overlap");
-      says(with([&](auto& x) { x.C = b; }), "B and C overlap");
-      says(with([&](auto& x) { x.A = reinterpret_cast<const T*>(std::uintptr_t{0x10000001}); }),
-           "aligned to their element size");
+      wb::gemm::testing::check_rejects_bad_inputs<T>(step.launcher<T>(), step.where);
     }
   });
 }

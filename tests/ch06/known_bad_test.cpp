@@ -5,6 +5,7 @@
 
 #include "wb/catch.h"
 #include "wb/gemm.h"
+#include "wb/gemm_testing.h"
 #include "wb/random.h"
 
 #include <cstdint>
@@ -16,15 +17,12 @@ using wb::gemm::Problem;
 using wb::gemm::RunReport;
 using wb::gemm::Shape;
 
-std::uint64_t seed_for(const std::string& label) {
-  return wb::derive_seed(wb::base_seed(), label);
-}
+using wb::gemm::testing::seed_for;
 
 // Calls f(T{}) for fp16 and for bf16.
 template <class F>
 void for_each_type(F&& f) {
-  f(__half{});
-  f(__nv_bfloat16{});
+  wb::gemm::testing::for_each_half_type(f);
 }
 
 }  // namespace

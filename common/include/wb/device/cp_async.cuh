@@ -22,15 +22,22 @@
 
 namespace wb::async {
 
-/// Starts copying 16 bytes from global `src` to shared `dst` (both 16-byte aligned), bypassing
-/// L1 (`.cg`). When `valid` is false nothing is read from `src` (it may point anywhere, even
-/// outside the allocation) and the 16 bytes at `dst` become zero: the zero-fill that lets a tile
-/// copy cover a matrix's edge without a second code path.
-__device__ __forceinline__ void copy16(void* dst, const void* src, bool valid) {
+/// Starts copying the first `src_bytes` (0 to 16) of the 16 bytes at global `src` to shared
+/// `dst` (both 16-byte aligned), bypassing L1 (`.cg`); the remaining 16 - src_bytes bytes at `dst`
+/// become zero. Nothing past `src + src_bytes` is read: with 0, `src` may point anywhere. This is
+/// the zero-fill that lets a tile copy cover a matrix's edge (a chunk that straddles the last
+/// column, or lies past it) without a second code path.
+__device__ __forceinline__ void copy16_zfill(void* dst, const void* src, int src_bytes) {
   const auto d = static_cast<std::uint32_t>(__cvta_generic_to_shared(dst));
-  const int src_bytes = valid ? 16 : 0;
   asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(d), "l"(src), "r"(src_bytes)
                : "memory");
+}
+
+/// Starts copying 16 bytes from global `src` to shared `dst` (both 16-byte aligned), bypassing
+/// L1 (`.cg`). When `valid` is false nothing is read from `src` (it may point anywhere, even
+/// outside the allocation) and the 16 bytes at `dst` become zero (copy16_zfill with 16 or 0).
+__device__ __forceinline__ void copy16(void* dst, const void* src, bool valid) {
+  copy16_zfill(dst, src, valid ? 16 : 0);
 }
 
 /// Closes the group of every copy this thread issued since the last commit.

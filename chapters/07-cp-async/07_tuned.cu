@@ -1,0 +1,50 @@
+// Chapter 07, step 7 — tuned: step 6's kernel at the tile and stage configuration the recorded
+// sweep chose.
+//
+// The idea: steps 2-6 kept chapter 06's 128 x 128 x 32 block tile so that each diff shows one
+// idea. With the latency hidden, the tile and the stage count trade against each other: a bigger
+// block tile reads fewer bytes per FLOP from L2 (128 x 256: 85 FLOP per byte against 64) but
+// needs more shared memory per stage (24 KB against 16 KB) and more registers per block, so fewer
+// stages or fewer blocks fit. `ch07_bench --ch07_sweep` times every compiled configuration of
+// step 6 (tuning::rasterize_configs) at 2048^3, 4096^3 and 8192^3 in fp16 and bf16; this step
+// runs the one it chose. No kernel code here: the choice is the step.
+//
+// The choice below is a PREDICTION until the sweep is recorded on the H100
+// (bench/results/h100/chapter-07.sweep.txt: [measure: the sweep]): 128 x 256 x 32 with 64 x 64
+// warp tiles (8 warps) and 4 stages (96 KB): the highest FLOP per byte of L2 traffic among the
+// configurations that keep 3 tiles in flight. Expect 1.0-1.15x step 6 at 4096^3 and 8192^3.
+#include "pipeline.h"
+
+#include <stdexcept>
+#include <type_traits>
+#include <string>
+
+namespace ch07 {
+namespace {
+
+constexpr const char* kChosen = "rasterize/128x256x32 w64x64 4 stages";  // [measure: the sweep]
+
+const tuning::Config& chosen() {
+  static const tuning::Config& config = []() -> const tuning::Config& {
+    for (const tuning::Config& c : tuning::rasterize_configs())
+      if (std::string(c.name) == kChosen) return c;
+    throw std::logic_error(std::string("ch07::launch_tuned: no compiled configuration ") + kChosen);
+  }();
+  return config;
+}
+
+}  // namespace
+
+template <class T>
+void launch_tuned(const Args<T>& a, cudaStream_t stream) {
+  if constexpr (std::is_same_v<T, __half>) {
+    chosen().fp16(a, stream);
+  } else {
+    chosen().bf16(a, stream);
+  }
+}
+
+template void launch_tuned<__half>(const Args<__half>&, cudaStream_t);
+template void launch_tuned<__nv_bfloat16>(const Args<__nv_bfloat16>&, cudaStream_t);
+
+}  // namespace ch07

@@ -1,0 +1,200 @@
+/// @file gemm_bench.h
+/// @brief The plumbing every GEMM bench program shares (chapters 03, 06 and 07): one prepared
+/// problem per element type with its sampled fp64 reference, a checked first run before any
+/// timing, repetitions sized from that run, and a Google Benchmark case body that does both.
+///
+/// A ladder row of a GEMM chapter is: prepare the problem of its size (once for every row of that
+/// size: inputs on the device, the reference at 2048 random entries plus the whole last row and
+/// column, computed once), run the step once on a poisoned C and check it, then time it. A wrong
+/// result is reported as the row's error (`FAILED` in the ladder) and never timed.
+///
+/// Header-only: bench programs link `wb_bench` (Google Benchmark) and `wb_gemm` (the GEMM layer)
+/// already, and this needs exactly those two.
+#pragma once
+
+#include "wb/bench.h"
+#include "wb/buffer.h"
+#include "wb/check.h"
+#include "wb/gemm.h"
+#include "wb/random.h"
+#include "wb/timing.h"
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime_api.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace wb::gemm {
+
+/// Which label a bench program derives its inputs' seed from (wb::derive_seed of the run's base
+/// seed). Each program keeps its own, so its recorded inputs stay what they were.
+enum class BenchSeed {
+  kShape,         ///< "bench/<MxNxK>": chapter 03 (one element type)
+  kTypeAndShape,  ///< "bench/<type>/<MxNxK>": chapters 06 and 07 (fp16, bf16 and the fp32 row)
+};
+
+/// The seed label of `shape` for element type T under `seeding`.
+template <class T>
+std::string bench_seed_label(const Shape& shape, BenchSeed seeding) {
+  return seeding == BenchSeed::kShape ? "bench/" + shape.str()
+                                      : std::string("bench/") + type_name<T>() + "/" + shape.str();
+}
+
+/// One problem on the host and the device, shared by every row of its size, with its sampled
+/// fp64 reference (2048 random entries plus the whole last row and column: the tails are where
+/// bugs live). alpha = 1, beta = 0, packed rows: C is output only.
+template <class T>
+struct Prepared {
+  Problem<T> problem;        ///< the host problem (inputs, shape, seed)
+  SampledReference sampled;  ///< the reference at the checked entries
+  DeviceBuffer<T> A, B, C;   ///< device copies (C poisoned before every checked run)
+  std::string label;         ///< the seed label, which identifies the problem in the cache
+  /// Draws the problem of `shape` from the seed of `seed_label`, uploads it, samples the reference.
+  Prepared(const Shape& shape, const std::string& seed_label)
+      : problem(make_problem<T>(shape, derive_seed(base_seed(), seed_label), 1.0f, 0.0f)),
+        sampled(sample_reference(problem, {2048, true}, problem.seed)),
+        A(problem.A),
+        B(problem.B),
+        C(problem.C.size()),
+        label(seed_label) {}
+  /// The arguments of a launch on the device copies.
+  Args<T> args() {
+    const Problem<T>& p = problem;
+    return {p.shape.M, p.shape.N, p.shape.K, p.alpha,  A.data(), p.lda,
+            B.data(),  p.ldb,     p.beta,    C.data(), p.ldc};
+  }
+};
+
+namespace detail {
+/// The current problem of element type T (at most one per type lives at a time).
+template <class T>
+std::unique_ptr<Prepared<T>>& prepared_slot() {
+  static std::unique_ptr<Prepared<T>> current;
+  return current;
+}
+}  // namespace detail
+
+/// Frees every type's prepared problem (device and host memory).
+inline void free_prepared() {
+  detail::prepared_slot<float>().reset();
+  detail::prepared_slot<__half>().reset();
+  detail::prepared_slot<__nv_bfloat16>().reset();
+}
+
+/// The prepared problem of `shape` for element type T: reused while consecutive rows ask for the
+/// same one; a new one frees every type's old problem first (an 8192^3 problem of each type would
+/// not leave room for the next size).
+template <class T>
+Prepared<T>& prepared(const Shape& shape, BenchSeed seeding) {
+  const std::string label = bench_seed_label<T>(shape, seeding);
+  std::unique_ptr<Prepared<T>>& current = detail::prepared_slot<T>();
+  if (!current || current->label != label) {
+    free_prepared();
+    current = std::make_unique<Prepared<T>>(shape, label);
+  }
+  return *current;
+}
+
+/// Runs `launch` once on a poisoned C, checks the sampled entries and scans all of C for unwritten
+/// entries, with `epilogue`'s bound (Epilogue::kRoundedProduct for the cuBLAS row of 16-bit
+/// types, wb/gemm.h "The vendor row"). Returns that run's time in ms (to size the repetitions), or
+/// -1 on a wrong result with `error` saying what was wrong, for which type and shape.
+template <class T>
+double checked_run(Prepared<T>& p, Launcher<T> launch, Epilogue epilogue, std::string* error) {
+  p.C.poison();
+  cudaEvent_t start, stop;
+  WB_CUDA_CHECK(cudaEventCreate(&start));
+  WB_CUDA_CHECK(cudaEventCreate(&stop));
+  WB_CUDA_CHECK(cudaEventRecord(start));
+  launch(p.args(), nullptr);
+  WB_CUDA_CHECK(cudaEventRecord(stop));
+  WB_CUDA_CHECK(cudaEventSynchronize(stop));
+  float ms = 0;
+  WB_CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop));
+  WB_CUDA_CHECK(cudaEventDestroy(start));
+  WB_CUDA_CHECK(cudaEventDestroy(stop));
+  const RunReport r = check_sampled(p.problem, p.sampled, p.C.download(), epilogue);
+  if (!r.ok()) {
+    *error =
+        "wrong result: " + r.describe(std::string(type_name<T>()) + " " + p.problem.shape.str());
+    return -1;
+  }
+  return ms;
+}
+
+/// Repetitions for a run that took `first_ms`: slow runs (a naive kernel at 8192^3 takes a
+/// quarter of a second or more) get fewer; WB_REPS and WB_WARMUP still override.
+inline TimingOptions options_for(double first_ms) {
+  TimingOptions o;
+  if (first_ms > 200) {
+    o.warmup = 1;
+    o.reps = 5;
+  } else if (first_ms > 50) {
+    o.warmup = 2;
+    o.reps = 10;
+  }
+  return o;
+}
+
+/// The body of one ladder row: the checked run (a wrong result becomes the row's error), then the
+/// timing with report_timing (bytes: read A and B, write C; FLOPs: 2 M N K).
+template <class T>
+void bench_case(benchmark::State& state, Launcher<T> launch, const Shape& shape, BenchSeed seeding,
+                Epilogue epilogue = Epilogue::kFused) {
+  Prepared<T>& p = prepared<T>(shape, seeding);
+  std::string error;
+  const double first_ms = checked_run(p, launch, epilogue, &error);  // correctness next to timing
+  if (first_ms < 0) {
+    state.SkipWithError(error.c_str());
+    return;
+  }
+  const Args<T> args = p.args();
+  for (auto _ : state) {
+    report_timing(
+        state, time_on_stream([&](cudaStream_t s) { launch(args, s); }, options_for(first_ms)),
+        min_bytes(shape.M, shape.N, shape.K, sizeof(T), false), flops(shape.M, shape.N, shape.K));
+  }
+}
+
+/// The ladder's size tokens of a typed row: {"fp16", "M", "N", "K"}.
+template <class T>
+std::vector<std::string> size_tokens(const Shape& shape) {
+  return {type_name<T>(), std::to_string(shape.M), std::to_string(shape.N),
+          std::to_string(shape.K)};
+}
+
+/// Registers the vendor row "vendor-cublas" (wb::gemm::launch_cublas<T>) of a typed ladder block,
+/// checked with the library's stated bound (Epilogue::kRoundedProduct).
+template <class T>
+void add_cublas_case(const std::string& chapter, const Shape& shape, BenchSeed seeding) {
+  add_case(chapter, "vendor-cublas", size_tokens<T>(shape), [shape, seeding](benchmark::State& s) {
+    bench_case<T>(s, launch_cublas<T>, shape, seeding, Epilogue::kRoundedProduct);
+  });
+}
+
+/// Checks `launch` on the prepared problem, then times it with the default repetitions: the median
+/// in ms, or -1 with `error` set on a wrong result. For design sweeps and measured ceilings.
+template <class T>
+double checked_median_ms(Prepared<T>& p, Launcher<T> launch, Epilogue epilogue,
+                         std::string* error) {
+  if (checked_run(p, launch, epilogue, error) < 0) return -1;
+  const Args<T> args = p.args();
+  return time_on_stream([&](cudaStream_t s) { launch(args, s); }).median_ms;
+}
+
+/// TFLOP/s of `launch` at `shape` (checked first; throws std::runtime_error on a wrong result):
+/// a measured ceiling such as chapter 03's cuBLAS SGEMM rate.
+template <class T>
+double checked_tflops(Launcher<T> launch, const Shape& shape, BenchSeed seeding,
+                      Epilogue epilogue = Epilogue::kFused) {
+  std::string error;
+  const double ms = checked_median_ms(prepared<T>(shape, seeding), launch, epilogue, &error);
+  if (ms < 0) throw std::runtime_error(error);
+  return flops(shape.M, shape.N, shape.K) / (ms * 1e-3) / 1e12;
+}
+
+}  // namespace wb::gemm

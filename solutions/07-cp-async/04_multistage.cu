@@ -1,0 +1,102 @@
+// Chapter 07, step 4 — multistage: a ring of kStages stages, kStages - 1 tiles in flight.
+//
+// The idea: step 3 keeps one tile in flight; Little's law (README "Step 4") asks for the bytes in
+// flight to cover bandwidth x latency, ~2-4 tiles of 16 KB per block here. Make the ring deeper:
+// kStages stages in *dynamic* shared memory (4 x 16 KB = 64 KB, above the 48 KB a block gets
+// without opting in: the launcher raises the limit with wb::allow_dynamic_smem). The prologue
+// issues tiles 0 .. kStages - 2, one commit group each; then iteration t
+//
+//     wait<kStages - 2>   at most kStages - 2 groups still in flight: tile t's group has landed
+//     barrier             everyone's tile t landed; everyone is done with tile t - 1's stage
+//     copy tile t + kStages - 1 into stage (t - 1) % kStages (the one just freed); commit
+//     multiply stage t % kStages
+//
+// Every iteration commits exactly one group (empty past the last tile), so "group i holds tile i"
+// stays true and the wait's count is a constant. With kStages = 2 this is step 3.
+//
+// Prediction at 4096^3 with 4 stages: 3 tiles (48 KB) in flight per block, ~96 KB per SM: enough
+// for DRAM latency at the rate the tensor cores need (~74 GB/s per SM at the peak; x ~800 ns =
+// 59 KB). Shared memory: 2 blocks x 65 KB fit (228 KB per SM); registers still allow 2 blocks.
+// The loop is now limited by the warps' own instruction stream: ldmatrix then mma in order inside
+// each k-slice (step 5). Expect 1.2-1.5x step 3; Nsight Compute: long_scoreboard stalls near 0,
+// barrier stalls down, tensor pipe active up. Stages 3 and 5 are compiled too
+// (tuning::multistage_configs): 3 should be a few percent slower, 5 no faster.
+#include "pipeline.h"
+#include "pipeline_device.cuh"
+
+namespace ch07 {
+namespace {
+
+using Tiles = wb::tile::WarpTiles<128, 128, 64, 64, 64>;  // step 2's tiles
+constexpr int kChosenStages = 3;                          // README "Step 4"
+
+template <class T, class R, bool kVec>
+__global__ void __launch_bounds__(R::kThreads, R::kMinBlocks)
+    hgemm_multistage_kernel(int M, int N, int K, float alpha, const T* __restrict__ gA, int lda,
+                            const T* __restrict__ gB, int ldb, float beta, T* __restrict__ gC,
+                            int ldc) {
+  // WB_EXERCISE_BEGIN
+  extern __shared__ __align__(128) std::uint16_t smem[];  // kStages x (sA, sB): R::kBytes
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const int m0 = blockIdx.y * R::BM, n0 = blockIdx.x * R::BN;  // block tile in C
+  const wb::mma::Coord w = wb::tile::warp_origin<R>(warp);     // warp tile in the block
+  const auto* a16 = reinterpret_cast<const std::uint16_t*>(gA);
+  const auto* b16 = reinterpret_cast<const std::uint16_t*>(gB);
+  const int tiles = k_tiles(K, R::BK);
+
+  float rC[R::kMT][R::kNT][4] = {};  // (kMT, kNT) m16n8 accumulator tiles
+#pragma unroll
+  for (int t = 0; t < R::kStages - 1; ++t) {  // prologue: tiles 0 .. kStages - 2, a group each
+    if (t < tiles) load_stage<R, kVec>(smem, t, t, a16, lda, b16, ldb, m0, n0, M, N, K);
+    wb::async::commit();
+  }
+  for (int t = 0; t < tiles; ++t) {
+    wb::async::wait<R::kStages - 2>();  // group t (tile t) has landed for this thread ...
+    __syncthreads();                    // ... and for everyone; stage of tile t - 1 is free
+    const int next = t + R::kStages - 1;
+    if (next < tiles)
+      load_stage<R, kVec>(smem, stage_of(next, R::kStages), next, a16, lda, b16, ldb, m0, n0, M, N,
+                          K);
+    wb::async::commit();  // one group per iteration, empty or not
+    const int s = stage_of(t, R::kStages);
+    wb::tile::warp_tile_mma<T, R, R::LayoutA, R::LayoutB>(rC, R::a(smem, s), R::b(smem, s), w,
+                                                          lane);
+  }
+  wb::tile::store_warp_tile<kVec, R>(gC, ldc, M, N, m0 + w.row, n0 + w.col, rC, alpha, beta, lane);
+  // WB_EXERCISE_END
+}
+
+template <class R, class T>
+void launch_ring(const Args<T>& a, cudaStream_t stream) {
+  launch_pipelined<T>(a, hgemm_multistage_kernel<T, R, true>, hgemm_multistage_kernel<T, R, false>,
+                      R::BM, R::BN, R::kThreads, R::kBytes, "multistage", stream);
+}
+
+}  // namespace
+
+template <class T>
+void launch_multistage(const Args<T>& a, cudaStream_t stream) {
+  launch_ring<Ring<Tiles, kChosenStages>>(a, stream);
+}
+
+template void launch_multistage<__half>(const Args<__half>&, cudaStream_t);
+template void launch_multistage<__nv_bfloat16>(const Args<__nv_bfloat16>&, cudaStream_t);
+
+namespace tuning {
+
+const std::vector<Config>& multistage_configs() {
+  static_assert(kChosenStages == 3, "the first configuration is the step's own: rename it");
+  static const std::vector<Config> configs = {
+      {"multistage", "multistage/128x128x64 w64x64 3 stages", launch_multistage<__half>,
+       launch_multistage<__nv_bfloat16>},
+      {"multistage", "multistage/128x128x64 w64x64 4 stages", launch_ring<Ring<Tiles, 4>, __half>,
+       launch_ring<Ring<Tiles, 4>, __nv_bfloat16>},
+      {"multistage", "multistage/128x128x64 w64x64 5 stages", launch_ring<Ring<Tiles, 5>, __half>,
+       launch_ring<Ring<Tiles, 5>, __nv_bfloat16>},
+  };
+  return configs;
+}
+
+}  // namespace tuning
+
+}  // namespace ch07
