@@ -4,13 +4,15 @@
 //
 // From the shared layer: the fragment maps (wb/mma_layout.h) and PTX wrappers (wb/device/mma.cuh)
 // of chapter 06, its 16-byte tile copy and pair store (wb/device/gemm_tile.cuh), the shared-memory
-// layouts (wb/swizzle.h), the cp.async wrappers of chapter 07 (wb/device/cp_async.cuh), and
-// chapter 05's online softmax (wb/online.h) with chapter 04's shuffles (wb/device/warp.cuh).
+// layouts (wb/swizzle.h), chapter 07's cp.async tile copy (wb/device/async_tile.cuh) and wrappers
+// (wb/device/cp_async.cuh), and chapter 05's online softmax (wb/online.h) with chapter 04's
+// shuffles (wb/device/warp.cuh).
 #pragma once
 
 #include "attention.h"
 
 #include "wb/check.h"
+#include "wb/device/async_tile.cuh"
 #include "wb/device/cp_async.cuh"
 #include "wb/device/gemm_tile.cuh"
 #include "wb/device/mma.cuh"
@@ -145,23 +147,13 @@ __device__ __forceinline__ void copy_kv_rows(std::uint16_t* sK, std::uint16_t* s
   wb::tile::store_tile<Layout, kRows, kD, kThreads>(sV, vV);
 }
 
-/// copy_rows with cp.async (chapter 07): each 16-byte chunk goes from global to shared memory
-/// without passing through registers; chunks of rows at or past `rows` are zero-filled by the
-/// hardware. The caller commits the group and waits for it.
+/// copy_rows with cp.async (chapter 07's wb::tile::async_copy_tile): each 16-byte chunk goes from
+/// global to shared memory without passing through registers; chunks of rows at or past `rows`
+/// are zero-filled by the hardware. The caller commits the group and waits for it.
 template <class Layout, int kRows, int kD, int kThreads, class T>
 __device__ __forceinline__ void copy_rows_async(std::uint16_t* s, const T* g, int rows) {
-  constexpr int kRowChunks = kD / 8;  // 16-byte chunks per row
-  constexpr int kChunks = kRows * kRowChunks;
-  static_assert(kChunks % kThreads == 0, "every thread copies the same number of chunks");
-  const auto* g16 = reinterpret_cast<const std::uint16_t*>(g);
-#pragma unroll
-  for (int i = 0; i < kChunks / kThreads; ++i) {
-    const int c = static_cast<int>(threadIdx.x) + i * kThreads;
-    const int r = c / kRowChunks, col = (c % kRowChunks) * 8;  // (kRows, kD) place
-    const bool valid = r < rows;
-    wb::async::copy16(s + Layout::offset(r, col),
-                      g16 + (valid ? static_cast<std::int64_t>(r) * kD + col : 0), valid);
-  }
+  wb::tile::async_copy_tile<Layout, kRows, kD, kThreads, true>(
+      s, reinterpret_cast<const std::uint16_t*>(g), kD, 0, 0, rows, kD);
 }
 
 /// Scales one m16n8 accumulator tile of S (c_frag layout) and masks it: s = scale * acc where
