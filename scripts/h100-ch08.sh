@@ -69,7 +69,7 @@ if want profile; then
   printf '\n######## ch08: profile\n' | tee -a "$log"
   # The kernels and metrics of chapter.cmake (PROFILE_KERNELS, PROFILE_METRICS).
   cm=chapters/08-flash-attention/chapter.cmake
-  kernels=$(sed -n 's/^ *PROFILE_KERNELS "\(.*\)"$/\1/p' "$cm")
+  kernels=$(sed -n 's/^ *PROFILE_KERNELS "\([^"]*\)".*/\1/p' "$cm")
   metrics=$(sed -n '/PROFILE_METRICS/,/)/p' "$cm" | grep -o '[a-z_]*__[a-z0-9_.]*' | paste -sd, -)
   timeout 540 scripts/profile.sh "$WB_BUILD/ch08_bench" "$kernels" "$metrics" 2>&1 |
     tee "$out/chapter-08.profile.txt" | tail -40
