@@ -69,6 +69,21 @@ __device__ __forceinline__ T warp_allreduce(T v, Op op) {
   return v;
 }
 
+/// Reduces `v` over each group of kWidth consecutive lanes (kWidth a power of two, at most 32);
+/// every lane returns its group's result. The butterfly of warp_allreduce stopped after
+/// log2(kWidth) steps: XOR with offsets below kWidth never leaves the group. Chapter 08 uses it
+/// with kWidth = 4: the four lanes of an mma "quad" (wb/mma_layout.h, thread_in_group) hold one
+/// row of an accumulator tile between them. All 32 lanes must call it.
+template <int kWidth, class T, class Op>
+__device__ __forceinline__ T group_allreduce(T v, Op op) {
+  static_assert(kWidth > 0 && kWidth <= kWarpSize && (kWidth & (kWidth - 1)) == 0,
+                "a power-of-two group of lanes within the warp");
+#pragma unroll
+  for (int offset = kWidth / 2; offset > 0; offset /= 2)
+    v = op(v, shfl_xor(v, offset));
+  return v;
+}
+
 /// Reduces one value per thread over the whole block (blockDim.x a multiple of 32, at most 1024):
 /// each warp reduces with shuffles, warp leaders park their result in `sPart` (shared memory, one
 /// slot per warp, 32 slots), and every warp then reduces the parked values with shuffles again.
