@@ -15,6 +15,12 @@ fi
 csv=$(mktemp)
 trap 'rm -f "$csv"' EXIT
 # --clock-control none: measure the GPU as it runs, without locking its clocks.
+rc=0
 ncu --clock-control none --kernel-name "$kernels" --metrics "$metrics" --csv --page raw \
-    "$exe" --wb_profile >"$csv"
+    "$exe" --wb_profile >"$csv" || rc=$?
+if [[ $rc -ne 0 ]]; then
+  echo "profile: ncu failed (exit $rc); the last lines it wrote:"
+  grep -v '^"' "$csv" | tail -25
+  exit "$rc"
+fi
 python3 "$here/ncu_table.py" "$csv" "$metrics"
