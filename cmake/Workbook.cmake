@@ -181,8 +181,11 @@ const int registered = wb::register_chapter({\"${CH_NUMBER}\", \"${CH_SLUG}\", {
       COMMENT "Chapter ${CH_NUMBER}: your finished steps timed, next to the recorded reference ladder"
       USES_TERMINAL VERBATIM)
     # The commands the lessons name work in a learner's copy too, on the learner's own code.
+    # The CPU tests' "All tests passed" is about the chapter's host-side maths, never the learner's
+    # kernels: say so before the GPU tests of those kernels run.
     add_custom_target(${target_prefix}-test
       COMMAND ${id}_cpu_tests
+      COMMAND ${CMAKE_COMMAND} -E echo "[make chapter-${CH_NUMBER}-test] The CPU tests above passed. They check the chapter's index maths and host-side code on the CPU; they never run your kernels. Your kernels' GPU tests follow: make chapter-${CH_NUMBER}-check."
       COMMAND ${PROJECT_SOURCE_DIR}/scripts/explain-exit.sh "make chapter-${CH_NUMBER}-test"
               $<TARGET_FILE:${id}_check>
       DEPENDS ${id}_cpu_tests ${id}_check

@@ -7,7 +7,7 @@ exe=$1
 kernels=$2
 metrics=$3
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-command -v ncu >/dev/null || { echo "profile: ncu (Nsight Compute) not found; it ships with the CUDA toolkit"; exit 1; }
+command -v ncu >/dev/null || { echo "profile: ncu (Nsight Compute) not found (it ships with the CUDA toolkit): nothing was measured."; exit 1; }
 if ! command -v nvidia-smi >/dev/null || ! nvidia-smi -L >/dev/null 2>&1; then
   echo "profile: needs a CUDA GPU and none is visible: nothing was measured."
   exit 1
