@@ -76,7 +76,8 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kMinBlocks)
   //   3. float rC[Cfg::kMT][Cfg::kNT][4] = {}: m16n8 tile (mi, ni) covers rows wm0 + 16 mi .. + 15,
   //      columns wn0 + 8 ni .. + 7 of the block tile.
   //   4. Per k0 (step BK): copy_k_tile<LayoutA, LayoutB, Cfg::BM, Cfg::BN, Cfg::BK, Cfg::kThreads,
-  //      kVec> (A's BM x BK tile at (m0, k0), B's BK x BN tile at (k0, n0)), __syncthreads(); for kk = 0, 16, ... < BK:
+  //      kVec> (A's BM x BK tile at (m0, k0), B's BK x BN tile at (k0, n0)), __syncthreads();
+  //      for kk = 0, 16, ... < BK:
   //      - rA[mi] (mi < kMT): ldmatrix_x4 at sA + LayoutA::offset(wm0 + 16 mi + r.row, kk + r.col);
   //      - rB[nj] (nj < kNT / 2): ldmatrix_x4_trans at sB + LayoutB::offset(kk + r.row,
   //        wn0 + 16 nj + r.col) (n8 tile 2nj in rB[nj][0..1], 2nj + 1 in rB[nj][2..3]);
