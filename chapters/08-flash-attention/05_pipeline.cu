@@ -2,8 +2,8 @@
 //
 // The idea (chapter 07): in step 4 every key tile starts with a copy that the whole block waits
 // for: each thread's 16-byte loads travel through its registers into shared memory, and between
-// the barriers the tensor cores idle. Here the copies are cp.async (wb::async::copy16: global to
-// shared directly, zero-filled past Sk), and there are two buffers for K and V: while the warps
+// the barriers the tensor cores idle. Here the copies are cp.async (wb::async::copy16_zfill: global
+// to shared directly, zero-filled past Sk), and there are two buffers for K and V: while the warps
 // compute tile j from one, the copies of tile j + 1 fill the other. Every iteration commits one
 // group (empty on the last tile, so the count stays uniform) and waits with wait_group 1: all but
 // the newest group have landed, i.e. tile j is in. A barrier after the wait makes every thread's

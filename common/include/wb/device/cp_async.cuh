@@ -33,13 +33,6 @@ __device__ __forceinline__ void copy16_zfill(void* dst, const void* src, int src
                : "memory");
 }
 
-/// Starts copying 16 bytes from global `src` to shared `dst` (both 16-byte aligned), bypassing
-/// L1 (`.cg`). When `valid` is false nothing is read from `src` (it may point anywhere, even
-/// outside the allocation) and the 16 bytes at `dst` become zero (copy16_zfill with 16 or 0).
-__device__ __forceinline__ void copy16(void* dst, const void* src, bool valid) {
-  copy16_zfill(dst, src, valid ? 16 : 0);
-}
-
 /// Closes the group of every copy this thread issued since the last commit.
 __device__ __forceinline__ void commit() {
   asm volatile("cp.async.commit_group;\n" ::: "memory");
