@@ -18,11 +18,13 @@
 #include "wb/gemm.h"
 #include "wb/random.h"
 #include "wb/timing.h"
+#include "wb/typed_step.h"
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime_api.h>
 
+#include <cstdio>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -195,6 +197,43 @@ double checked_tflops(Launcher<T> launch, const Shape& shape, BenchSeed seeding,
   const double ms = checked_median_ms(prepared<T>(shape, seeding), launch, epilogue, &error);
   if (ms < 0) throw std::runtime_error(error);
   return flops(shape.M, shape.N, shape.K) / (ms * 1e-3) / 1e12;
+}
+
+/// A design table (chapter 06's `--ch06_explore`, chapter 07's `--ch07_sweep`): cuBLAS, then every
+/// configuration in `configs` (records with `name`, `fp16` and `bf16`) at `shape`, each checked
+/// before it is timed (a wrong one prints WRONG and is not timed), with its median ms, TFLOP/s,
+/// x cuBLAS and x the mma.sync peak `peak_tflops`. `title` heads the table ("SWEEP fp16 ...");
+/// `cublas_label` names the problem if cuBLAS itself is wrong (and nothing else is run);
+/// `name_width` is the width of the configuration column.
+template <class T, class Config>
+void print_config_table(const Shape& shape, BenchSeed seeding, const std::string& title,
+                        const std::string& cublas_label, double peak_tflops, int name_width,
+                        const std::vector<Config>& configs) {
+  Prepared<T>& p = prepared<T>(shape, seeding);
+  std::string error;
+  const double cublas_ms =
+      checked_median_ms<T>(p, launch_cublas<T>, Epilogue::kRoundedProduct, &error);
+  if (cublas_ms < 0) {
+    std::printf("cuBLAS %s: %s\n", cublas_label.c_str(), error.c_str());
+    return;
+  }
+  const double gflop = flops(shape.M, shape.N, shape.K) * 1e-9;
+  std::printf("\n%s (median of the default repetitions, L2 flushed); mma.sync peak %.1f TFLOP/s\n",
+              title.c_str(), peak_tflops);
+  std::printf("%-*s %10s %10s %10s %10s\n", name_width, "configuration", "ms", "TFLOP/s",
+              "x cuBLAS", "x peak");
+  std::printf("%-*s %10.4f %10.2f %10.3f %10.3f\n", name_width, "cuBLAS", cublas_ms,
+              gflop / cublas_ms, 1.0, gflop / cublas_ms / peak_tflops);
+  for (const Config& c : configs) {
+    const Launcher<T> launch = wb::launcher_of<T>(c);
+    const double ms = checked_median_ms(p, launch, Epilogue::kFused, &error);
+    if (ms < 0) {
+      std::printf("%-*s WRONG: %s\n", name_width, c.name, error.c_str());
+      continue;
+    }
+    std::printf("%-*s %10.4f %10.2f %10.3f %10.3f\n", name_width, c.name, ms, gflop / ms,
+                cublas_ms / ms, gflop / ms / peak_tflops);
+  }
 }
 
 }  // namespace wb::gemm
