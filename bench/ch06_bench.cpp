@@ -109,13 +109,11 @@ int main(int argc, char** argv) {
   chapter.id = "ch06";
   chapter.results_name = "chapter-06";
   chapter.title = "tensor cores: HGEMM with mma.sync and ldmatrix";
-  chapter.ceiling_kind = "compute";
-  chapter.measure_ceiling = ch06::peak::measure_tflops<__half>;
-  chapter.ceiling_what =
+  ch06::peak::set_ceiling(
+      chapter,
       "mma.sync.aligned.m16n8k16 fp16 x fp16 -> fp32 from registers only (8 independent "
       "accumulator tiles per warp, 4 blocks of 8 warps per SM, result checked), median of the "
-      "run's timed repetitions";
-  chapter.vendor_step = "vendor-cublas";
+      "run's timed repetitions");
   chapter.register_cases = [] {
 #if !WB_CH06_WITH_CH03
     std::fprintf(stderr,

@@ -104,13 +104,11 @@ int main(int argc, char** argv) {
   chapter.id = "ch07";
   chapter.results_name = "chapter-07";
   chapter.title = "cp.async software pipelining: multistage HGEMM";
-  chapter.ceiling_kind = "compute";
-  chapter.measure_ceiling = ch06::peak::measure_tflops<__half>;
-  chapter.ceiling_what =
+  ch06::peak::set_ceiling(
+      chapter,
       "chapter 06's mma.sync.aligned.m16n8k16 fp16 x fp16 -> fp32 peak kernel from registers only "
       "(8 independent accumulator tiles per warp, 4 blocks of 8 warps per SM, result checked), "
-      "median of the run's timed repetitions";
-  chapter.vendor_step = "vendor-cublas";
+      "median of the run's timed repetitions");
   chapter.register_cases = [] {
 #if !WB_CH07_WITH_CH03
     std::fprintf(stderr,

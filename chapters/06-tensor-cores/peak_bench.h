@@ -8,6 +8,7 @@
 
 #include "hgemm.h"
 
+#include "wb/bench.h"
 #include "wb/buffer.h"
 #include "wb/device.h"
 
@@ -16,6 +17,8 @@
 
 #include <cstddef>
 #include <cstdio>
+#include <string>
+#include <utility>
 
 namespace ch06::peak {
 
@@ -39,6 +42,15 @@ inline void launch_for_profile() {
   const int blocks = 4 * wb::device_info().sm_count;  // as the ceiling measures it
   wb::DeviceBuffer<float> out(static_cast<std::size_t>(blocks) * kThreads);
   launch<__half>(out.data(), blocks, 4096, nullptr);
+}
+
+/// Makes the fp16 peak the ceiling of `chapter`'s ladder (a compute ceiling, TFLOP/s, measured
+/// at the start of the run; `what` says how, for the recorded context) and cuBLAS its vendor row.
+inline void set_ceiling(wb::ChapterBench& chapter, std::string what) {
+  chapter.ceiling_kind = "compute";
+  chapter.measure_ceiling = measure_tflops<__half>;
+  chapter.ceiling_what = std::move(what);
+  chapter.vendor_step = "vendor-cublas";
 }
 
 }  // namespace ch06::peak
