@@ -58,27 +58,18 @@ namespace gemm = wb::gemm;
 constexpr gemm::BenchSeed kSeed = gemm::BenchSeed::kTypeAndShape;
 
 const std::vector<Shape>& ladder_shapes() {
-  static const std::vector<Shape> shapes = {
-      {1024, 1024, 1024, "fits in L2"},
-      {2048, 2048, 2048, ""},
-      {4096, 4096, 4096, "the target size"},
-      {8192, 8192, 8192, "the other target size"},
-      {4096, 1024, 8192, "non-square: long K, narrow N"},
-  };
+  static const std::vector<Shape> shapes =
+      gemm::half_ladder_shapes({"fits in L2", "", "the target size", "the other target size",
+                                "non-square: long K, narrow N"});
   return shapes;
 }
 
 template <class T>
 void register_type(const Shape& shape) {
-  const std::vector<std::string> size = gemm::size_tokens<T>(shape);
-  for (const ch06::Step& step : ch06::steps()) {
-    const wb::gemm::Launcher<T> launch = step.launcher<T>();
-    wb::add_case("ch06", step.name, size, [launch, shape](benchmark::State& s) {
-      gemm::bench_case<T>(s, launch, shape, kSeed);
-    });
-  }
+  gemm::add_step_cases<T>("ch06", ch06::steps(), shape, kSeed);
   gemm::add_cublas_case<T>("ch06", shape, kSeed);
 #if WB_CH06_WITH_CH03
+  const std::vector<std::string> size = gemm::size_tokens<T>(shape);
   // Context: the same problem size in fp32 on the CUDA cores (its own fp32 inputs and reference).
   wb::add_case("ch06", ch03_context::row_name(), size, [shape](benchmark::State& s) {
     gemm::bench_case<float>(s, ch03_context::launch, shape, kSeed);
@@ -119,27 +110,24 @@ int main(int argc, char** argv) {
     std::fprintf(stderr,
                  "[ch06] chapter 03 is not in this build (WB_CHAPTERS): no ch03 context rows\n");
 #endif
-    for (const Shape& shape : ladder_shapes()) {
-      register_type<__half>(shape);
-      register_type<__nv_bfloat16>(shape);
-    }
+    gemm::register_half_blocks(
+        ladder_shapes(), [](auto tag, const Shape& shape) { register_type<decltype(tag)>(shape); });
   };
   chapter.profile = [] {
     // 4096^3, the target size: every step once in fp16, the padded layout (against the swizzle's
     // bank-conflict counters), step 6 in bf16, cuBLAS, and the peak kernel.
-    const Shape shape{4096, 4096, 4096, "profile"};
-    {
-      gemm::Prepared<__half>& p = gemm::prepared<__half>(shape, kSeed);
-      for (const ch06::Step& step : ch06::steps())
-        step.fp16(p.args(), nullptr);
-      for (const ch06::tuning::Config& c : ch06::tuning::swizzle_configs())
-        if (std::string(c.name) != "swizzle/swizzled") c.fp16(p.args(), nullptr);
-      wb::gemm::launch_cublas<__half>(p.args(), nullptr);
-    }
-    {
-      gemm::Prepared<__nv_bfloat16>& p = gemm::prepared<__nv_bfloat16>(shape, kSeed);
-      ch06::launch_warptile<__nv_bfloat16>(p.args(), nullptr);
-    }
+    gemm::profile_half(
+        {4096, 4096, 4096, "profile"}, kSeed,
+        [](const gemm::Args<__half>& args) {
+          for (const ch06::Step& step : ch06::steps())
+            step.fp16(args, nullptr);
+          for (const ch06::tuning::Config& c : ch06::tuning::swizzle_configs())
+            if (std::string(c.name) != "swizzle/swizzled") c.fp16(args, nullptr);
+          gemm::launch_cublas<__half>(args, nullptr);
+        },
+        [](const gemm::Args<__nv_bfloat16>& args) {
+          ch06::launch_warptile<__nv_bfloat16>(args, nullptr);
+        });
     ch06::peak::launch_for_profile();
   };
   return wb::bench_main_or_mode(argc, argv, chapter, {"--ch06_explore", "explore", explore});

@@ -45,13 +45,9 @@ using gemm::Shape;
 constexpr gemm::BenchSeed kSeed = gemm::BenchSeed::kTypeAndShape;
 
 const std::vector<Shape>& ladder_shapes() {
-  static const std::vector<Shape> shapes = {
-      {1024, 1024, 1024, "fits in L2"},
-      {2048, 2048, 2048, "a target size (0.65x cuBLAS)"},
-      {4096, 4096, 4096, "a target size (0.75x cuBLAS)"},
-      {8192, 8192, 8192, "a target size (0.75x cuBLAS)"},
-      {4096, 1024, 8192, "non-square: long K, narrow N"},
-  };
+  static const std::vector<Shape> shapes = gemm::half_ladder_shapes(
+      {"fits in L2", "a target size (0.65x cuBLAS)", "a target size (0.75x cuBLAS)",
+       "a target size (0.75x cuBLAS)", "non-square: long K, narrow N"});
   return shapes;
 }
 
@@ -69,12 +65,7 @@ void register_type(const Shape& shape) {
   const gemm::Launcher<T> tc = ch06_final.launcher<T>();
   wb::add_case("ch07", std::string("ch06-") + ch06_final.name, size,
                [tc, shape](benchmark::State& s) { gemm::bench_case<T>(s, tc, shape, kSeed); });
-  for (const ch07::Step& step : ch07::steps()) {
-    const gemm::Launcher<T> launch = step.launcher<T>();
-    wb::add_case("ch07", step.name, size, [launch, shape](benchmark::State& s) {
-      gemm::bench_case<T>(s, launch, shape, kSeed);
-    });
-  }
+  gemm::add_step_cases<T>("ch07", ch07::steps(), shape, kSeed);
   gemm::add_cublas_case<T>("ch07", shape, kSeed);
 }
 
@@ -114,24 +105,21 @@ int main(int argc, char** argv) {
     std::fprintf(stderr,
                  "[ch07] chapter 03 is not in this build (WB_CHAPTERS): no ch03 context rows\n");
 #endif
-    for (const Shape& shape : ladder_shapes()) {
-      register_type<__half>(shape);
-      register_type<__nv_bfloat16>(shape);
-    }
+    gemm::register_half_blocks(
+        ladder_shapes(), [](auto tag, const Shape& shape) { register_type<decltype(tag)>(shape); });
   };
   chapter.profile = [] {
     // 4096^3, a target size: every step once in fp16, step 7 in bf16, cuBLAS, the peak kernel.
-    const Shape shape{4096, 4096, 4096, "profile"};
-    {
-      gemm::Prepared<__half>& p = gemm::prepared<__half>(shape, kSeed);
-      for (const ch07::Step& step : ch07::steps())
-        step.fp16(p.args(), nullptr);
-      gemm::launch_cublas<__half>(p.args(), nullptr);
-    }
-    {
-      gemm::Prepared<__nv_bfloat16>& p = gemm::prepared<__nv_bfloat16>(shape, kSeed);
-      ch07::launch_tuned<__nv_bfloat16>(p.args(), nullptr);
-    }
+    gemm::profile_half(
+        {4096, 4096, 4096, "profile"}, kSeed,
+        [](const gemm::Args<__half>& args) {
+          for (const ch07::Step& step : ch07::steps())
+            step.fp16(args, nullptr);
+          gemm::launch_cublas<__half>(args, nullptr);
+        },
+        [](const gemm::Args<__nv_bfloat16>& args) {
+          ch07::launch_tuned<__nv_bfloat16>(args, nullptr);
+        });
     ch06::peak::launch_for_profile();
   };
   return wb::bench_main_or_mode(argc, argv, chapter, {"--ch07_sweep", "sweep", sweep});

@@ -24,6 +24,7 @@
 #include <cuda_fp16.h>
 #include <cuda_runtime_api.h>
 
+#include <array>
 #include <cstdio>
 #include <memory>
 #include <stdexcept>
@@ -197,6 +198,49 @@ double checked_tflops(Launcher<T> launch, const Shape& shape, BenchSeed seeding,
   const double ms = checked_median_ms(prepared<T>(shape, seeding), launch, epilogue, &error);
   if (ms < 0) throw std::runtime_error(error);
   return flops(shape.M, shape.N, shape.K) / (ms * 1e-3) / 1e12;
+}
+
+/// The sizes of the 16-bit GEMM ladders (chapters 06 and 07), in order: 1024^3 (fits in L2),
+/// 2048^3, 4096^3, 8192^3 and 4096 x 1024 x 8192 (non-square: long K, narrow N), each with the
+/// chapter's note on it.
+inline std::vector<Shape> half_ladder_shapes(const std::array<const char*, 5>& notes) {
+  return {{1024, 1024, 1024, notes[0]},
+          {2048, 2048, 2048, notes[1]},
+          {4096, 4096, 4096, notes[2]},
+          {8192, 8192, 8192, notes[3]},
+          {4096, 1024, 8192, notes[4]}};
+}
+
+/// Registers one ladder row per step of `steps` (records with `name` and `launcher<T>()`) in
+/// element type T at `shape`, in order, each checked before it is timed (bench_case).
+template <class T, class Steps>
+void add_step_cases(const std::string& chapter, const Steps& steps, const Shape& shape,
+                    BenchSeed seeding) {
+  for (const auto& step : steps) {
+    const Launcher<T> launch = step.template launcher<T>();
+    add_case(chapter, step.name, size_tokens<T>(shape),
+             [launch, shape, seeding](benchmark::State& s) {
+               bench_case<T>(s, launch, shape, seeding);
+             });
+  }
+}
+
+/// Registers the typed ladder blocks of a 16-bit GEMM chapter: for every shape of `shapes`, in
+/// order, `register_block(T{}, shape)` for fp16, then for bf16.
+template <class Register>
+void register_half_blocks(const std::vector<Shape>& shapes, Register&& register_block) {
+  for (const Shape& shape : shapes) {
+    register_block(__half{}, shape);
+    register_block(__nv_bfloat16{}, shape);
+  }
+}
+
+/// A `--wb_profile` run of a 16-bit GEMM chapter at `shape`: `fp16(args)` on the prepared fp16
+/// problem, then `bf16(args)` on the prepared bf16 one (preparing it frees the fp16 one).
+template <class F16, class BF16>
+void profile_half(const Shape& shape, BenchSeed seeding, F16&& fp16, BF16&& bf16) {
+  fp16(prepared<__half>(shape, seeding).args());
+  bf16(prepared<__nv_bfloat16>(shape, seeding).args());
 }
 
 /// A design table (chapter 06's `--ch06_explore`, chapter 07's `--ch07_sweep`): cuBLAS, then every
