@@ -96,19 +96,14 @@ int explore() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  wb::ChapterBench chapter;
-  chapter.id = "ch06";
-  chapter.results_name = "chapter-06";
-  chapter.title = "tensor cores: HGEMM with mma.sync and ldmatrix";
-  ch06::peak::set_ceiling(
-      chapter,
+  wb::ChapterBench chapter = ch06::peak::gemm_chapter(
+      "ch06", "tensor cores: HGEMM with mma.sync and ldmatrix",
       "mma.sync.aligned.m16n8k16 fp16 x fp16 -> fp32 from registers only (8 independent "
       "accumulator tiles per warp, 4 blocks of 8 warps per SM, result checked), median of the "
       "run's timed repetitions");
   chapter.register_cases = [] {
 #if !WB_CH06_WITH_CH03
-    std::fprintf(stderr,
-                 "[ch06] chapter 03 is not in this build (WB_CHAPTERS): no ch03 context rows\n");
+    gemm::note_without_ch03("ch06");
 #endif
     gemm::register_half_blocks(
         ladder_shapes(), [](auto tag, const Shape& shape) { register_type<decltype(tag)>(shape); });

@@ -44,13 +44,20 @@ inline void launch_for_profile() {
   launch<__half>(out.data(), blocks, 4096, nullptr);
 }
 
-/// Makes the fp16 peak the ceiling of `chapter`'s ladder (a compute ceiling, TFLOP/s, measured
-/// at the start of the run; `what` says how, for the recorded context) and cuBLAS its vendor row.
-inline void set_ceiling(wb::ChapterBench& chapter, std::string what) {
+/// The bench description of a 16-bit GEMM chapter (`id` "ch07": results "chapter-07"), whose
+/// ladder's ceiling is the fp16 peak (a compute ceiling, TFLOP/s, measured at the start of the
+/// run; `ceiling_what` says how, for the recorded context) and whose vendor row is cuBLAS.
+inline wb::ChapterBench gemm_chapter(const std::string& id, std::string title,
+                                     std::string ceiling_what) {
+  wb::ChapterBench chapter;
+  chapter.id = id;
+  chapter.results_name = "chapter-" + id.substr(2);
+  chapter.title = std::move(title);
   chapter.ceiling_kind = "compute";
   chapter.measure_ceiling = measure_tflops<__half>;
-  chapter.ceiling_what = std::move(what);
+  chapter.ceiling_what = std::move(ceiling_what);
   chapter.vendor_step = "vendor-cublas";
+  return chapter;
 }
 
 }  // namespace ch06::peak

@@ -225,6 +225,13 @@ void add_step_cases(const std::string& chapter, const Steps& steps, const Shape&
   }
 }
 
+/// The note of a bench program whose ladder has chapter 03's context row when chapter 03 is not in
+/// the build (WB_CHAPTERS): "[<id>] chapter 03 is not in this build ...", on stderr.
+inline void note_without_ch03(const std::string& id) {
+  std::fprintf(stderr, "[%s] chapter 03 is not in this build (WB_CHAPTERS): no ch03 context rows\n",
+               id.c_str());
+}
+
 /// Registers the typed ladder blocks of a 16-bit GEMM chapter: for every shape of `shapes`, in
 /// order, `register_block(T{}, shape)` for fp16, then for bf16.
 template <class Register>
