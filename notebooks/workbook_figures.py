@@ -15,7 +15,7 @@ Figures:
 - ``ratio_figure``: one column of the ladder (× naive, × vendor, % of ceiling) per size;
 - ``roofline_figure``: arithmetic intensity against attained rate, the measured ceilings as roofs,
   the steps as points (a zero-FLOP chapter gets its memory roof alone; the GEMM chapters place
-  each step at its block tile's intensity, and chapter 06 adds the tensor-core roof);
+  each step at its block tile's intensity, and chapters 06 and 07 add the tensor-core roof);
 - ``sweep_figure``: a chapter's recorded design sweep (chapters 02, 03, 04).
 
 Every number drawn comes from a ladder file (``workbook_results.read_ladder``) or a recorded
@@ -150,6 +150,15 @@ CH06_TILES = {"naive": (1, 1), "wmma": (64, 64), "mma": (64, 64), "ldmatrix": (6
 """Chapter 06: each step's block tile (naive: one output per thread; steps 2-5:
 ``hgemm_device.cuh``'s 64 × 64 ``Tiles``; step 6: ``Chosen``, 128 × 128)."""
 
+CH07_TILES = {"sync": (128, 128), "async": (128, 128), "double_buffer": (128, 128),
+              "multistage": (128, 128), "fragment_buffer": (128, 128), "rasterize": (128, 128),
+              "tuned": (128, 256)}
+"""Chapter 07: each step's block tile. Steps 1-6 keep chapter 06's 128 × 128 (step 1 is chapter
+06's warptile; steps 2-6 ``WarpTiles<128, 128, 64, 64, 64>``). Step 7 is the tile of the
+recorded ladder (chapter-07.ladder.json, commit c733b71), which ran the choice made before the
+sweep, 128 × 256 × 32; ``07_tuned.cu`` has since taken the sweep's winner, 128 × 128 × 32, so a
+new recording moves this entry to (128, 128)."""
+
 CHAPTERS: dict[str, dict[str, Any]] = {
     "01": {"results": "chapter-01", "label": label_rows_cols, "roofline": "intensity",
            "headline": "16384/16384"},
@@ -175,6 +184,15 @@ CHAPTERS: dict[str, dict[str, Any]] = {
            "vendor_note": "cuBLAS runs Hopper's wgmma, which the steps' mma.sync cannot reach",
            "context_note": "chapter 03's best step: fp32 SGEMM on the CUDA cores (FFMA), "
                            "same shapes"},
+    "07": {"results": "chapter-07", "label": label_type_mnk, "shape_label": label_mnk,
+           "roofline": "tile", "tiles": CH07_TILES, "elem_bytes": 2,
+           "headline": "fp16/4096/4096/4096", "ceiling_is_roof": True,
+           "ceiling_roof": "tensor cores: mma.sync peak, measured",
+           "fp32_roof": "CUDA cores: FP32 FMA rate, datasheet-style",
+           "vendor_line": True,
+           "vendor_note": "cuBLAS runs Hopper's wgmma, which the steps' mma.sync cannot reach",
+           "context_note": "chapter 03's best step (fp32 SGEMM on the CUDA cores) and chapter "
+                           "06's final step (tensor cores, synchronous copies), same shapes"},
 }
 """Per chapter: its results name, size labels, roofline kind, headline size and sweep file.
 
@@ -521,8 +539,8 @@ def roofline_figure(doc: dict[str, Any], chapter: str | None = None,
     its measured ceiling; every step a point. A chapter without FLOPs (a transpose) has only a
     memory roof: its figure shows each step's bandwidth under it, per size.
 
-    A "tile" chapter (03, 06) places each step at its block tile's intensity instead of the
-    problem's. In chapter 06 the measured ceiling (the mma.sync peak) is the top roof and the FP32
+    A "tile" chapter (03, 06, 07) places each step at its block tile's intensity instead of the
+    problem's. In chapters 06 and 07 the measured ceiling (the mma.sync peak) is the top roof and the FP32
     FMA rate a lower one; sizes named ``word/dims`` put the other words of the headline's shape
     (bf16 beside fp16) as small filled markers, and the vendor, whose tile is not ours to know,
     is a level line."""

@@ -5,6 +5,7 @@
                           [--exercises a,b,...] [--text OUT.txt] [--csv OUT.csv]
     compare_mine.py profile --mine M.csv --reference R.csv --metrics m1,m2,...
                             [--unfinished a,b,...] [--steps a,b,...] [--recorded]
+                            [--renames R.renames]
 
 bench: M.json is what chNN_bench_mine (the chapter's bench linked against your exercises) wrote,
 R.json what chNN_bench (the reference steps) wrote in the same run, or, with --recorded, the
@@ -17,7 +18,11 @@ where unfinished exercises are named ("[wb] <step>: UNFINISHED exercise ...").
 profile: M.csv and R.csv are `ncu --csv --page raw` outputs of the two bench programs' --wb_profile
 runs (with --recorded, R is instead the recorded text bench/results/h100/chapter-NN.profile.txt).
 Kernels are matched to steps by name (the step's name is part of its kernels' names), launch by
-launch in order, and every metric is printed for yours and the reference's.
+launch in order, and every metric is printed for yours and the reference's. --renames names a
+recorded profile's kernels under today's names, where a step was renamed after the recording
+(bench/results/h100/chapter-NN.profile.renames; format in load_renames), so that your kernel is
+set next to the recorded kernel with the same code, and says which of today's kernels the
+recording does not have.
 
 Exit status: 0 when the table was printed and no step failed, 1 when a step FAILED or did not run,
 2 when an input cannot be read. Python 3 standard library only.
@@ -326,6 +331,46 @@ def load_profile_text(path):
     return [k for k in out if k[1]]
 
 
+def load_renames(path):
+    """({today's name: (recorded name, why)}, {kernel: why the recording lacks it}) from a renames
+    file. One entry per line, '#' starts a comment:
+
+        RECORDED_KERNEL -> TODAYS_KERNEL: why      the recorded kernel is today's, under its old name
+        KERNEL: why                                today's kernel that the recording does not have
+    """
+    renamed, missing = {}, {}
+    for number_, line in enumerate(pathlib.Path(path).read_text().splitlines(), start=1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        head, sep, why = line.partition(":")
+        if not sep:
+            raise ValueError(f"{path}:{number_}: expected 'NAME: why' or 'OLD -> NEW: why'")
+        old, arrow, new = head.partition("->")
+        if arrow:
+            renamed[new.strip()] = (old.strip(), why.strip())
+        else:
+            missing[head.strip()] = why.strip()
+    return renamed, missing
+
+
+def apply_renames(ref, renamed):
+    """The recorded kernels with today's names, and {today's name: (recorded name, why)} for those
+    renamed. A rename whose old name is not in the recording, or whose new name already is (the
+    profile was recorded again), is not applied."""
+    names = {k for k, _ in ref}
+    by_old = {old: (new, why) for new, (old, why) in renamed.items()
+              if old in names and new not in names}
+    out, done = [], {}
+    for kernel, metrics in ref:
+        if kernel in by_old:
+            new, why = by_old[kernel]
+            done[new] = (kernel, why)
+            kernel = new
+        out.append((kernel, metrics))
+    return out, done
+
+
 def number(text):
     try:
         return float(text.replace(",", ""))
@@ -348,9 +393,12 @@ def profile_main(a):
     try:
         mine = load_ncu_csv(a.mine)
         ref = load_profile_text(a.reference) if a.recorded else load_ncu_csv(a.reference)
-    except OSError as e:
+        renamed, missing = load_renames(a.renames) if a.renames else ({}, {})
+    except (OSError, ValueError) as e:
         print(f"[mine] cannot read the profiles: {e}")
         return 2
+    ref, renamed = apply_renames(ref, renamed)
+    missing = {k: why for k, why in missing.items() if k not in {n for n, _ in ref}}
     if not mine or not ref:
         print("[mine] ncu returned no kernel rows for "
               f"{'your bench' if not mine else 'the reference'} (check the kernel filter)")
@@ -380,6 +428,9 @@ def profile_main(a):
         label = f"{kernel}" + (f"   [step {step}]" if step else "")
         print()
         print(label)
+        if r is not None and r[0] in renamed:
+            old, why = renamed[r[0]]
+            print(f"  (the reference side was recorded as {old}: {why})")
         if m is None:
             print("  (reference only: your run launched no such kernel here)")
             continue
@@ -387,7 +438,12 @@ def profile_main(a):
             print("  UNFINISHED exercise: the stub's empty kernel ran; its metrics mean nothing yet")
             continue
         if r is None:
-            print("  (yours only: the reference launched no such kernel here)")
+            if m[0] in missing:
+                print(f"  (yours only: the recorded profile has no such kernel: {missing[m[0]]})")
+            elif a.recorded:
+                print("  (yours only: the recorded profile has no such kernel)")
+            else:
+                print("  (yours only: the reference launched no such kernel here)")
         metrics = [x for x in wanted if x in m[1]] or sorted(m[1])
         for op in ("ld", "st"):
             req = f"l1tex__t_requests_pipe_lsu_mem_global_op_{op}.sum"
@@ -432,6 +488,7 @@ def main(argv):
     q.add_argument("--unfinished")
     q.add_argument("--steps")
     q.add_argument("--recorded", action="store_true")
+    q.add_argument("--renames")
     a = p.parse_args(argv[1:])
     return bench_main(a) if a.what == "bench" else profile_main(a)
 

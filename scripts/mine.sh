@@ -16,7 +16,8 @@
 #   each side ran on.
 # profile: Nsight Compute's metrics (the chapter's list) for your kernels and the reference's, one
 #   block per kernel launch, matched by kernel name. With `recorded`, the reference side is the
-#   recorded bench/results/h100/chapter-NN.profile.txt.
+#   recorded bench/results/h100/chapter-NN.profile.txt, its kernels renamed as
+#   chapter-NN.profile.renames says where a step was renamed after the recording.
 #
 # Exit status: 0 when everything asked for was measured (unfinished exercises are listed, not an
 # error); 1 when nothing was measured (no GPU: the reason is printed), a step FAILED, or a program
@@ -36,7 +37,8 @@ shift
 say() { printf '[mine] %s\n' "$*"; }
 fail() {
   printf '[mine] %s\n' "$*"
-  echo "[mine] (run by make, make then prints an \"Error\" line of its own: it only repeats that this failed.)"
+  echo "[mine] (run by make, make then prints \"*** ... Error\" lines of its own, one per level of make,"
+  echo "[mine] and exits with status 2: they only repeat that this failed.)"
   exit 1
 }
 
@@ -175,6 +177,9 @@ profile() {
     local recorded_txt="$root/bench/results/h100/chapter-$nn.profile.txt"
     [[ -f $recorded_txt ]] || fail "no recorded profile at $recorded_txt: nothing to compare with"
     args+=(--reference "$recorded_txt" --recorded)
+    # A step renamed since the recording: its recorded kernel under today's name (compare_mine.py).
+    local renames="$root/bench/results/h100/chapter-$nn.profile.renames"
+    [[ -f $renames ]] && args+=(--renames "$renames")
   else
     say "profiling the reference right after: $(basename "$ref") --wb_profile"
     ncu --clock-control none --kernel-name "$kernels" --metrics "$metrics" --csv --page raw \

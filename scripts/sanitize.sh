@@ -9,7 +9,7 @@ if ! command -v compute-sanitizer >/dev/null; then
     [[ -x $d/compute-sanitizer ]] && PATH=$d:$PATH
   done
 fi
-command -v compute-sanitizer >/dev/null || { echo "sanitize: compute-sanitizer not found (it ships with the CUDA toolkit)"; exit 1; }
+command -v compute-sanitizer >/dev/null || { echo "sanitize: compute-sanitizer not found (it ships with the CUDA toolkit): nothing was checked."; exit 1; }
 if ! command -v nvidia-smi >/dev/null || ! nvidia-smi -L >/dev/null 2>&1; then
   echo "sanitize: needs a CUDA GPU and none is visible: nothing was checked."
   exit 1

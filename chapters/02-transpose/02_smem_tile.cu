@@ -41,11 +41,18 @@ __global__ void transpose_smem_tile_kernel(const float* __restrict__ gIn, float*
   // 01_naive.cu: the launcher below is the same (one block of 32 x 8 threads per 32 x 32 tile,
   // tiles numbered row-major), and the kernel keeps its tile numbering. Keep the tile unpadded here
   // (unpadded_offset): step 3 is about what that costs.
+  //   Do NOT keep 01_naive.cu's early `if (c >= cols) return;`: a tiled kernel must not return
+  //   before its barrier. Every thread of the block must reach the __syncthreads() of 4. (the
+  //   CUDA Programming Guide leaves a barrier that some threads skip undefined), and a thread
+  //   whose input column is past the edge still has an element to store in 5., where its lane
+  //   walks input rows (in a matrix of 33 rows and 31 columns, lane 31 has no input column, yet it
+  //   stores input row 31). Guard each load and each store with its own test instead (3. and 5.).
   //   1. Static shared memory: __shared__ float sTile[T::kTile * T::kTile]; element (i, j) of the
   //      tile is input element (r0 + i, c0 + j), stored at sTile[unpadded_offset(i, j)].
   //   2. tile = tile_of(blockIdx.x, tiles_across); r0 = tile.row * T::kTile and
   //      c0 = tile.col * T::kTile (std::int64_t: the first input row and column of the tile).
-  //   3. Load: for k < T::kRowsPerThread: i = threadIdx.y + k * T::kBlockRows, j = threadIdx.x;
+  //   3. Load (#pragma unroll on the k loop, as in 01_naive.cu, so the loads are issued together):
+  //      for k < T::kRowsPerThread: i = threadIdx.y + k * T::kBlockRows, j = threadIdx.x;
   //      if r0 + i < rows and c0 + j < cols: sTile[unpadded_offset(i, j)] =
   //      gIn[(r0 + i) * cols + c0 + j].
   //   4. __syncthreads(): no thread may read a tile column before every warp has written its rows.

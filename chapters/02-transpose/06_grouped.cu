@@ -45,7 +45,9 @@ __global__ void transpose_grouped_kernel(const float* __restrict__ gIn, float* _
   //        kGroupRows);
   //      in place of tile_of(blockIdx.x, tiles_across) (transpose.h). tiles_down = ceil(rows / 32)
   //      comes from the launcher.
-  // Work out on paper which tiles blocks 0..15 move for a matrix 10 tiles across and 3 tiles down.
+  // Work out on paper which tiles (tile row, tile column) blocks 0..29 move for a matrix 3 tiles
+  // across and 10 tiles down (kGroupRows = 8: a band of 8 tile rows, then one of 2), then check
+  // your answer under "Step 6" in README.md.
   // When it is written, delete the WB_EXERCISE_TODO line above and run `make chapter-02-check`.
   // WB_EXERCISE_END
 }

@@ -42,7 +42,8 @@ __global__ void __launch_bounds__(B::kThreadsX* B::kThreadsY)
   //        const TileCoord tile = column_major_tile_of(blockIdx.x, tiles_down);
   //      in place of tile_of(blockIdx.x, tiles_across) (transpose.h). tiles_down = ceil(rows / 64)
   //      comes from the launcher.
-  // Work out which tiles blocks 0..5 move for a matrix 3 tiles across and 2 tiles down.
+  // Work out which tiles (tile row, tile column) blocks 0..5 move for a matrix 3 tiles across and
+  // 2 tiles down, then check your answer under "Step 8" in README.md.
   // When it is written, delete the WB_EXERCISE_TODO line above and run `make chapter-02-check`.
   // WB_EXERCISE_END
 }

@@ -7,24 +7,34 @@
 // registers, and issues all (WM / 16) x (WN / 8) mma, each A fragment used WN / 8 times and each B
 // fragment WM / 16 times (chapter 03 step 5's outer product, one level up). The block tile grows
 // with it (128 x 128 for 4 warps of 64 x 64), which doubles the FLOPs per byte fetched from L2.
-// Everything else is step 5's: swizzled shared memory, synchronous copies, two barriers per k-tile.
+// Everything else is step 5's: swizzled shared memory, the synchronous k-tile copy
+// (wb::tile::copy_k_tile: every 16-byte load of the A and B tiles issued before the first store,
+// one global round trip per k-tile), two barriers per k-tile.
 //
-// Prediction at 4096^3 for the chosen 128 x 128 x 32 tile with 64 x 64 warp tiles (4 warps):
-// per k16 per warp 4 + 4 LDSM.x4 (32 wavefronts) for 32 mma: 1 wavefront per mma, against 4 in
-// step 5; with the tile stores (16 KB per k-tile per block, 128 wavefronts for 256 mma) 1.5 per
-// mma. The mma.sync peak (~647 TFLOP/s, 132 SMs) is ~0.6 mma per clock per SM at ~1.98 GHz, and
-// shared memory (1 wavefront per clock) allows ~0.67: no longer the limit. Registers: 4 x 8 x 4 =
-// 128 accumulators + 16 (A) + 16 (B) + the copy's loads in flight and addresses; -Xptxas -v says
-// 240, which still fits 2 blocks (8 warps) per SM, so while one block waits for its synchronous
-// tile loads the other computes. Global: 64 FLOP per byte from L2 (if L2 delivers less than ~6.5
-// TB/s to the SMs, that caps the step below 420 TFLOP/s and the 128 x 256 configuration should
-// win). Expect 350-420 TFLOP/s, 0.55-0.65x cuBLAS fp16, ~2-2.5x step 5; bf16 the same (same
-// instruction rate, same bytes). Nsight Compute: sm__pipe_tensor_op_hmma_cycles_active up ~2x,
-// stalls shift from mio_throttle / short_scoreboard (shared loads) to barrier and long_scoreboard
-// (the synchronous loads: chapter 07's subject).
+// The configuration (Chosen below): 128 x 128 block, BK = 64, 64 x 64 warp tiles, 4 warps, from
+// the H100 design sweep (README section 8). Per k-tile a thread loads 16 chunks of 16 bytes (8 of
+// A, 8 of B), 32 KB per block in flight at once. Registers: 4 x 8 x 4 = 128 accumulators + 16 (A)
+// + 16 (B), and the copy's 16 chunks (64 registers) live next to the accumulators: -Xptxas -v
+// says 255 with no stack frame, which still fits 2 blocks (8 warps) per SM, so while one block
+// waits for its tile loads the other computes.
+//
+// Prediction, written before anything ran, for the first choice of tile (128 x 128 x 32, 64 x 64
+// warp tiles): per k16 per warp 4 + 4 LDSM.x4 (32 wavefronts) for 32 mma: 1 wavefront per mma,
+// against 4 in step 5; with the tile stores 1.5 per mma. The mma.sync peak (~647 TFLOP/s, 132
+// SMs) is ~0.6 mma per clock per SM at ~1.98 GHz, and shared memory (1 wavefront per clock)
+// allows ~0.67: no longer the limit. Global: 64 FLOP per byte from L2 (if L2 delivers less than
+// ~6.5 TB/s to the SMs, that caps the step below 420 TFLOP/s). Expect 350-420 TFLOP/s, 0.55-0.65x
+// cuBLAS fp16, ~2-2.5x step 5; bf16 the same. Nsight Compute: stalls shift from mio_throttle /
+// short_scoreboard (shared loads) to barrier and long_scoreboard (the synchronous loads).
+//
+// Measured on the H100 (README section 7): that first version, whose copy stored each chunk before
+// loading the next (8 round trips in a row per k-tile), ran 71.8 TFLOP/s at 4096^3 fp16. This
+// version: 239.6 TFLOP/s at 4096^3 and 246.6 at 8192^3, 0.30x and 0.31x cuBLAS, 2.27x step 5;
+// bf16 within 0.2%. What still limits it (one exposed round trip per k-tile with 2 blocks of 4
+// warps, the barriers, L2 bytes per FLOP) is README section 7's "What limits step 6 now".
 //
 // Every shape: tails are zero-filled by the tile copy and masked in the epilogue, K need not be a
-// multiple of 16 or 32, and unaligned leading dimensions or pointers take the scalar copy path.
+// multiple of 16 or 64, and unaligned leading dimensions or pointers take the scalar copy path.
 #include "hgemm.h"
 #include "hgemm_device.cuh"
 

@@ -110,6 +110,27 @@ TEST_CASE("WB_EXERCISE_TODO registers an exercise as unfinished", "[harness][cpu
   REQUIRE(it->hint.find("registered") != std::string::npos);
 }
 
+// A step that runs another step's kernel (chapter 07's tuned runs rasterize's): blocked while the
+// step it needs, directly or through another need, is unfinished; never blocked by a finished one.
+WB_STEP_NEEDS("demo_tuned", "demo_middle");
+WB_STEP_NEEDS("demo_middle", "demo_step");
+WB_STEP_NEEDS("demo_free", "some_other_step");
+WB_STEP_NEEDS("demo_loop_a", "demo_loop_b");
+WB_STEP_NEEDS("demo_loop_b", "demo_loop_a");
+
+TEST_CASE("WB_STEP_NEEDS: a step is unfinished while a step it needs is", "[harness][cpu]") {
+  CHECK(wb::blocking_exercise("demo_step") == "demo_step");  // marked itself
+  CHECK(wb::blocking_exercise("demo_middle") == "demo_step");
+  CHECK(wb::blocking_exercise("demo_tuned") == "demo_step");  // through demo_middle
+  CHECK(wb::is_unfinished("demo_tuned"));
+  CHECK(wb::blocking_exercise("demo_free").empty());  // needs a finished step
+  CHECK_FALSE(wb::is_unfinished("demo_free"));
+  CHECK(wb::blocking_exercise("demo_loop_a").empty());  // a cycle ends, unblocked
+  // The list of marked exercises (what check prints as NOT FINISHED) holds only marked ones.
+  for (const wb::UnfinishedExercise& e : wb::unfinished_exercises())
+    CHECK(e.step != "demo_tuned");
+}
+
 TEST_CASE("WB_SHAPES replaces the benchmark shapes, and a malformed list is refused",
           "[harness][cpu]") {
   REQUIRE(::setenv("WB_SHAPES", "4096x65536,3x5", 1) == 0);

@@ -10,6 +10,7 @@ import csv
 import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -143,6 +144,44 @@ class CompareProfile(unittest.TestCase):
             self.assertRegex(out, r"reduce_vectorized_kernel<SumOp>   \[step vectorized\]\n  metric")
             self.assertRegex(out, r"gpu__time_duration.sum +600 +300 +2.00 ns")
             self.assertIn("yours only: the reference launched no such kernel here", out)
+
+    def test_recorded_kernels_renamed_since_pair_with_todays_step(self):
+        # Chapter 02's recorded profile predates step 7: its transpose_big_tile_kernel is today's
+        # step 8 (column_order). With the renames file, your step 8 is set next to it, and your
+        # step 7 is said to have no recorded row; without it, step 7 would be paired with step 8's.
+        recorded = ROOT / "bench/results/h100/chapter-02.profile.txt"
+        renames = ROOT / "bench/results/h100/chapter-02.profile.renames"
+        with tempfile.TemporaryDirectory() as d:
+            d = pathlib.Path(d)
+            (d / "m.csv").write_text(ncu_csv([
+                ("void ch02::<unnamed>::transpose_padded_tile_kernel(const float *)", "44,000", "4"),
+                ("void ch02::<unnamed>::transpose_big_tile_kernel(const float *)", "45,000", "4"),
+                ("void ch02::<unnamed>::transpose_column_order_kernel(const float *)", "44,500", "4")]))
+            args = [sys.executable, str(ROOT / "scripts/compare_mine.py"), "profile",
+                    "--mine", str(d / "m.csv"), "--reference", str(recorded), "--recorded",
+                    "--metrics", "gpu__time_duration.sum",
+                    "--steps", "padded_tile,big_tile,column_order"]
+            r = subprocess.run(args + ["--renames", str(renames)], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            out = r.stdout
+            self.assertRegex(out, r"transpose_big_tile_kernel   \[step big_tile\]\n"
+                                  r"  \(yours only: the recorded profile has no such kernel: today's step 7")
+            self.assertRegex(out, r"transpose_column_order_kernel   \[step column_order\]\n"
+                                  r"  \(the reference side was recorded as transpose_big_tile_kernel")
+            recorded_big = compare_mine.load_profile_text(recorded)
+            ns = dict(recorded_big)["transpose_big_tile_kernel"]["gpu__time_duration.sum"][0]
+            self.assertRegex(out, r"gpu__time_duration.sum +44,500 +" + re.escape(ns))
+            # Without the renames file the names alone pair step 7 with the recorded step 8 code.
+            r = subprocess.run(args, capture_output=True, text=True)
+            self.assertRegex(r.stdout, r"transpose_big_tile_kernel   \[step big_tile\]\n  metric")
+
+    def test_renames_are_not_applied_to_a_profile_recorded_again(self):
+        ref = [("transpose_big_tile_kernel", {"a": ("1", "")}),
+               ("transpose_column_order_kernel", {"a": ("2", "")})]
+        renamed = {"transpose_column_order_kernel": ("transpose_big_tile_kernel", "why")}
+        out, done = compare_mine.apply_renames(ref, renamed)
+        self.assertEqual(out, ref)
+        self.assertEqual(done, {})
 
 
 FAKE_BENCH = textwrap.dedent("""\

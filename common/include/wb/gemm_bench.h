@@ -54,7 +54,9 @@ template <class T>
 struct Prepared {
   Problem<T> problem;        ///< the host problem (inputs, shape, seed)
   SampledReference sampled;  ///< the reference at the checked entries
-  DeviceBuffer<T> A, B, C;   ///< device copies (C poisoned before every checked run)
+  DeviceBuffer<T> A;         ///< device copy of A
+  DeviceBuffer<T> B;         ///< device copy of B
+  DeviceBuffer<T> C;         ///< device C, poisoned before every checked run
   std::string label;         ///< the seed label, which identifies the problem in the cache
   /// Draws the problem of `shape` from the seed of `seed_label`, uploads it, samples the reference.
   Prepared(const Shape& shape, const std::string& seed_label)
