@@ -7,6 +7,7 @@
 #include "coalescing.h"
 
 #include "wb/bench.h"
+#include "wb/bench_2d.h"
 #include "wb/buffer.h"
 #include "wb/check.h"
 #include "wb/random.h"
@@ -29,33 +30,16 @@ struct Prepared {
 };
 
 Prepared& prepared(const wb::Shape2D& shape) {
-  static std::unique_ptr<Prepared> current;
-  if (!current || current->problem.shape.rows != shape.rows ||
-      current->problem.shape.cols != shape.cols) {
-    current.reset();  // free the previous size first
-    current = std::make_unique<Prepared>(shape);
-  }
-  return *current;
+  return wb::prepared_2d<Prepared>(shape);
 }
 
 void bench_step(benchmark::State& state, const ch01::Step& step, const wb::Shape2D& shape) {
   Prepared& p = prepared(shape);
   const ch01::ScaleRowsArgs args{p.in.data(), p.scale.data(), p.out.data(), shape.rows, shape.cols};
-
-  // Correctness next to the timing: the timed kernel must give the right answer at this size.
-  p.out.poison();
-  step.launch(args, nullptr);
-  WB_CUDA_CHECK(cudaDeviceSynchronize());
-  const wb::CompareReport report = wb::compare(p.out.download(), p.problem.ref, ch01::tolerance());
-  if (!report.ok()) {
-    state.SkipWithError(("wrong result: " + report.describe(step.name)).c_str());
-    return;
-  }
-  for (auto _ : state) {
-    wb::report_timing(state, wb::time_on_stream([&](cudaStream_t s) { step.launch(args, s); }),
-                      ch01::min_bytes(shape.rows, shape.cols),
-                      static_cast<double>(shape.elements()));
-  }
+  wb::bench_checked_row(
+      state, step.name, p.out, p.problem.ref, ch01::tolerance(),
+      [&](cudaStream_t s) { step.launch(args, s); }, ch01::min_bytes(shape.rows, shape.cols),
+      static_cast<double>(shape.elements()));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "transpose.h"
 
 #include "wb/bench.h"
+#include "wb/bench_2d.h"
 #include "wb/buffer.h"
 #include "wb/check.h"
 #include "wb/random.h"
@@ -28,33 +29,16 @@ struct Prepared {
 };
 
 Prepared& prepared(const wb::Shape2D& shape) {
-  static std::unique_ptr<Prepared> current;
-  if (!current || current->problem.shape.rows != shape.rows ||
-      current->problem.shape.cols != shape.cols) {
-    current.reset();  // free the previous size first
-    current = std::make_unique<Prepared>(shape);
-  }
-  return *current;
+  return wb::prepared_2d<Prepared>(shape);
 }
 
 void bench_transpose(benchmark::State& state, const char* name, ch02::Launcher launch,
                      const wb::Shape2D& shape) {
   Prepared& p = prepared(shape);
   const ch02::TransposeArgs args{p.in.data(), p.out.data(), shape.rows, shape.cols};
-
-  // Correctness next to the timing: the timed kernel must give the right answer at this size.
-  p.out.poison();
-  launch(args, nullptr);
-  WB_CUDA_CHECK(cudaDeviceSynchronize());
-  const wb::CompareReport report = wb::compare(p.out.download(), p.problem.ref, ch02::tolerance());
-  if (!report.ok()) {
-    state.SkipWithError(("wrong result: " + report.describe(name)).c_str());
-    return;
-  }
-  for (auto _ : state) {
-    wb::report_timing(state, wb::time_on_stream([&](cudaStream_t s) { launch(args, s); }),
-                      ch02::min_bytes(shape.rows, shape.cols), 0.0);
-  }
+  wb::bench_checked_row(
+      state, name, p.out, p.problem.ref, ch02::tolerance(),
+      [&](cudaStream_t s) { launch(args, s); }, ch02::min_bytes(shape.rows, shape.cols), 0.0);
 }
 
 }  // namespace

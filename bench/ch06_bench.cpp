@@ -20,10 +20,10 @@
 //   ch06_bench --wb_profile      each step once at 4096^3 (fp16; plus the padded configuration,
 //                                step 6 in bf16, cuBLAS and the peak kernel), for Nsight Compute
 #include "hgemm.h"
+#include "peak_bench.h"
 
 #include "wb/bench.h"
-#include "wb/buffer.h"
-#include "wb/device.h"
+#include "wb/bench_mode.h"
 #include "wb/gemm.h"
 #include "wb/gemm_bench.h"
 
@@ -32,9 +32,7 @@
 #endif
 
 #include <cstdio>
-#include <cstring>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 namespace {
@@ -60,27 +58,18 @@ namespace gemm = wb::gemm;
 constexpr gemm::BenchSeed kSeed = gemm::BenchSeed::kTypeAndShape;
 
 const std::vector<Shape>& ladder_shapes() {
-  static const std::vector<Shape> shapes = {
-      {1024, 1024, 1024, "fits in L2"},
-      {2048, 2048, 2048, ""},
-      {4096, 4096, 4096, "the target size"},
-      {8192, 8192, 8192, "the other target size"},
-      {4096, 1024, 8192, "non-square: long K, narrow N"},
-  };
+  static const std::vector<Shape> shapes =
+      gemm::half_ladder_shapes({"fits in L2", "", "the target size", "the other target size",
+                                "non-square: long K, narrow N"});
   return shapes;
 }
 
 template <class T>
 void register_type(const Shape& shape) {
-  const std::vector<std::string> size = gemm::size_tokens<T>(shape);
-  for (const ch06::Step& step : ch06::steps()) {
-    const wb::gemm::Launcher<T> launch = step.launcher<T>();
-    wb::add_case("ch06", step.name, size, [launch, shape](benchmark::State& s) {
-      gemm::bench_case<T>(s, launch, shape, kSeed);
-    });
-  }
+  gemm::add_step_cases<T>("ch06", ch06::steps(), shape, kSeed);
   gemm::add_cublas_case<T>("ch06", shape, kSeed);
 #if WB_CH06_WITH_CH03
+  const std::vector<std::string> size = gemm::size_tokens<T>(shape);
   // Context: the same problem size in fp32 on the CUDA cores (its own fp32 inputs and reference).
   wb::add_case("ch06", ch03_context::row_name(), size, [shape](benchmark::State& s) {
     gemm::bench_case<float>(s, ch03_context::launch, shape, kSeed);
@@ -92,115 +81,49 @@ void register_type(const Shape& shape) {
 template <class T>
 void explore_type(double peak_tflops) {
   const Shape shape{4096, 4096, 4096, "explore"};
-  gemm::Prepared<T>& p = gemm::prepared<T>(shape, kSeed);
-  std::string error;
-  const double cublas_ms = gemm::checked_median_ms<T>(p, gemm::launch_cublas<T>,
-                                                      gemm::Epilogue::kRoundedProduct, &error);
-  if (cublas_ms < 0) {
-    std::printf("cuBLAS %s: %s\n", wb::gemm::type_name<T>(), error.c_str());
-    return;
-  }
-  const double gflop = wb::gemm::flops(4096, 4096, 4096) * 1e-9;
-  std::printf(
-      "\nEXPLORE %s 4096^3 (median of the default repetitions, L2 flushed); mma.sync peak "
-      "%.1f TFLOP/s\n",
-      wb::gemm::type_name<T>(), peak_tflops);
-  std::printf("%-36s %10s %10s %10s %10s\n", "configuration", "ms", "TFLOP/s", "x cuBLAS",
-              "x peak");
-  std::printf("%-36s %10.4f %10.2f %10.3f %10.3f\n", "cuBLAS", cublas_ms, gflop / cublas_ms, 1.0,
-              gflop / cublas_ms / peak_tflops);
-  for (const ch06::tuning::Config& c : ch06::tuning::all_configs()) {
-    const wb::gemm::Launcher<T> launch = [&] {
-      if constexpr (std::is_same_v<T, __half>) {
-        return c.fp16;
-      } else {
-        return c.bf16;
-      }
-    }();
-    const double ms = gemm::checked_median_ms(p, launch, gemm::Epilogue::kFused, &error);
-    if (ms < 0) {
-      std::printf("%-36s WRONG: %s\n", c.name, error.c_str());
-      continue;
-    }
-    std::printf("%-36s %10.4f %10.2f %10.3f %10.3f\n", c.name, ms, gflop / ms, cublas_ms / ms,
-                gflop / ms / peak_tflops);
-  }
+  gemm::print_config_table<T>(shape, kSeed,
+                              std::string("EXPLORE ") + gemm::type_name<T>() + " 4096^3",
+                              gemm::type_name<T>(), peak_tflops, 36, ch06::tuning::all_configs());
 }
 
 int explore() {
-  const double peak_fp16 = ch06::peak::measure_tflops<__half>();
-  const double peak_bf16 = ch06::peak::measure_tflops<__nv_bfloat16>();
-  std::printf("mma.sync peak: fp16 %.1f TFLOP/s, bf16 %.1f TFLOP/s\n", peak_fp16, peak_bf16);
-  explore_type<__half>(peak_fp16);
-  explore_type<__nv_bfloat16>(peak_bf16);
+  const ch06::peak::Peaks peaks = ch06::peak::measure_and_print();
+  explore_type<__half>(peaks.fp16);
+  explore_type<__nv_bfloat16>(peaks.bf16);
   return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<char*> args;
-  bool want_explore = false;
-  for (int i = 0; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--ch06_explore") == 0) {
-      want_explore = true;
-    } else {
-      args.push_back(argv[i]);
-    }
-  }
-  if (want_explore) {
-    std::string reason;
-    if (!wb::gpu_available(&reason)) {
-      std::fprintf(stderr, "--ch06_explore needs a CUDA GPU: %s\n", reason.c_str());
-      return 1;
-    }
-    try {
-      return explore();
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "explore error: %s\n", e.what());
-      return 1;
-    }
-  }
-  wb::ChapterBench chapter;
-  chapter.id = "ch06";
-  chapter.results_name = "chapter-06";
-  chapter.title = "tensor cores: HGEMM with mma.sync and ldmatrix";
-  chapter.ceiling_kind = "compute";
-  chapter.measure_ceiling = ch06::peak::measure_tflops<__half>;
-  chapter.ceiling_what =
+  wb::ChapterBench chapter = ch06::peak::gemm_chapter(
+      "ch06", "tensor cores: HGEMM with mma.sync and ldmatrix",
       "mma.sync.aligned.m16n8k16 fp16 x fp16 -> fp32 from registers only (8 independent "
       "accumulator tiles per warp, 4 blocks of 8 warps per SM, result checked), median of the "
-      "run's timed repetitions";
-  chapter.vendor_step = "vendor-cublas";
+      "run's timed repetitions");
   chapter.register_cases = [] {
 #if !WB_CH06_WITH_CH03
-    std::fprintf(stderr,
-                 "[ch06] chapter 03 is not in this build (WB_CHAPTERS): no ch03 context rows\n");
+    gemm::note_without_ch03("ch06");
 #endif
-    for (const Shape& shape : ladder_shapes()) {
-      register_type<__half>(shape);
-      register_type<__nv_bfloat16>(shape);
-    }
+    gemm::register_half_blocks(
+        ladder_shapes(), [](auto tag, const Shape& shape) { register_type<decltype(tag)>(shape); });
   };
   chapter.profile = [] {
     // 4096^3, the target size: every step once in fp16, the padded layout (against the swizzle's
     // bank-conflict counters), step 6 in bf16, cuBLAS, and the peak kernel.
-    const Shape shape{4096, 4096, 4096, "profile"};
-    {
-      gemm::Prepared<__half>& p = gemm::prepared<__half>(shape, kSeed);
-      for (const ch06::Step& step : ch06::steps())
-        step.fp16(p.args(), nullptr);
-      for (const ch06::tuning::Config& c : ch06::tuning::swizzle_configs())
-        if (std::string(c.name) != "swizzle/swizzled") c.fp16(p.args(), nullptr);
-      wb::gemm::launch_cublas<__half>(p.args(), nullptr);
-    }
-    {
-      gemm::Prepared<__nv_bfloat16>& p = gemm::prepared<__nv_bfloat16>(shape, kSeed);
-      ch06::launch_warptile<__nv_bfloat16>(p.args(), nullptr);
-    }
-    const int blocks = 4 * wb::device_info().sm_count;  // as the ceiling measures it
-    wb::DeviceBuffer<float> out(static_cast<std::size_t>(blocks) * ch06::peak::kThreads);
-    ch06::peak::launch<__half>(out.data(), blocks, 4096, nullptr);
+    gemm::profile_half(
+        {4096, 4096, 4096, "profile"}, kSeed,
+        [](const gemm::Args<__half>& args) {
+          for (const ch06::Step& step : ch06::steps())
+            step.fp16(args, nullptr);
+          for (const ch06::tuning::Config& c : ch06::tuning::swizzle_configs())
+            if (std::string(c.name) != "swizzle/swizzled") c.fp16(args, nullptr);
+          gemm::launch_cublas<__half>(args, nullptr);
+        },
+        [](const gemm::Args<__nv_bfloat16>& args) {
+          ch06::launch_warptile<__nv_bfloat16>(args, nullptr);
+        });
+    ch06::peak::launch_for_profile();
   };
-  return wb::bench_main(static_cast<int>(args.size()), args.data(), chapter);
+  return wb::bench_main_or_mode(argc, argv, chapter, {"--ch06_explore", "explore", explore});
 }

@@ -20,11 +20,11 @@
 //                              cuBLAS and the mma.sync peak, then exit (step 7's choice)
 //   ch07_bench --wb_profile    each step once at 4096^3 (fp16; plus step 7 in bf16, cuBLAS and
 //                              the peak kernel), for Nsight Compute
+#include "peak_bench.h"
 #include "pipeline.h"
 
 #include "wb/bench.h"
-#include "wb/buffer.h"
-#include "wb/device.h"
+#include "wb/bench_mode.h"
 #include "wb/gemm.h"
 #include "wb/gemm_bench.h"
 
@@ -33,9 +33,7 @@
 #endif
 
 #include <cstdio>
-#include <cstring>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 namespace {
@@ -47,13 +45,9 @@ using gemm::Shape;
 constexpr gemm::BenchSeed kSeed = gemm::BenchSeed::kTypeAndShape;
 
 const std::vector<Shape>& ladder_shapes() {
-  static const std::vector<Shape> shapes = {
-      {1024, 1024, 1024, "fits in L2"},
-      {2048, 2048, 2048, "a target size (0.65x cuBLAS)"},
-      {4096, 4096, 4096, "a target size (0.75x cuBLAS)"},
-      {8192, 8192, 8192, "a target size (0.75x cuBLAS)"},
-      {4096, 1024, 8192, "non-square: long K, narrow N"},
-  };
+  static const std::vector<Shape> shapes = gemm::half_ladder_shapes(
+      {"fits in L2", "a target size (0.65x cuBLAS)", "a target size (0.75x cuBLAS)",
+       "a target size (0.75x cuBLAS)", "non-square: long K, narrow N"});
   return shapes;
 }
 
@@ -71,61 +65,25 @@ void register_type(const Shape& shape) {
   const gemm::Launcher<T> tc = ch06_final.launcher<T>();
   wb::add_case("ch07", std::string("ch06-") + ch06_final.name, size,
                [tc, shape](benchmark::State& s) { gemm::bench_case<T>(s, tc, shape, kSeed); });
-  for (const ch07::Step& step : ch07::steps()) {
-    const gemm::Launcher<T> launch = step.launcher<T>();
-    wb::add_case("ch07", step.name, size, [launch, shape](benchmark::State& s) {
-      gemm::bench_case<T>(s, launch, shape, kSeed);
-    });
-  }
+  gemm::add_step_cases<T>("ch07", ch07::steps(), shape, kSeed);
   gemm::add_cublas_case<T>("ch07", shape, kSeed);
 }
 
 // Every compiled configuration at one size and type, next to cuBLAS and the peak, as a table.
 template <class T>
 void sweep_type(const Shape& shape, double peak_tflops) {
-  gemm::Prepared<T>& p = gemm::prepared<T>(shape, kSeed);
-  std::string error;
-  const double cublas_ms = gemm::checked_median_ms<T>(p, gemm::launch_cublas<T>,
-                                                      gemm::Epilogue::kRoundedProduct, &error);
-  if (cublas_ms < 0) {
-    std::printf("cuBLAS %s %s: %s\n", gemm::type_name<T>(), shape.str().c_str(), error.c_str());
-    return;
-  }
-  const double gflop = gemm::flops(shape.M, shape.N, shape.K) * 1e-9;
-  std::printf(
-      "\nSWEEP %s %s (median of the default repetitions, L2 flushed); mma.sync peak "
-      "%.1f TFLOP/s\n",
-      gemm::type_name<T>(), shape.str().c_str(), peak_tflops);
-  std::printf("%-40s %10s %10s %10s %10s\n", "configuration", "ms", "TFLOP/s", "x cuBLAS",
-              "x peak");
-  std::printf("%-40s %10.4f %10.2f %10.3f %10.3f\n", "cuBLAS", cublas_ms, gflop / cublas_ms, 1.0,
-              gflop / cublas_ms / peak_tflops);
-  for (const ch07::tuning::Config& c : ch07::tuning::all_configs()) {
-    const gemm::Launcher<T> launch = [&] {
-      if constexpr (std::is_same_v<T, __half>) {
-        return c.fp16;
-      } else {
-        return c.bf16;
-      }
-    }();
-    const double ms = gemm::checked_median_ms(p, launch, gemm::Epilogue::kFused, &error);
-    if (ms < 0) {
-      std::printf("%-40s WRONG: %s\n", c.name, error.c_str());
-      continue;
-    }
-    std::printf("%-40s %10.4f %10.2f %10.3f %10.3f\n", c.name, ms, gflop / ms, cublas_ms / ms,
-                gflop / ms / peak_tflops);
-  }
+  gemm::print_config_table<T>(shape, kSeed,
+                              std::string("SWEEP ") + gemm::type_name<T>() + " " + shape.str(),
+                              std::string(gemm::type_name<T>()) + " " + shape.str(), peak_tflops,
+                              40, ch07::tuning::all_configs());
 }
 
 int sweep() {
-  const double peak_fp16 = ch06::peak::measure_tflops<__half>();
-  const double peak_bf16 = ch06::peak::measure_tflops<__nv_bfloat16>();
-  std::printf("mma.sync peak: fp16 %.1f TFLOP/s, bf16 %.1f TFLOP/s\n", peak_fp16, peak_bf16);
+  const ch06::peak::Peaks peaks = ch06::peak::measure_and_print();
   for (const std::int64_t n : {2048, 4096, 8192}) {
     const Shape shape{n, n, n, "sweep"};
-    sweep_type<__half>(shape, peak_fp16);
-    sweep_type<__nv_bfloat16>(shape, peak_bf16);
+    sweep_type<__half>(shape, peaks.fp16);
+    sweep_type<__nv_bfloat16>(shape, peaks.bf16);
   }
   return 0;
 }
@@ -133,65 +91,31 @@ int sweep() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<char*> args;
-  bool want_sweep = false;
-  for (int i = 0; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--ch07_sweep") == 0) {
-      want_sweep = true;
-    } else {
-      args.push_back(argv[i]);
-    }
-  }
-  if (want_sweep) {
-    std::string reason;
-    if (!wb::gpu_available(&reason)) {
-      std::fprintf(stderr, "--ch07_sweep needs a CUDA GPU: %s\n", reason.c_str());
-      return 1;
-    }
-    try {
-      return sweep();
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "sweep error: %s\n", e.what());
-      return 1;
-    }
-  }
-  wb::ChapterBench chapter;
-  chapter.id = "ch07";
-  chapter.results_name = "chapter-07";
-  chapter.title = "cp.async software pipelining: multistage HGEMM";
-  chapter.ceiling_kind = "compute";
-  chapter.measure_ceiling = ch06::peak::measure_tflops<__half>;
-  chapter.ceiling_what =
+  wb::ChapterBench chapter = ch06::peak::gemm_chapter(
+      "ch07", "cp.async software pipelining: multistage HGEMM",
       "chapter 06's mma.sync.aligned.m16n8k16 fp16 x fp16 -> fp32 peak kernel from registers only "
       "(8 independent accumulator tiles per warp, 4 blocks of 8 warps per SM, result checked), "
-      "median of the run's timed repetitions";
-  chapter.vendor_step = "vendor-cublas";
+      "median of the run's timed repetitions");
   chapter.register_cases = [] {
 #if !WB_CH07_WITH_CH03
-    std::fprintf(stderr,
-                 "[ch07] chapter 03 is not in this build (WB_CHAPTERS): no ch03 context rows\n");
+    gemm::note_without_ch03("ch07");
 #endif
-    for (const Shape& shape : ladder_shapes()) {
-      register_type<__half>(shape);
-      register_type<__nv_bfloat16>(shape);
-    }
+    gemm::register_half_blocks(
+        ladder_shapes(), [](auto tag, const Shape& shape) { register_type<decltype(tag)>(shape); });
   };
   chapter.profile = [] {
     // 4096^3, a target size: every step once in fp16, step 7 in bf16, cuBLAS, the peak kernel.
-    const Shape shape{4096, 4096, 4096, "profile"};
-    {
-      gemm::Prepared<__half>& p = gemm::prepared<__half>(shape, kSeed);
-      for (const ch07::Step& step : ch07::steps())
-        step.fp16(p.args(), nullptr);
-      gemm::launch_cublas<__half>(p.args(), nullptr);
-    }
-    {
-      gemm::Prepared<__nv_bfloat16>& p = gemm::prepared<__nv_bfloat16>(shape, kSeed);
-      ch07::launch_tuned<__nv_bfloat16>(p.args(), nullptr);
-    }
-    const int blocks = 4 * wb::device_info().sm_count;  // as the ceiling measures it
-    wb::DeviceBuffer<float> out(static_cast<std::size_t>(blocks) * ch06::peak::kThreads);
-    ch06::peak::launch<__half>(out.data(), blocks, 4096, nullptr);
+    gemm::profile_half(
+        {4096, 4096, 4096, "profile"}, kSeed,
+        [](const gemm::Args<__half>& args) {
+          for (const ch07::Step& step : ch07::steps())
+            step.fp16(args, nullptr);
+          gemm::launch_cublas<__half>(args, nullptr);
+        },
+        [](const gemm::Args<__nv_bfloat16>& args) {
+          ch07::launch_tuned<__nv_bfloat16>(args, nullptr);
+        });
+    ch06::peak::launch_for_profile();
   };
-  return wb::bench_main(static_cast<int>(args.size()), args.data(), chapter);
+  return wb::bench_main_or_mode(argc, argv, chapter, {"--ch07_sweep", "sweep", sweep});
 }

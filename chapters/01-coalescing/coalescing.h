@@ -18,6 +18,7 @@
 #include "wb/math.h"
 #include "wb/rows.h"
 #include "wb/shapes.h"
+#include "wb/step.h"
 
 #include <cuda_runtime_api.h>
 
@@ -37,16 +38,11 @@ struct ScaleRowsArgs {
   std::int64_t cols = 0;         ///< number of columns, 1 .. 2^31 - 1
 };
 
-/// A step's launcher: validates `args` (throws std::invalid_argument), computes the grid, launches
-/// on `stream` and checks the launch (throws wb::CudaError).
-using Launcher = void (*)(const ScaleRowsArgs& args, cudaStream_t stream);
+/// A step's launcher (wb::StepLauncher: validates, computes the grid, launches, checks).
+using Launcher = wb::StepLauncher<ScaleRowsArgs>;
 
-/// One rung of the ladder.
-struct Step {
-  const char* name;  ///< benchmark and test name: "naive", "coalesced", ...
-  const char* file;  ///< the file that holds it, e.g. "02_coalesced.cu"
-  Launcher launch;   ///< its launcher
-};
+/// One rung of the ladder (wb::Step: its name, its file, its launcher).
+using Step = wb::Step<ScaleRowsArgs>;
 
 /// The ladder in order: naive, coalesced, vectorized, ilp.
 const std::vector<Step>& steps();

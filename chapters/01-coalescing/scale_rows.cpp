@@ -3,6 +3,7 @@
 #include "coalescing.h"
 
 #include "wb/buffer.h"
+#include "wb/views.h"
 #include "wb/check.h"
 #include "wb/random.h"
 
@@ -87,26 +88,13 @@ wb::Tolerance tolerance() {
 
 std::vector<float> run_once(Launcher launch, const Problem& p, bool* guards_ok, int in_offset,
                             int out_offset) {
-  const std::size_t n = p.in.size();
-  // Offsets shift the views inside slightly larger buffers; the guards stay around the whole
-  // buffer.
-  wb::DeviceBuffer<float> in(n + in_offset), scale(p.scale), out(n + out_offset);
-  std::vector<float> staged(n + in_offset, 1.0f);
-  std::copy(p.in.begin(), p.in.end(), staged.begin() + in_offset);
-  in.upload(staged);
-  out.poison();
-
-  launch(ScaleRowsArgs{in.data() + in_offset, scale.data(), out.data() + out_offset, p.shape.rows,
-                       p.shape.cols},
-         nullptr);
-  WB_CUDA_CHECK(cudaDeviceSynchronize());
-
-  std::vector<float> all = out.download();
-  bool ok = out.guards_intact();
-  for (int i = 0; i < out_offset; ++i)
-    ok = ok && wb::is_poison(all[i]);  // the skipped prefix is outside the view
-  if (guards_ok != nullptr) *guards_ok = ok;
-  return std::vector<float>(all.begin() + out_offset, all.end());
+  // Offsets shift the views inside slightly larger buffers (wb::run_on_views); the guards stay
+  // around the whole buffer.
+  wb::DeviceBuffer<float> scale(p.scale);
+  return wb::run_on_views(
+      p.in, p.in.size(), in_offset, out_offset, guards_ok, [&](const float* in, float* out) {
+        launch(ScaleRowsArgs{in, scale.data(), out, p.shape.rows, p.shape.cols}, nullptr);
+      });
 }
 
 wb::CompareReport run_and_compare(Launcher launch, const Problem& p, bool* guards_ok, int in_offset,

@@ -25,6 +25,7 @@
 #include "wb/hd.h"
 #include "wb/math.h"
 #include "wb/shapes.h"
+#include "wb/step.h"
 #include "wb/tile_order.h"
 
 #include <cuda_runtime_api.h>
@@ -44,16 +45,11 @@ struct TransposeArgs {
   std::int64_t cols = 0;      ///< columns of `in`, 1 .. 2^31 - 1
 };
 
-/// A step's launcher: validates `args` (throws std::invalid_argument), computes the grid, launches
-/// on `stream` and checks the launch (throws wb::CudaError).
-using Launcher = void (*)(const TransposeArgs& args, cudaStream_t stream);
+/// A step's launcher (wb::StepLauncher: validates, computes the grid, launches, checks).
+using Launcher = wb::StepLauncher<TransposeArgs>;
 
-/// One rung of the ladder.
-struct Step {
-  const char* name;  ///< benchmark and test name: "naive", "smem_tile", ...
-  const char* file;  ///< the file that holds it, e.g. "02_smem_tile.cu"
-  Launcher launch;   ///< its launcher
-};
+/// One rung of the ladder (wb::Step: its name, its file, its launcher).
+using Step = wb::Step<TransposeArgs>;
 
 /// The ladder in order: naive, smem_tile, padded_tile, swizzled_tile, wide, grouped, big_tile,
 /// column_order.

@@ -27,6 +27,7 @@
 #include "wb/compare.h"
 #include "wb/hd.h"
 #include "wb/math.h"
+#include "wb/step.h"
 
 #include <cuda_runtime_api.h>
 
@@ -73,16 +74,11 @@ struct ReduceArgs {
   Op op = Op::kSum;                   ///< which reduction
 };
 
-/// A step's launcher: validates `args` (throws std::invalid_argument), computes the grid,
-/// launches on `stream` (one or more kernels) and checks each launch (throws wb::CudaError).
-using Launcher = void (*)(const ReduceArgs& args, cudaStream_t stream);
+/// A step's launcher (wb::StepLauncher: validates, computes the grid, launches, checks).
+using Launcher = wb::StepLauncher<ReduceArgs>;
 
-/// One rung of the ladder.
-struct Step {
-  const char* name;  ///< benchmark and test name: "naive", "sequential", ...
-  const char* file;  ///< the file that holds it, e.g. "02_sequential.cu"
-  Launcher launch;   ///< its launcher
-};
+/// One rung of the ladder (wb::Step: its name, its file, its launcher).
+using Step = wb::Step<ReduceArgs>;
 
 /// The ladder in order: naive, sequential, first_add, unroll_last_warp, warp_shuffle,
 /// grid_stride, vectorized, single_pass.

@@ -5,6 +5,7 @@
 #include "wb/catch.h"
 #include "wb/random.h"
 #include "wb/testing.h"
+#include "wb/view_testing.h"
 
 #include <stdexcept>
 #include <string>
@@ -16,32 +17,13 @@ namespace {
 // `copies`: the step is the vendor-memcpy row, whose output must equal the input bit for bit.
 void check_step(const ch01::Step& step, const wb::Shape2D& shape, int in_offset = 0,
                 int out_offset = 0, bool copies = false) {
-  const std::uint64_t seed =
-      wb::derive_seed(wb::base_seed(), std::string(step.name) + "/" + shape.str());
-  const ch01::Problem problem = ch01::make_problem(shape, seed);
-  bool guards_ok = false;
-  const wb::CompareReport report =
-      copies ? wb::compare(ch01::run_once(step.launch, problem, &guards_ok, in_offset, out_offset),
-                           std::vector<double>(problem.in.begin(), problem.in.end()),
-                           wb::Tolerance{0.0, 0.0, "a copy rounds nothing"})
-             : ch01::run_and_compare(step.launch, problem, &guards_ok, in_offset, out_offset);
-  std::string where = wb::failure_context(step.name, shape.str() + " (" + shape.why + ")", seed);
-  if (in_offset != 0 || out_offset != 0) {
-    where += ", views offset by " + std::to_string(in_offset) + "/" + std::to_string(out_offset) +
-             " floats";
-  }
-  INFO(report.describe(where));
-  CHECK(guards_ok);  // nothing written outside the output
-  CHECK(report.ok());
+  wb::check_view_step(step.name, step.launch, shape, ch01::make_problem, ch01::run_once,
+                      ch01::tolerance(), in_offset, out_offset, copies);
 }
 
+// The message of the std::invalid_argument its launcher throws (wb::message_of).
 std::string message_of(const ch01::Step& step, const ch01::ScaleRowsArgs& args) {
-  try {
-    step.launch(args, nullptr);
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no exception)";
+  return wb::message_of(step.launch, args);
 }
 
 }  // namespace

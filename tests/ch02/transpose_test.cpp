@@ -7,6 +7,7 @@
 #include "wb/check.h"
 #include "wb/random.h"
 #include "wb/testing.h"
+#include "wb/view_testing.h"
 
 #include <stdexcept>
 #include <string>
@@ -18,23 +19,8 @@ namespace {
 // `copies`: the step is the vendor-memcpy row, whose output must equal the input bit for bit.
 void check_step(const ch02::Step& step, const wb::Shape2D& shape, int in_offset = 0,
                 int out_offset = 0, bool copies = false) {
-  const std::uint64_t seed =
-      wb::derive_seed(wb::base_seed(), std::string(step.name) + "/" + shape.str());
-  const ch02::Problem problem = ch02::make_problem(shape, seed);
-  bool guards_ok = false;
-  const wb::CompareReport report =
-      copies ? wb::compare(ch02::run_once(step.launch, problem, &guards_ok, in_offset, out_offset),
-                           std::vector<double>(problem.in.begin(), problem.in.end()),
-                           wb::Tolerance{0.0, 0.0, "a copy rounds nothing"})
-             : ch02::run_and_compare(step.launch, problem, &guards_ok, in_offset, out_offset);
-  std::string where = wb::failure_context(step.name, shape.str() + " (" + shape.why + ")", seed);
-  if (in_offset != 0 || out_offset != 0) {
-    where += ", views offset by " + std::to_string(in_offset) + "/" + std::to_string(out_offset) +
-             " floats";
-  }
-  INFO(report.describe(where));
-  CHECK(guards_ok);  // nothing written outside the output
-  CHECK(report.ok());
+  wb::check_view_step(step.name, step.launch, shape, ch02::make_problem, ch02::run_once,
+                      ch02::tolerance(), in_offset, out_offset, copies);
 }
 
 // The workbook's edge shapes plus this chapter's own: 4097 x 3001 (one past a power of two by a
@@ -67,13 +53,9 @@ std::string launcher_name(const ch02::Step& step) {
   return "ch02::launch_" + (name.rfind("vendor-", 0) == 0 ? name.substr(7) : name);
 }
 
+// The message of the std::invalid_argument its launcher throws (wb::message_of).
 std::string message_of(const ch02::Step& step, const ch02::TransposeArgs& args) {
-  try {
-    step.launch(args, nullptr);
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no exception)";
+  return wb::message_of(step.launch, args);
 }
 
 }  // namespace

@@ -17,6 +17,8 @@
 
 namespace {
 
+using wb::contains;
+
 // wb::edge_lengths_1d() plus the tile edges of this chapter: 256 and 512 inputs per block
 // (steps 1-5), 1024 per block-iteration of step 6 and 4096 of steps 7 and 8, and a prime that
 // needs 3 passes of step 1.
@@ -57,17 +59,9 @@ ch04::Problem problem(std::int64_t n, const std::string& label,
                             kind);
 }
 
+// The message of the std::invalid_argument its launcher throws (wb::message_of).
 std::string message_of(const ch04::Step& step, const ch04::ReduceArgs& args) {
-  try {
-    step.launch(args, nullptr);
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
+  return wb::message_of(step.launch, args);
 }
 
 }  // namespace

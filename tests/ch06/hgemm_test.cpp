@@ -14,37 +14,22 @@
 #include "wb/random.h"
 #include "wb/testing.h"
 
-#include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 namespace {
 
 using wb::gemm::Problem;
-using wb::gemm::RunReport;
-using wb::gemm::Sampling;
 using wb::gemm::Shape;
+using wb::gemm::testing::check_step;
+using wb::gemm::testing::for_each_half_type;
+using wb::gemm::testing::seed_for;
+using wb::gemm::testing::TestStep;
 
-// A step as the tests see it: the chapter's steps, then cuBLAS as "vendor-cublas". `where` is
-// what its exceptions must name.
-struct TestStep {
-  std::string name;
-  std::string where;
-  ch06::Launcher<__half> fp16;
-  ch06::Launcher<__nv_bfloat16> bf16;
-  template <class T>
-  ch06::Launcher<T> launcher() const {
-    if constexpr (std::is_same_v<T, __half>) {
-      return fp16;
-    } else {
-      return bf16;
-    }
-  }
-};
-
+// The steps as the tests see them: the chapter's steps, then cuBLAS as "vendor-cublas". `where`
+// is what their exceptions must name.
 const std::vector<TestStep>& test_steps() {
   static const std::vector<TestStep> all = [] {
     std::vector<TestStep> v;
@@ -57,151 +42,47 @@ const std::vector<TestStep>& test_steps() {
   return all;
 }
 
-using wb::gemm::testing::lds;
-using wb::gemm::testing::seed_for;
-
-// Calls f(T{}) for fp16 and for bf16.
-template <class F>
-void for_each_type(F&& f) {
-  wb::gemm::testing::for_each_half_type(f);
-}
-
-template <class T>
-void check(const std::string& step, ch06::Launcher<T> launch, const Problem<T>& p,
-           const std::string& variant, Sampling sampling = {}, int offset = 0) {
-  wb::gemm::testing::check_step<T>(step, launch, p, variant, sampling, offset);
-}
-
 }  // namespace
 
 TEST_CASE("every step matches the fp64 reference at the edge shapes (beta = 0, C full of NaN)",
           "[ch06][gpu][steps]") {
-  // beta == 0: C starts as the poison pattern, a NaN. A step that reads C spoils the entry; one
-  // that skips an entry leaves the poison, which the check counts as unwritten.
-  for (const TestStep& step : test_steps()) {
-    if (!wb::step_is_ready(step.name)) continue;
-    for_each_type([&](auto tag) {
-      using T = decltype(tag);
-      for (const Shape& shape : wb::gemm::edge_shapes()) {
-        const Problem<T> p = wb::gemm::make_problem<T>(
-            shape, seed_for(step.name + "/" + wb::gemm::type_name<T>() + "/" + shape.str()), 1.0f,
-            0.0f);
-        check(step.name, step.launcher<T>(), p, "alpha 1, beta 0, packed rows");
-      }
-    });
-  }
+  // beta == 0: C starts as the poison pattern, a NaN (wb::gemm::testing::check_steps_packed).
+  wb::gemm::testing::check_steps_packed(test_steps(), wb::gemm::edge_shapes());
 }
 
 TEST_CASE("every step computes alpha A B + beta C with odd and with 16-byte leading dimensions",
           "[ch06][gpu][steps]") {
-  // C is a random input (its guard zones and padding stay poisoned). pad 3 leaves the leading
-  // dimensions odd (scalar copy path, 2-byte epilogue); align_ld rounds them up to multiples of 8
-  // elements so the 16-byte paths run at odd M, N, K. The padding of A and B holds NaN: a step
-  // that reads past a row spoils the result.
-  for (const TestStep& step : test_steps()) {
-    if (!wb::step_is_ready(step.name)) continue;
-    for_each_type([&](auto tag) {
-      using T = decltype(tag);
-      for (const Shape& shape : wb::gemm::edge_shapes()) {
-        for (const bool align : {false, true}) {
-          const Problem<T> p = wb::gemm::make_problem<T>(
-              shape, seed_for(step.name + "/ld/" + wb::gemm::type_name<T>() + "/" + shape.str()),
-              -1.25f, 0.75f, 3, align);
-          check(step.name, step.launcher<T>(), p,
-                "alpha -1.25, beta 0.75, " + lds(p.lda, p.ldb, p.ldc));
-        }
-      }
-    });
-  }
+  // pad 3 leaves the leading dimensions odd (scalar copy path, 2-byte epilogue); align_ld rounds
+  // them up to multiples of 8 elements so the 16-byte paths run at odd M, N, K.
+  wb::gemm::testing::check_steps_leading_dims(test_steps(), wb::gemm::edge_shapes());
 }
 
 TEST_CASE("every step is correct on views offset by 1 to 7 elements (no 16-byte alignment)",
           "[ch06][gpu][steps]") {
   // Rows are multiples of 8 elements, so only the shifted pointers forbid the 16-byte path.
   const Shape shape{37, 136, 48, "rows a multiple of 16 bytes, pointers shifted"};
-  for (const TestStep& step : test_steps()) {
-    if (!wb::step_is_ready(step.name)) continue;
-    for_each_type([&](auto tag) {
-      using T = decltype(tag);
-      for (int offset = 1; offset < 8; ++offset) {
-        const Problem<T> p = wb::gemm::make_problem<T>(
-            shape,
-            seed_for(step.name + "/offset/" + wb::gemm::type_name<T>() + std::to_string(offset)),
-            0.5f, offset % 2 == 0 ? -2.0f : 0.0f);
-        check(step.name, step.launcher<T>(), p, "views offset by " + std::to_string(offset), {},
-              offset);
-      }
-    });
-  }
+  wb::gemm::testing::check_steps_offset_views(test_steps(), shape);
 }
 
 TEST_CASE("every step is correct at the larger odd shapes", "[ch06][gpu][steps]") {
   // One problem per shape and type for all steps (its fp64 reference is computed once).
-  struct Case {
-    Shape shape;
-    float alpha, beta;
-    int pad;
-    bool align;
-  };
-  const std::vector<Case> cases = {
+  const std::vector<wb::gemm::testing::LargeCase> cases = {
       {{1000, 777, 513, "odd in every dimension"}, 1.5f, -0.5f, 0, false},
       {{4097, 129, 65, "one past 4096 rows"}, 1.0f, 0.0f, 0, false},
       {{255, 257, 4099, "a long K that is not a multiple of 16 or 32"}, -0.75f, 0.25f, 5, true},
   };
-  for_each_type([&](auto tag) {
-    using T = decltype(tag);
-    for (const Case& c : cases) {
-      const Problem<T> p = wb::gemm::make_problem<T>(
-          c.shape, seed_for(std::string("large/") + wb::gemm::type_name<T>() + "/" + c.shape.str()),
-          c.alpha, c.beta, c.pad, c.align);
-      for (const TestStep& step : test_steps()) {
-        if (!wb::step_is_ready(step.name)) continue;
-        check(step.name, step.launcher<T>(), p,
-              "alpha " + std::to_string(c.alpha) + ", beta " + std::to_string(c.beta) + ", " +
-                  lds(p.lda, p.ldb, p.ldc));
-      }
-    }
-  });
+  wb::gemm::testing::check_steps_large(test_steps(), cases);
 }
 
 TEST_CASE("every compiled configuration matches the reference at the edge shapes",
           "[ch06][gpu][steps]") {
   // Step 5's padded layout and every warp-tile configuration of step 6, as the ladder's own
   // configuration is: beta 0 with packed rows, and beta != 0 with 16-byte leading dimensions.
-  for (const ch06::tuning::Config& config : ch06::tuning::all_configs()) {
-    if (!wb::step_is_ready(config.step)) continue;
-    for_each_type([&](auto tag) {
-      using T = decltype(tag);
-      const ch06::Launcher<T> launch = [&] {
-        if constexpr (std::is_same_v<T, __half>) {
-          return config.fp16;
-        } else {
-          return config.bf16;
-        }
-      }();
-      for (const Shape& shape : wb::gemm::edge_shapes()) {
-        const std::string label =
-            std::string(config.name) + "/" + wb::gemm::type_name<T>() + "/" + shape.str();
-        const Problem<T> packed = wb::gemm::make_problem<T>(shape, seed_for(label), 1.0f, 0.0f);
-        check(config.name, launch, packed, "alpha 1, beta 0, packed rows");
-        const Problem<T> aligned =
-            wb::gemm::make_problem<T>(shape, seed_for(label + "/aligned"), 0.5f, 1.5f, 1, true);
-        check(config.name, launch, aligned,
-              "alpha 0.5, beta 1.5, " + lds(aligned.lda, aligned.ldb, aligned.ldc));
-      }
-    });
-  }
+  wb::gemm::testing::check_configs(ch06::tuning::all_configs(), wb::gemm::edge_shapes());
 }
 
 TEST_CASE("bad inputs get a clear exception naming the step", "[ch06][gpu][steps]") {
-  for_each_type([&](auto tag) {
-    using T = decltype(tag);
-    for (const TestStep& step : test_steps()) {
-      if (!wb::step_is_ready(step.name)) continue;
-      INFO("step " << step.name << ", " << wb::gemm::type_name<T>());
-      wb::gemm::testing::check_rejects_bad_inputs<T>(step.launcher<T>(), step.where);
-    }
-  });
+  wb::gemm::testing::check_steps_reject_bad_inputs(test_steps());
 }
 
 TEST_CASE("the type-erased front runs fp16 and bf16 and rejects every other combination",
@@ -216,7 +97,7 @@ TEST_CASE("the type-erased front runs fp16 and bf16 and rejects every other comb
         wb::gemm::make_problem<__nv_bfloat16>(shape, seed_for("any/bf16"), 1, 0);
     static const ch06::Step* current = nullptr;  // the launchers below are plain functions
     current = &step;
-    check(
+    check_step<__half>(
         step.name,
         +[](const ch06::Args<__half>& a, cudaStream_t s) {
           ch06::launch_any(*current,
@@ -225,7 +106,7 @@ TEST_CASE("the type-erased front runs fp16 and bf16 and rejects every other comb
                            s);
         },
         ph, "through launch_any, all fp16");
-    check(
+    check_step<__nv_bfloat16>(
         step.name,
         +[](const ch06::Args<__nv_bfloat16>& a, cudaStream_t s) {
           ch06::launch_any(*current,
@@ -260,7 +141,7 @@ TEST_CASE("the type-erased front runs fp16 and bf16 and rejects every other comb
 TEST_CASE("the mma.sync peak kernel does every FLOP it is credited with", "[ch06][gpu]") {
   // A all 1, B all 1/16: each mma adds exactly 1 to each accumulator, so each thread's sum is
   // 4 * kChains * iters; a kernel whose loop the compiler shortened would fall short.
-  for_each_type([&](auto tag) {
+  for_each_half_type([&](auto tag) {
     using T = decltype(tag);
     const int blocks = 3, iters = 1000;
     wb::DeviceBuffer<float> out(static_cast<std::size_t>(blocks) * ch06::peak::kThreads);

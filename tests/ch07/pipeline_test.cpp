@@ -14,38 +14,17 @@
 #include "wb/gemm_testing.h"
 #include "wb/testing.h"
 
-#include <cstdint>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 namespace {
 
-using wb::gemm::Problem;
 using wb::gemm::Shape;
-using wb::gemm::testing::check_step;
-using wb::gemm::testing::for_each_half_type;
-using wb::gemm::testing::lds;
-using wb::gemm::testing::seed_for;
+using wb::gemm::testing::TestStep;
 
-// A step as the tests see it: the ladder, then cuBLAS. `where` is what its exceptions name: step
-// 1 is chapter 06's launcher and step 7 runs a configuration of step 6, so they name those.
-struct TestStep {
-  std::string name;
-  std::string where;
-  ch07::Launcher<__half> fp16;
-  ch07::Launcher<__nv_bfloat16> bf16;
-};
-
-template <class T, class S>
-ch07::Launcher<T> launcher_of(const S& s) {
-  if constexpr (std::is_same_v<T, __half>) {
-    return s.fp16;
-  } else {
-    return s.bf16;
-  }
-}
-
+// The steps as the tests see them: the ladder, then cuBLAS. `where` is what their exceptions
+// name: step 1 is chapter 06's launcher and step 7 runs a configuration of step 6, so they name
+// those.
 const std::vector<TestStep>& test_steps() {
   static const std::vector<TestStep> all = [] {
     std::vector<TestStep> v;
@@ -93,74 +72,28 @@ std::vector<Shape> all_shapes() {
 
 TEST_CASE("every step matches the fp64 reference at the edge and pipeline shapes (beta = 0, C NaN)",
           "[ch07][gpu][steps]") {
-  // beta == 0: C starts as the poison pattern, a NaN. A step that reads C spoils the entry; one
-  // that skips an entry leaves the poison, which the check counts as unwritten.
-  for (const TestStep& step : test_steps()) {
-    if (!wb::step_is_ready(step.name)) continue;
-    for_each_half_type([&](auto tag) {
-      using T = decltype(tag);
-      for (const Shape& shape : all_shapes()) {
-        const Problem<T> p = wb::gemm::make_problem<T>(
-            shape, seed_for(step.name + "/" + wb::gemm::type_name<T>() + "/" + shape.str()), 1.0f,
-            0.0f);
-        check_step<T>(step.name, launcher_of<T>(step), p, "alpha 1, beta 0, packed rows");
-      }
-    });
-  }
+  // beta == 0: C starts as the poison pattern, a NaN (wb::gemm::testing::check_steps_packed).
+  wb::gemm::testing::check_steps_packed(test_steps(), all_shapes());
 }
 
 TEST_CASE("every step computes alpha A B + beta C with odd and with 16-byte leading dimensions",
           "[ch07][gpu][steps]") {
   // pad 3 leaves the leading dimensions odd: the synchronous copy path, where commit and wait
   // have nothing to wait for and the barriers alone must hold. align_ld rounds them up to 16
-  // bytes so cp.async (with its zero-filled edge chunks) runs at odd M, N, K. The padding of A and
-  // B holds NaN: a step that reads past a row spoils the result.
-  for (const TestStep& step : test_steps()) {
-    if (!wb::step_is_ready(step.name)) continue;
-    for_each_half_type([&](auto tag) {
-      using T = decltype(tag);
-      for (const Shape& shape : all_shapes()) {
-        for (const bool align : {false, true}) {
-          const Problem<T> p = wb::gemm::make_problem<T>(
-              shape, seed_for(step.name + "/ld/" + wb::gemm::type_name<T>() + "/" + shape.str()),
-              -1.25f, 0.75f, 3, align);
-          check_step<T>(step.name, launcher_of<T>(step), p,
-                        "alpha -1.25, beta 0.75, " + lds(p.lda, p.ldb, p.ldc));
-        }
-      }
-    });
-  }
+  // bytes so cp.async (with its zero-filled edge chunks) runs at odd M, N, K.
+  wb::gemm::testing::check_steps_leading_dims(test_steps(), all_shapes());
 }
 
 TEST_CASE("every step is correct on views offset by 1 to 7 elements (no 16-byte alignment)",
           "[ch07][gpu][steps]") {
   // Rows are multiples of 8 elements, so only the shifted pointers forbid cp.async.
   const Shape shape{37, 136, 100, "rows a multiple of 16 bytes, pointers shifted"};
-  for (const TestStep& step : test_steps()) {
-    if (!wb::step_is_ready(step.name)) continue;
-    for_each_half_type([&](auto tag) {
-      using T = decltype(tag);
-      for (int offset = 1; offset < 8; ++offset) {
-        const Problem<T> p = wb::gemm::make_problem<T>(
-            shape,
-            seed_for(step.name + "/offset/" + wb::gemm::type_name<T>() + std::to_string(offset)),
-            0.5f, offset % 2 == 0 ? -2.0f : 0.0f);
-        check_step<T>(step.name, launcher_of<T>(step), p,
-                      "views offset by " + std::to_string(offset), {}, offset);
-      }
-    });
-  }
+  wb::gemm::testing::check_steps_offset_views(test_steps(), shape);
 }
 
 TEST_CASE("every step is correct at the larger odd shapes", "[ch07][gpu][steps]") {
   // One problem per shape and type for all steps (its fp64 reference is computed once).
-  struct Case {
-    Shape shape;
-    float alpha, beta;
-    int pad;
-    bool align;
-  };
-  const std::vector<Case> cases = {
+  const std::vector<wb::gemm::testing::LargeCase> cases = {
       {{1000, 777, 513, "odd in every dimension"}, 1.5f, -0.5f, 0, false},
       {{1000, 777, 513, "odd in every dimension, 16-byte rows"}, 1.5f, -0.5f, 0, true},
       {{4097, 129, 65, "one past 4096 rows"}, 1.0f, 0.0f, 0, true},
@@ -171,51 +104,16 @@ TEST_CASE("every step is correct at the larger odd shapes", "[ch07][gpu][steps]"
        0,
        true},
   };
-  for_each_half_type([&](auto tag) {
-    using T = decltype(tag);
-    for (const Case& c : cases) {
-      const Problem<T> p = wb::gemm::make_problem<T>(
-          c.shape, seed_for(std::string("large/") + wb::gemm::type_name<T>() + "/" + c.shape.str()),
-          c.alpha, c.beta, c.pad, c.align);
-      for (const TestStep& step : test_steps()) {
-        if (!wb::step_is_ready(step.name)) continue;
-        check_step<T>(step.name, launcher_of<T>(step), p,
-                      "alpha " + std::to_string(c.alpha) + ", beta " + std::to_string(c.beta) +
-                          ", " + lds(p.lda, p.ldb, p.ldc));
-      }
-    }
-  });
+  wb::gemm::testing::check_steps_large(test_steps(), cases);
 }
 
 TEST_CASE("every compiled tile and stage configuration matches the reference",
           "[ch07][gpu][steps]") {
   // Step 4's stage counts and step 6's sweep, as the ladder's own configurations are: beta 0 with
   // packed rows, and beta != 0 with 16-byte leading dimensions, at the edge and pipeline shapes.
-  for (const ch07::tuning::Config& config : ch07::tuning::all_configs()) {
-    if (!wb::step_is_ready(config.step)) continue;
-    for_each_half_type([&](auto tag) {
-      using T = decltype(tag);
-      for (const Shape& shape : all_shapes()) {
-        const std::string label =
-            std::string(config.name) + "/" + wb::gemm::type_name<T>() + "/" + shape.str();
-        const Problem<T> packed = wb::gemm::make_problem<T>(shape, seed_for(label), 1.0f, 0.0f);
-        check_step<T>(config.name, launcher_of<T>(config), packed, "alpha 1, beta 0, packed rows");
-        const Problem<T> aligned =
-            wb::gemm::make_problem<T>(shape, seed_for(label + "/aligned"), 0.5f, 1.5f, 1, true);
-        check_step<T>(config.name, launcher_of<T>(config), aligned,
-                      "alpha 0.5, beta 1.5, " + lds(aligned.lda, aligned.ldb, aligned.ldc));
-      }
-    });
-  }
+  wb::gemm::testing::check_configs(ch07::tuning::all_configs(), all_shapes());
 }
 
 TEST_CASE("bad inputs get a clear exception naming the step", "[ch07][gpu][steps]") {
-  for_each_half_type([&](auto tag) {
-    using T = decltype(tag);
-    for (const TestStep& step : test_steps()) {
-      if (!wb::step_is_ready(step.name)) continue;
-      INFO("step " << step.name << ", " << wb::gemm::type_name<T>());
-      wb::gemm::testing::check_rejects_bad_inputs<T>(launcher_of<T>(step), step.where);
-    }
-  });
+  wb::gemm::testing::check_steps_reject_bad_inputs(test_steps());
 }

@@ -18,11 +18,14 @@
 #include "wb/gemm.h"
 #include "wb/random.h"
 #include "wb/timing.h"
+#include "wb/typed_step.h"
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime_api.h>
 
+#include <array>
+#include <cstdio>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -197,6 +200,93 @@ double checked_tflops(Launcher<T> launch, const Shape& shape, BenchSeed seeding,
   const double ms = checked_median_ms(prepared<T>(shape, seeding), launch, epilogue, &error);
   if (ms < 0) throw std::runtime_error(error);
   return flops(shape.M, shape.N, shape.K) / (ms * 1e-3) / 1e12;
+}
+
+/// The sizes of the 16-bit GEMM ladders (chapters 06 and 07), in order: 1024^3 (fits in L2),
+/// 2048^3, 4096^3, 8192^3 and 4096 x 1024 x 8192 (non-square: long K, narrow N), each with the
+/// chapter's note on it.
+inline std::vector<Shape> half_ladder_shapes(const std::array<const char*, 5>& notes) {
+  return {{1024, 1024, 1024, notes[0]},
+          {2048, 2048, 2048, notes[1]},
+          {4096, 4096, 4096, notes[2]},
+          {8192, 8192, 8192, notes[3]},
+          {4096, 1024, 8192, notes[4]}};
+}
+
+/// Registers one ladder row per step of `steps` (records with `name` and `launcher<T>()`) in
+/// element type T at `shape`, in order, each checked before it is timed (bench_case).
+template <class T, class Steps>
+void add_step_cases(const std::string& chapter, const Steps& steps, const Shape& shape,
+                    BenchSeed seeding) {
+  for (const auto& step : steps) {
+    const Launcher<T> launch = step.template launcher<T>();
+    add_case(chapter, step.name, size_tokens<T>(shape),
+             [launch, shape, seeding](benchmark::State& s) {
+               bench_case<T>(s, launch, shape, seeding);
+             });
+  }
+}
+
+/// The note of a bench program whose ladder has chapter 03's context row when chapter 03 is not in
+/// the build (WB_CHAPTERS): "[<id>] chapter 03 is not in this build ...", on stderr.
+inline void note_without_ch03(const std::string& id) {
+  std::fprintf(stderr, "[%s] chapter 03 is not in this build (WB_CHAPTERS): no ch03 context rows\n",
+               id.c_str());
+}
+
+/// Registers the typed ladder blocks of a 16-bit GEMM chapter: for every shape of `shapes`, in
+/// order, `register_block(T{}, shape)` for fp16, then for bf16.
+template <class Register>
+void register_half_blocks(const std::vector<Shape>& shapes, Register&& register_block) {
+  for (const Shape& shape : shapes) {
+    register_block(__half{}, shape);
+    register_block(__nv_bfloat16{}, shape);
+  }
+}
+
+/// A `--wb_profile` run of a 16-bit GEMM chapter at `shape`: `fp16(args)` on the prepared fp16
+/// problem, then `bf16(args)` on the prepared bf16 one (preparing it frees the fp16 one).
+template <class F16, class BF16>
+void profile_half(const Shape& shape, BenchSeed seeding, F16&& fp16, BF16&& bf16) {
+  fp16(prepared<__half>(shape, seeding).args());
+  bf16(prepared<__nv_bfloat16>(shape, seeding).args());
+}
+
+/// A design table (chapter 06's `--ch06_explore`, chapter 07's `--ch07_sweep`): cuBLAS, then every
+/// configuration in `configs` (records with `name`, `fp16` and `bf16`) at `shape`, each checked
+/// before it is timed (a wrong one prints WRONG and is not timed), with its median ms, TFLOP/s,
+/// x cuBLAS and x the mma.sync peak `peak_tflops`. `title` heads the table ("SWEEP fp16 ...");
+/// `cublas_label` names the problem if cuBLAS itself is wrong (and nothing else is run);
+/// `name_width` is the width of the configuration column.
+template <class T, class Config>
+void print_config_table(const Shape& shape, BenchSeed seeding, const std::string& title,
+                        const std::string& cublas_label, double peak_tflops, int name_width,
+                        const std::vector<Config>& configs) {
+  Prepared<T>& p = prepared<T>(shape, seeding);
+  std::string error;
+  const double cublas_ms =
+      checked_median_ms<T>(p, launch_cublas<T>, Epilogue::kRoundedProduct, &error);
+  if (cublas_ms < 0) {
+    std::printf("cuBLAS %s: %s\n", cublas_label.c_str(), error.c_str());
+    return;
+  }
+  const double gflop = flops(shape.M, shape.N, shape.K) * 1e-9;
+  std::printf("\n%s (median of the default repetitions, L2 flushed); mma.sync peak %.1f TFLOP/s\n",
+              title.c_str(), peak_tflops);
+  std::printf("%-*s %10s %10s %10s %10s\n", name_width, "configuration", "ms", "TFLOP/s",
+              "x cuBLAS", "x peak");
+  std::printf("%-*s %10.4f %10.2f %10.3f %10.3f\n", name_width, "cuBLAS", cublas_ms,
+              gflop / cublas_ms, 1.0, gflop / cublas_ms / peak_tflops);
+  for (const Config& c : configs) {
+    const Launcher<T> launch = wb::launcher_of<T>(c);
+    const double ms = checked_median_ms(p, launch, Epilogue::kFused, &error);
+    if (ms < 0) {
+      std::printf("%-*s WRONG: %s\n", name_width, c.name, error.c_str());
+      continue;
+    }
+    std::printf("%-*s %10.4f %10.2f %10.3f %10.3f\n", name_width, c.name, ms, gflop / ms,
+                cublas_ms / ms, gflop / ms / peak_tflops);
+  }
 }
 
 }  // namespace wb::gemm

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 
 namespace wb {
@@ -27,5 +28,22 @@ std::string failure_context(const std::string& step, const std::string& shape, s
 /// (chapter.h), and false (with a note on stderr, once) for an exercise still marked
 /// WB_EXERCISE_TODO.
 bool step_is_ready(const std::string& step);
+
+/// The message of the std::invalid_argument that `launch(args, nullptr)` throws, or
+/// "(no exception)": what the bad-input tests of every chapter compare with the expected text.
+template <class Launch, class Args>
+std::string message_of(Launch&& launch, const Args& args) {
+  try {
+    launch(args, nullptr);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "(no exception)";
+}
+
+/// Whether `text` contains `part`.
+inline bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 }  // namespace wb

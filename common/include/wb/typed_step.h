@@ -35,4 +35,17 @@ struct TypedStep {
   }
 };
 
+/// The launcher for T (__half or __nv_bfloat16) of any record with `fp16` and `bf16` members: a
+/// TypedStep, or a chapter's tuning configuration.
+template <class T, class S>
+auto launcher_of(const S& s) {
+  static_assert(std::is_same_v<T, __half> || std::is_same_v<T, __nv_bfloat16>,
+                "a 16-bit launcher runs in fp16 or bf16");
+  if constexpr (std::is_same_v<T, __half>) {
+    return s.fp16;
+  } else {
+    return s.bf16;
+  }
+}
+
 }  // namespace wb
