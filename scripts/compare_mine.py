@@ -169,8 +169,19 @@ def fmt_ms(x):
     return "-" if x is None else f"{x:.4f}"
 
 
+def noise_band(lines):
+    """How far apart the same code timed on both sides can be: twice the largest distance from 1
+    of a 'given' or 'vendor' row's ratio (at least 1%). A learner's ratio inside it is a tie."""
+    spread = [abs(ln["ratio"] - 1.0) for ln in lines
+              if ln["kind"] in ("given", "vendor") and ln["ratio"] is not None]
+    return max([0.01] + [2.0 * s for s in spread])
+
+
 def format_table(lines, header_lines, recorded):
     text = list(header_lines)
+    band = noise_band(lines)
+    text.append(f"[mine] A ratio within {band:.1%} of 1 is called 'same': twice the largest "
+                "difference of the same-code rows (at least 1%).")
     size = None
     for ln in lines:
         if ln["size"] != size:
@@ -187,7 +198,8 @@ def format_table(lines, header_lines, recorded):
                 note = ("  same code on both sides: the runs' own difference" if not recorded
                         else "  same code on both sides: the machines' and runs' difference")
             elif ratio is not None:
-                note = "  slower" if ratio > 1.0 else "  faster" if ratio < 1.0 else ""
+                note = ("  same" if abs(ratio - 1.0) <= band
+                        else "  slower" if ratio > 1.0 else "  faster")
             text.append(f"  {ln['step']:<24} {kind:<8} {fmt_ms(ln['mine_ms']):>11} "
                         f"{fmt_ms(ln['ref_ms']):>15} "
                         f"{('-' if ratio is None else f'{ratio:.3f}'):>10}{note}")

@@ -76,6 +76,22 @@ class CompareMine(unittest.TestCase):
         self.assertEqual(by["d"]["status"], "NOT RUN")
         self.assertEqual(by["vendor-cub"]["kind"], "vendor")
 
+    def test_ties_within_the_same_code_spread(self):
+        # The given row differs by 1% and the vendor row by 3%: ratios within 6% of 1 are ties.
+        ref = bench_json([("ch04/naive/8/0", 1.0), ("ch04/a/8/0", 1.0), ("ch04/b/8/0", 1.0),
+                          ("ch04/vendor-cub/8/0", 1.0)])
+        mine = bench_json([("ch04/naive/8/0", 1.01), ("ch04/a/8/0", 1.05), ("ch04/b/8/0", 1.07),
+                           ("ch04/vendor-cub/8/0", 0.97)])
+        _, m = compare_mine.load_benchmark_json(self.write("m.json", mine))
+        _, r = compare_mine.load_benchmark_json(self.write("r.json", ref))
+        lines = compare_mine.compare(compare_mine.rows_of(m), compare_mine.rows_of(r),
+                                     unfinished=[], exercises={"a", "b"})
+        self.assertAlmostEqual(compare_mine.noise_band(lines), 0.06)
+        table = compare_mine.format_table(lines, [], recorded=True)
+        row = {ln.split()[0]: ln for ln in table.splitlines() if ln.startswith("  ")}
+        self.assertTrue(row["a"].endswith("same"))
+        self.assertTrue(row["b"].endswith("slower"))
+
     def test_truncated_json_keeps_the_rows_written(self):
         text = RECORDED.read_text()
         cut = text[:text.index('"ch04/first_add/268435456/0"') + 10]
