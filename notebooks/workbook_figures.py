@@ -132,6 +132,25 @@ def label_rows_cols_type(size: str) -> str:
     return f"{rows} × {cols} {'fp32' if bits == '32' else 'bf16'}"
 
 
+def label_attention_shape(shape: str) -> str:
+    """'b4/h32/kv8/s4096/d128/causal' -> 'B4 H32 (Hkv 8) S4096 d128, causal' (chapter 08)."""
+    out, mask = [], ""
+    for tok in shape.split("/"):
+        if tok in ("full", "causal"):
+            mask = tok
+        elif tok.startswith("kv"):
+            out.append(f"(Hkv {tok[2:]})")
+        else:
+            out.append(tok[0].upper() + tok[1:] if tok[0] != "d" else tok)
+    return " ".join(out) + (f", {mask}" if mask else "")
+
+
+def label_attention(size: str) -> str:
+    """'fp16/b4/h16/s4096/d128/full' -> 'fp16, B4 H16 S4096 d128, full' (chapter 08)."""
+    dtype, shape = size.split("/", 1)
+    return f"{dtype}, {label_attention_shape(shape)}"
+
+
 def tile_intensity(bm: int, bn: int, elem_bytes: int = 4) -> float:
     """FLOP per byte of global loads of a block computing a BM × BN tile of C: per k, BM·BN FMAs
     (2·BM·BN FLOP) for BM + BN loaded elements of ``elem_bytes`` bytes (4: fp32, 2: fp16/bf16).
@@ -193,6 +212,14 @@ CHAPTERS: dict[str, dict[str, Any]] = {
            "vendor_note": "cuBLAS runs Hopper's wgmma, which the steps' mma.sync cannot reach",
            "context_note": "chapter 03's best step (fp32 SGEMM on the CUDA cores) and chapter "
                            "06's final step (tensor cores, synchronous copies), same shapes"},
+    "08": {"results": "chapter-08", "label": label_attention, "shape_label": label_attention_shape,
+           "roofline": "intensity", "headline": "fp16/b4/h16/s4096/d128/full",
+           "ladder_scale": "log", "ceiling_is_roof": True,
+           "ceiling_roof": "tensor cores: mma.sync peak, measured",
+           "fp32_roof": "CUDA cores: FP32 FMA rate, datasheet-style",
+           "peers": "chapter-08.pytorch.json", "peers_step": "exp2",
+           "vendor_note": "PyTorch's cuDNN backend runs Hopper's wgmma, which the steps' "
+                          "mma.sync cannot reach"},
 }
 """Per chapter: its results name, size labels, roofline kind, headline size and sweep file.
 
@@ -203,7 +230,10 @@ rate axis is logarithmic); ``ceiling_is_roof`` (the measured ceiling is the top 
 peak a lower one); ``vendor_line`` (the vendor drawn as a level on the roofline, its tile being
 unknown); ``vendor_note`` and ``context_note`` (a sentence for the ladder's legend);
 ``sweep_steps`` (the sweep rows that are a ladder step's kernel, drawn green, each with the note
-added to its label: empty where the row's name already says it)."""
+added to its label: empty where the row's name already says it); ``peers`` (a peer file recorded
+beside the ladder, chapter 08's PyTorch backends: its rows join the ladder as vendor rows,
+``workbook_results.with_peers``) and ``peers_step`` (the step the peers figure sets against
+them)."""
 
 
 def chapter_spec(chapter: str) -> dict[str, Any]:
@@ -504,6 +534,98 @@ def ratio_figure(doc: dict[str, Any], column: str, ylabel: str, fmt: str = "{:.2
     return fig
 
 
+# ---------------------------------------------------------------------------------------------
+# The peers (chapter 08: PyTorch's attention backends, recorded beside the ladder)
+
+
+def join_peers(doc: dict[str, Any], chapter: str | None = None,
+               path: Path | str | None = None) -> dict[str, Any]:
+    """``doc`` with the chapter's recorded peers joined as vendor rows
+    (``workbook_results.with_peers``), when the chapter has a peer file (spec ``peers``), the file
+    exists, and it was recorded on the ladder's GPU model; otherwise ``doc`` itself (a fresh
+    ladder from another GPU is never set against peers timed on the H100)."""
+    spec = chapter_spec(chapter or doc["chapter"])
+    if not spec.get("peers") and path is None:
+        return doc
+    path = Path(path) if path is not None else wr.RECORDED_DIR / spec["peers"]
+    if not path.is_file():
+        return doc
+    peers = wr.read_peers(path)
+    if peers["context"].get("gpu") != doc["gpu"]:
+        return doc
+    return wr.with_peers(doc, peers)
+
+
+def peers_figure(doc: dict[str, Any], chapter: str | None = None,
+                 step: str | None = None) -> matplotlib.figure.Figure:
+    """Per size, one step (the chapter's ``peers_step``: chapter 08's best) beside every vendor
+    row of that size, in TFLOP/s, each vendor bar labelled with the step's ratio to it (the
+    vendor's median time / the step's, as ``x_vendors``). ``doc`` must have its peers joined
+    (``join_peers``)."""
+    spec = chapter_spec(chapter or doc["chapter"])
+    step = step or spec["peers_step"]
+    label = spec.get("shape_label", spec["label"])
+    ceiling = float(doc["ceiling"]["value"])
+    colors = step_colors(doc)
+    vendors = list(doc["vendor_steps"])
+    shades = {v: str(0.35 + 0.45 * i / max(1, len(vendors) - 1)) for i, v in enumerate(vendors)}
+    hatches = {v: ("///", "\\\\", "xx", "..")[i % 4] for i, v in enumerate(vendors)}
+    sizes = list(doc["sizes"])
+    with style():
+        fig, ax = plt.subplots(figsize=(13.5, 5.6))
+        x0 = 0.0
+        ticks, ticklabels = [], []
+        for size in sizes:
+            by_step = {r["step"]: r for r in _rows_at(doc, size)}
+            mine = by_step.get(step)
+            here = [v for v in vendors if v in by_step]
+            bars = [mine] + [by_step[v] for v in here]
+            for k, r in enumerate(bars):
+                xi = x0 + k
+                if r is None or r["failed"]:
+                    ax.text(xi, ceiling * 0.02, "FAILED" if r is not None else "not run",
+                            rotation=90, ha="center", va="bottom", color="tab:red", fontsize=7)
+                    continue
+                if r["vendor"]:
+                    kw = {"facecolor": shades[r["step"]], "hatch": hatches[r["step"]],
+                          "edgecolor": "0.2", "linewidth": 0.6}
+                else:
+                    kw = {"color": colors[r["step"]]}
+                ax.bar(xi, r["tflops"], width=0.9, **kw)
+                text = _fmt_rate(r["tflops"])
+                if r["vendor"] and mine is not None and not mine["failed"]:
+                    ratio = mine["x_vendors"].get(r["step"])
+                    if ratio is not None:
+                        text += f"  ({ratio:.2f}×)"
+                ax.annotate(text, (xi, r["tflops"]), xytext=(0, 3), textcoords="offset points",
+                            rotation=90, ha="center", va="bottom", fontsize=6.5)
+            ticks.append(x0 + (len(bars) - 1) / 2)
+            dtype, shape = size.split("/", 1)
+            ticklabels.append(f"{dtype}\n" + label(shape).replace(", ", "\n"))
+            x0 += len(bars) + 1.2
+        ax.axhline(ceiling, color=CEILING_COLOR, lw=1.2)
+        ax.set_xticks(ticks, ticklabels, fontsize=6.8)
+        ax.set_xlim(-1, x0 - 1.2)
+        ax.set_ylim(0, ceiling * 1.45)
+        ax.set_ylabel("TFLOP/s (label: TFLOP/s, and in brackets the step's × that peer)")
+        ax.grid(axis="y", alpha=0.3)
+        ax.set_axisbelow(True)
+        handles = [Patch(color=colors[step], label=f"{step}: the ladder's best step"),
+                   *[Patch(facecolor=shades[v], hatch=hatches[v], edgecolor="0.2", linewidth=0.6,
+                           label=v) for v in vendors],
+                   Line2D([], [], color=CEILING_COLOR, lw=1.2,
+                          label=f"measured ceiling: {ceiling:.4g} TFLOP/s (chapter 06's "
+                                "mma.sync peak, same run as the ladder)")]
+        ax.legend(handles=handles, loc="upper left", ncol=3, fontsize=7.5, frameon=False)
+        fig.suptitle(f"Chapter {doc['chapter'][2:]}: step {step} against the peers, same shapes "
+                     f"and FLOP count (× = the peer's median time / the step's; 1.0 = as fast)"
+                     f"\n{_origin(doc)}; peers in their own process of the same device call")
+        fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# The roofline
 # ---------------------------------------------------------------------------------------------
 # The roofline
 
@@ -934,10 +1056,15 @@ def lesson_figures(nn: str) -> dict[str, Callable[[], matplotlib.figure.Figure]]
     recorded = wr.RECORDED_DIR / f"{spec['results']}.ladder.json"
     if not recorded.is_file():
         return {}
+    def load() -> dict[str, Any]:  # with the recorded peers as vendor rows (chapter 08)
+        return join_peers(wr.read_ladder(recorded), nn)
+
     out: dict[str, Callable[[], matplotlib.figure.Figure]] = {
-        f"ch{nn}-ladder.png": lambda: ladder_figure(wr.read_ladder(recorded), nn),
-        f"ch{nn}-roofline.png": lambda: roofline_figure(wr.read_ladder(recorded), nn),
+        f"ch{nn}-ladder.png": lambda: ladder_figure(load(), nn),
+        f"ch{nn}-roofline.png": lambda: roofline_figure(load(), nn),
     }
+    if spec.get("peers") and (wr.RECORDED_DIR / spec["peers"]).is_file():
+        out[f"ch{nn}-peers.png"] = lambda: peers_figure(load(), nn)
     if spec.get("sweep") and (wr.RECORDED_DIR / spec["sweep"]).is_file():
         out[f"ch{nn}-sweep.png"] = lambda: sweep_figure(nn)
     return out

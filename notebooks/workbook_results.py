@@ -123,6 +123,84 @@ def ladder_frame(doc: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def read_peers(path: Path | str) -> dict[str, Any]:
+    """A peer file recorded beside a ladder (chapter 08's ``chapter-08.pytorch.json``, written by
+    ``bench/ch08_pytorch_peer.py``): ``context`` (torch, cuda, gpu, date, timing, flops) and
+    ``results``, one object per call with ``name`` ("<peer>/<the ladder's size tokens>"),
+    ``time_ms``, ``flops``, ``tflops`` and either a check against float64 or an ``error``."""
+    return json.loads(Path(path).read_text())
+
+
+def with_peers(doc: dict[str, Any], peers: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the ladder ``doc`` with the peer file's rows added as vendor rows.
+
+    A peer row named ``pytorch-flash/fp16/b4/h16/s4096/d128/full`` becomes step ``pytorch-flash``
+    at size ``fp16/b4/h16/s4096/d128/full``, placed after that size's rows; rows whose size the
+    ladder does not have are left out. The peers ran in their own process (the same device call,
+    not the ladder's program), so the ladder file holds no ratio to them: the ones added here are
+    the ladder's own rule, ``x_vendors[peer]`` = the peer's median time / the step's median time
+    (common/src/ladder.cpp), and a peer's ``pct_ceiling`` = 100 × its TFLOP/s / the ceiling. Its
+    ``bytes`` are the problem's minimum bytes from the ladder row of the same size (both count the
+    same problem), so that a roofline places it at the problem's intensity. A peer the ladder
+    already lists as a vendor step is not added twice."""
+    out = json.loads(json.dumps(doc))  # a deep copy: the caller's doc stays as read
+    ceiling = float(doc["ceiling"]["value"])
+    added: dict[str, list[dict[str, Any]]] = {}
+    for r in peers["results"]:
+        step, size = r["name"].split("/", 1)
+        ladder_rows = [x for x in doc["rows"] if x["size"] == size]
+        if step in doc["vendor_steps"] or not ladder_rows:
+            continue
+        failed = bool(r.get("error"))
+        tflops = None if failed else float(r["tflops"])
+        added.setdefault(size, []).append({
+            "name": r["name"], "step": step, "family": "", "size": size, "vendor": True,
+            "failed": failed, "error": r.get("error", ""),
+            "time_ms": None if failed else float(r["time_ms"]), "bytes": ladder_rows[0]["bytes"],
+            "flops": r["flops"], "reps": None, "min_ms": None, "max_ms": None, "gbps": None,
+            "tflops": tflops, "pct_ceiling": None if failed else 100.0 * tflops / ceiling,
+            "x_naive": None, "x_prev": None, "x_vendor": None, "x_vendors": {}})
+    rows: list[dict[str, Any]] = []
+    for size in out["sizes"]:
+        mine = [x for x in out["rows"] if x["size"] == size]
+        for x in mine:
+            for p in added.get(size, []):
+                if not x["failed"] and not x["vendor"] and p["time_ms"] is not None:
+                    x["x_vendors"][p["step"]] = p["time_ms"] / x["time_ms"]
+        rows += mine + added.get(size, [])
+    out["rows"] = rows
+    for size_rows in added.values():
+        for p in size_rows:
+            if p["step"] not in out["vendor_steps"]:
+                out["vendor_steps"].append(p["step"])
+    return out
+
+
+def read_profile(path: Path | str) -> list[dict[str, Any]]:
+    """A recorded Nsight Compute table (``chapter-NN.profile.txt``, printed by
+    scripts/ncu_table.py): one dict per kernel launch, in file order, with ``kernel`` (its short
+    name) and ``launch`` (0 for the first launch of that kernel name, 1 for the second, ...), and
+    each metric's value as a float (units dropped; an empty value is NaN)."""
+    launches: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for line in Path(path).read_text().splitlines():
+        if not line.strip() or line.startswith("["):
+            continue
+        if not line.startswith(" "):
+            name = line.strip()
+            launches.append({"kernel": name, "launch": seen.get(name, 0)})
+            seen[name] = seen.get(name, 0) + 1
+            continue
+        parts = line.split()
+        if launches and len(parts) >= 2:
+            value = parts[1].replace(",", "")
+            try:
+                launches[-1][parts[0]] = float(value)
+            except ValueError:
+                launches[-1][parts[0]] = math.nan
+    return launches
+
+
 def load_ladder(path: Path | str) -> tuple[dict[str, Any], pd.DataFrame]:
     """(context, ladder table) of a ladder file (or of the one beside a Google Benchmark JSON).
 
