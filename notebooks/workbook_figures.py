@@ -218,6 +218,7 @@ CHAPTERS: dict[str, dict[str, Any]] = {
            "ceiling_roof": "tensor cores: mma.sync peak, measured",
            "fp32_roof": "CUDA cores: FP32 FMA rate, datasheet-style",
            "peers": "chapter-08.pytorch.json", "peers_step": "exp2",
+           "fp32_steps": ("naive", "fused"),
            "vendor_note": "PyTorch's cuDNN backend runs Hopper's wgmma, which the steps' "
                           "mma.sync cannot reach"},
 }
@@ -227,7 +228,7 @@ Optional keys: ``tiles`` and ``elem_bytes`` (a "tile" roofline: each step at its
 intensity); ``shape_label`` (sizes named ``word/dims``, as chapter 06's ``fp16/4096/4096/4096``:
 the label of a panel that shows every word of one shape); ``ladder_scale`` ("log": the ladder's
 rate axis is logarithmic); ``ceiling_is_roof`` (the measured ceiling is the top roof, the FP32
-peak a lower one); ``vendor_line`` (the vendor drawn as a level on the roofline, its tile being
+peak a lower one); ``fp32_steps`` (steps on the CUDA cores: "% of its roof" uses the FP32 peak); ``vendor_line`` (the vendor drawn as a level on the roofline, its tile being
 unknown); ``vendor_note`` and ``context_note`` (a sentence for the ladder's legend);
 ``sweep_steps`` (the sweep rows that are a ladder step's kernel, drawn green, each with the note
 added to its label: empty where the row's name already says it); ``peers`` (a peer file recorded
@@ -780,7 +781,9 @@ def roofline_figure(doc: dict[str, Any], chapter: str | None = None,
                 if y > bw * x / 1e3 * scale * 1.02:
                     above.append(r["step"])
             else:
-                roof = min(bw * x / 1e3, peak) * scale
+                # A step on the CUDA cores (spec "fp32_steps") is held to the FP32 roof.
+                top = fp32 if r["step"] in spec.get("fp32_steps", ()) else peak
+                roof = min(bw * x / 1e3, top) * scale
                 text = f"{r['step']}: {rate} {unit}, {100 * y / roof:.0f}% of its roof"
             ax.plot(x, y, marker, ms=10 - 0.6 * (i % 6), mfc="none", mew=2,
                     color=colors[r["step"]], label=textwrap.fill(text, 62))
