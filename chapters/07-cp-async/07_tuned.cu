@@ -1,13 +1,13 @@
 // Chapter 07, step 7 — tuned: step 6's kernel at the tile and stage configuration the recorded
 // sweep chose.
 //
-// The idea: steps 2-6 kept chapter 06's 128 x 128 x 32 block tile so that each diff shows one
+// The idea: steps 2-6 kept chapter 06's 128 x 128 x 64 block tile so that each diff shows one
 // idea. With the latency hidden, the tile and the stage count trade against each other: a bigger
 // block tile reads fewer bytes per FLOP from L2 (128 x 256: 85 FLOP per byte against 64) but
-// needs more shared memory per stage (24 KB against 16 KB) and more registers per block, so fewer
-// stages or fewer blocks fit. `ch07_bench --ch07_sweep` times every compiled configuration of
-// step 6 (tuning::rasterize_configs) at 2048^3, 4096^3 and 8192^3 in fp16 and bf16; this step
-// runs the one it chose. No kernel code here: the choice is the step.
+// needs more shared memory per stage (at BK = 32, 24 KB against 16 KB) and more registers per
+// block, so fewer stages or fewer blocks fit. `ch07_bench --ch07_sweep` times every compiled
+// configuration of step 6 (tuning::rasterize_configs) at 2048^3, 4096^3 and 8192^3 in fp16 and
+// bf16; this step runs the one it chose. No kernel code here: the choice is the step.
 //
 // The choice before the sweep ran was 128 x 256 x 32 with 64 x 64 warp tiles (8 warps) and 4
 // stages (96 KB): the highest FLOP per byte of L2 traffic among the configurations that keep 3
