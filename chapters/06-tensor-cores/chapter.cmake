@@ -13,7 +13,7 @@ wb_add_chapter(
   BENCH bench/ch06_bench.cpp
   LIBS wb_gemm
   CUDA_OPTIONS -Xptxas=-v
-  PROFILE_KERNELS "regex:gemm|mma_peak"
+  PROFILE_KERNELS "regex:gemm|mma_peak|nvjet|xmma|cutlass"  # cuBLAS on Hopper: nvjet_* or *xmma*
   PROFILE_METRICS
     gpu__time_duration.sum
     launch__registers_per_thread

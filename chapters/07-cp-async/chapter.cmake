@@ -20,7 +20,7 @@ wb_add_chapter(
   BENCH bench/ch07_bench.cpp
   LIBS wb_gemm ch06_reference
   CUDA_OPTIONS -Xptxas=-v
-  PROFILE_KERNELS "regex:gemm|mma_peak"
+  PROFILE_KERNELS "regex:gemm|mma_peak|nvjet|xmma|cutlass"  # cuBLAS on Hopper: nvjet_* or *xmma*
   PROFILE_METRICS
     gpu__time_duration.sum
     launch__registers_per_thread
