@@ -187,7 +187,7 @@ const int registered = wb::register_chapter({\"${CH_NUMBER}\", \"${CH_SLUG}\", {
       COMMAND ${id}_cpu_tests
       COMMAND ${CMAKE_COMMAND} -E echo "[make chapter-${CH_NUMBER}-test] The CPU tests above passed. They check the chapter's index maths and host-side code on the CPU; they never run your kernels. Your kernels' GPU tests follow: make chapter-${CH_NUMBER}-check."
       COMMAND ${PROJECT_SOURCE_DIR}/scripts/explain-exit.sh "make chapter-${CH_NUMBER}-test"
-              $<TARGET_FILE:${id}_check>
+              $<TARGET_FILE:${id}_check> --wb-after-cpu-tests
       DEPENDS ${id}_cpu_tests ${id}_check
       COMMENT "Chapter ${CH_NUMBER}: the CPU tests, then your exercises' GPU tests (a learner's copy has no solutions)"
       USES_TERMINAL VERBATIM)

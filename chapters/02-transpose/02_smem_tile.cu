@@ -1,10 +1,11 @@
 // Chapter 02, step 2 — shared-memory tile: both global sides walk rows.
 //
 // The idea: a block first copies its 32 x 32 input tile into shared memory, row by row, with
-// coalesced loads. After a barrier it writes the tile's *columns* out as output rows: lane x of
-// warp y takes tile element (x, y) and stores it to output row c0 + y, column r0 + x, so the
-// stores are 128 contiguous bytes too. The transpose now happens inside shared memory, where a
-// column read costs no DRAM sectors, only bank cycles.
+// coalesced loads. After a barrier it writes the tile's *columns* out as output rows: warp y
+// stores tile columns y, y + 8, y + 16 and y + 24, one per pass k = 0..3; in pass k, lane x takes
+// tile element (x, y + 8k) and stores it to output row c0 + y + 8k, column r0 + x, so the stores
+// are 128 contiguous bytes too. The transpose now happens inside shared memory, where a column
+// read costs no DRAM sectors, only bank cycles.
 //
 // The catch (step 3 fixes it): an unpadded tile row is 32 floats = 128 bytes, exactly once around
 // the 32 banks, so every element of a tile column sits in the same bank. The warp's column read
@@ -25,8 +26,8 @@
 WB_EXERCISE_TODO(
     "smem_tile",
     "Read \"Step 2: smem_tile, a tile in shared memory\" in README.md. Declare __shared__ float "
-    "sTile[kTile * kTile]; load tile row i from input row r0 + i; __syncthreads(); store tile "
-    "column i to output row c0 + i (lanes walk the input rows).");
+    "sTile[T::kTile * T::kTile]; load tile row i from input row r0 + i; __syncthreads(); store "
+    "tile column i to output row c0 + i (lanes walk the input rows).");
 
 namespace ch02 {
 namespace {
@@ -42,11 +43,12 @@ __global__ void transpose_smem_tile_kernel(const float* __restrict__ gIn, float*
   // tiles numbered row-major), and the kernel keeps its tile numbering. Keep the tile unpadded here
   // (unpadded_offset): step 3 is about what that costs.
   //   Do NOT keep 01_naive.cu's early `if (c >= cols) return;`: a tiled kernel must not return
-  //   before its barrier. Every thread of the block must reach the __syncthreads() of 4. (the
-  //   CUDA Programming Guide leaves a barrier that some threads skip undefined), and a thread
-  //   whose input column is past the edge still has an element to store in 5., where its lane
-  //   walks input rows (in a matrix of 33 rows and 31 columns, lane 31 has no input column, yet it
-  //   stores input row 31). Guard each load and each store with its own test instead (3. and 5.).
+  //   before its barrier. Every thread of the block must reach the __syncthreads() (item 4 of the
+  //   list below; the CUDA Programming Guide leaves a barrier that some threads skip undefined),
+  //   and a thread whose input column is past the edge still has an element to store in item 5,
+  //   where its lane walks input rows (in a matrix of 33 rows and 31 columns, lane 31 has no input
+  //   column, yet it stores input row 31). Guard each load and each store with its own test
+  //   instead (items 3 and 5).
   //   1. Static shared memory: __shared__ float sTile[T::kTile * T::kTile]; element (i, j) of the
   //      tile is input element (r0 + i, c0 + j), stored at sTile[unpadded_offset(i, j)].
   //   2. tile = tile_of(blockIdx.x, tiles_across); r0 = tile.row * T::kTile and

@@ -18,7 +18,7 @@
 WB_EXERCISE_TODO(
     "padded_tile",
     "Read \"Step 3: padded_tile, one float of padding per tile row\" in README.md. Your step 2 "
-    "kernel with sTile[kTile * (kTile + kPad)] indexed by padded_offset(i, j).");
+    "kernel with sTile[T::kTile * (T::kTile + kPad)] indexed by padded_offset(i, j).");
 
 namespace ch02 {
 namespace {

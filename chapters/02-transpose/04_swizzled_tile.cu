@@ -18,7 +18,7 @@
 WB_EXERCISE_TODO(
     "swizzled_tile",
     "Read \"Step 4: swizzled_tile, an XOR swizzle instead of padding\" in README.md. Your step 2 "
-    "kernel (unpadded sTile[kTile * kTile]) indexed by swizzled_offset(i, j).");
+    "kernel (unpadded sTile[T::kTile * T::kTile]) indexed by swizzled_offset(i, j).");
 
 namespace ch02 {
 namespace {

@@ -58,8 +58,9 @@ __global__ void transpose_wide_kernel(const float* __restrict__ gIn, float* __re
   //      shows what one load in flight costs). Written as above, one k at a time, the compiler
   //      already issues them first (gIn is __restrict__ and sTile is shared memory, so the stores
   //      cannot change what is loaded; the reference's SASS for sm_90, CUDA 13.0, has its 4
-  //      LDG.E.128 before the first STS). Or make that order explicit: load float4 v[4] in one
-  //      loop, store it to sTile in a second; both are right.
+  //      LDG.E.128 before the first STS of the 16-byte path, then its 16 STS; the 4-byte path
+  //      comes first in program order, its LDG.E and STS interleaved). Or make that order
+  //      explicit: load float4 v[4] in one loop, store it to sTile in a second; both are right.
   //   4. __syncthreads().
   //   5. Store: for k: i = threadIdx.y + k * W::kThreadsY (output row c0 + i is tile column i);
   //        wide:  v = make_float4(sTile[padded_offset(j + q, i)] for q = 0..3); store it with

@@ -6,10 +6,11 @@
 // column_major_tile_of(b, tiles_down) = (b mod tiles_down, b / tiles_down): consecutive blocks walk
 // DOWN a column of tiles, so they write neighbouring 256-byte pieces of the same 64 output rows,
 // and the ~500 blocks resident at once write each output row in runs of kilobytes. Their reads
-// are now the scattered side; bench/ch02_sweep.cu found that reads suffer less (longer read runs
-// alone gained nothing). The kernel body is step 7's: only the tile a block moves changes. (Step
-// 6's grouped order tried the same on the 32 x 32 tile and measured no gain; the sweep's
-// "32x32 tile, 32x8, column-major order" row gained 2% over step 3.)
+// are now the scattered side; the design sweep (bench/ch02_sweep.cu, full checkout only, recorded
+// in chapter-02.sweep.txt) found that reads suffer less (longer read runs alone gained nothing).
+// The kernel body is step 7's: only the tile a block moves changes. (Step 6's grouped order tried
+// the same on the 32 x 32 tile and measured no gain; the sweep's "32x32 tile, 32x8, column-major
+// order" row gained 2% over step 3.)
 //
 // Prediction at 8192 x 8192: the sweep's "64x64 tile, 32x16, column-major" row, and this same
 // kernel when it was recorded as one step (big_tile at 9fa9fcbfbfc0: 0.1882 ms, 1.01x cublasSgeam,
@@ -41,7 +42,8 @@ __global__ void __launch_bounds__(B::kThreadsX* B::kThreadsY)
   //      bounds checks and barrier), with
   //        const TileCoord tile = column_major_tile_of(blockIdx.x, tiles_down);
   //      in place of tile_of(blockIdx.x, tiles_across) (transpose.h). tiles_down = ceil(rows / 64)
-  //      comes from the launcher.
+  //      comes from the launcher. This kernel has no tiles_across parameter (it gets tiles_down
+  //      instead), so step 7's body does not compile here until that line is changed.
   // Work out which tiles (tile row, tile column) blocks 0..5 move for a matrix 3 tiles across and
   // 2 tiles down, then check your answer under "Step 8" in README.md.
   // When it is written, delete the WB_EXERCISE_TODO line above and run `make chapter-02-check`.

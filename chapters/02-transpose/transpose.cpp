@@ -47,15 +47,26 @@ void validate(const TransposeArgs& a, const char* where) {
   WB_REQUIRE_ARG(a.out != nullptr, where, "out is a null pointer");
   const std::string shape = std::to_string(a.rows) + " x " + std::to_string(a.cols);
   WB_REQUIRE_ARG(a.rows > 0 && a.cols > 0, where, "rows and cols must be positive, got " + shape);
-  WB_REQUIRE_ARG(
-      a.rows <= INT_MAX && a.cols <= INT_MAX, where,
-      "rows and cols must each be below 2^31 (kernels index within a row with int), got " + shape);
+  WB_REQUIRE_ARG(a.rows <= INT_MAX && a.cols <= INT_MAX, where,
+                 "rows and cols must each be below 2^31 (the limit this chapter documents and its "
+                 "limits tier tests), got " +
+                     shape);
   WB_REQUIRE_ARG(wb::address_of(a.in) % 4 == 0 && wb::address_of(a.out) % 4 == 0, where,
                  "in and out must be 4-byte aligned float pointers");
   const std::int64_t matrix_bytes = a.rows * a.cols * 4;
   WB_REQUIRE_ARG(!wb::ranges_overlap(a.in, matrix_bytes, a.out, matrix_bytes), where,
                  "in and out overlap; this transpose is out-of-place (an in-place transpose of a "
                  "non-square matrix is a different algorithm), so pass two separate buffers");
+}
+
+void validate_cublas(const TransposeArgs& a, const char* where) {
+  validate(a, where);
+  WB_REQUIRE_ARG(a.rows <= kCublasGeamMaxDim && a.cols <= kCublasGeamMaxDim, where,
+                 "rows and cols must each be at most " + std::to_string(kCublasGeamMaxDim) +
+                     " (2^31 - 32768) for the vendor row: cuBLAS's cublasSgeam_64 refuses a "
+                     "larger dimension (CUBLAS_STATUS_INVALID_VALUE, measured on the H100 with "
+                     "CUDA 13.0 and recorded in bench/results/h100/cublas-geam-limit.txt), got " +
+                     std::to_string(a.rows) + " x " + std::to_string(a.cols));
 }
 
 bool can_vectorize(const TransposeArgs& a) {

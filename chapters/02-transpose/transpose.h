@@ -16,9 +16,10 @@
 /// make, rebuilt from these offset functions and the lane mapping the lesson gives: they check the
 /// layouts, not a kernel's code (the profiler's bank-conflict counters see a kernel's own).
 ///
-/// Sizes: rows and cols are each 1 .. 2^31 - 1. The grid is one block per tile, at most 2^31 - 1
-/// blocks (tile_grid checks it), which only a matrix of more than about 2^41 elements (8 TiB)
-/// would exceed: no matrix that fits in a GPU's memory does.
+/// Sizes: rows and cols are each 1 .. 2^31 - 1 for every step (the vendor-cublas row: each
+/// 1 .. 2^31 - 32768, the most cuBLAS accepts; see kCublasGeamMaxDim). The grid is one block per
+/// tile, at most 2^31 - 1 blocks (tile_grid checks it), which only a matrix of more than about
+/// 2^41 elements (8 TiB) would exceed: no matrix that fits in a GPU's memory does.
 #pragma once
 
 #include "wb/compare.h"
@@ -79,12 +80,25 @@ void launch_column_order(const TransposeArgs& args, cudaStream_t stream);
 
 /// The vendor baseline (cublas_transpose.cpp, the `vendor-cublas` row): cublasSgeam_64, cuBLAS's
 /// 64-bit integer interface, with CUBLAS_OP_T on the workbook's shared cuBLAS handle
-/// (wb/cublas.h). Runs validate() first; throws std::runtime_error naming the cuBLAS status on a
-/// cuBLAS failure (wb::check_cublas). Tested like every step, and documented for 1 .. 2^31 - 1 rows
-/// and columns like them: the limits tier checks it there. (The 32-bit cublasSgeam refused 2^31 -
-/// 1 rows or columns on the H100, CUDA 13.0, with CUBLAS_STATUS_INVALID_VALUE,
-/// bench/results/h100/chapter-02.limits.log, while it transposed 46344 x 46340.)
+/// (wb/cublas.h). Runs validate_cublas() first; throws std::runtime_error naming the cuBLAS status
+/// on a cuBLAS failure (wb::check_cublas). Tested like every step, but documented for a smaller
+/// size: rows and cols each 1 .. kCublasGeamMaxDim (2^31 - 32768), the largest dimension cuBLAS
+/// accepts; a larger one is refused with std::invalid_argument before cuBLAS is called. The
+/// limits tier runs it at that limit along each dimension and checks the refusal at 2^31 - 1.
 void launch_cublas(const TransposeArgs& args, cudaStream_t stream);
+
+/// The largest rows, and the largest cols, of the vendor row: 2147450880 = 2^31 - 32768. Though
+/// its arguments are 64-bit, cublasSgeam_64 refused a dimension of 2^31 - 1 on the H100 (CUDA 13.0)
+/// with CUBLAS_STATUS_INVALID_VALUE (bench/results/h100/chapter-02.limits.log), and a bisection
+/// (bench/probes/cublas_geam_limit.cu, recorded in bench/results/h100/cublas-geam-limit.txt)
+/// found that it accepts, and transposes right, each dimension up to this one and refuses
+/// 2147450881. Measured with CUDA 13.0's cuBLAS; another cuBLAS may draw the line elsewhere.
+constexpr std::int64_t kCublasGeamMaxDim = 2147450880;
+
+/// The vendor row's argument checks: validate(), then rows and cols each at most
+/// kCublasGeamMaxDim. Throws std::invalid_argument naming `where`, the measured cuBLAS limit and
+/// the file that records it. Host code only (no cuBLAS call), so the CPU tests can run it.
+void validate_cublas(const TransposeArgs& args, const char* where);
 
 /// The `vendor-memcpy` row: cudaMemcpyAsync of `in` to `out` (rows * cols floats), the copy the
 /// benchmark times as the yardstick (wb::bench_device_copy). Not a transpose: the tests check that

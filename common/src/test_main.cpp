@@ -13,6 +13,9 @@
 //                      chapter whose every test case is a step's: Catch2 3 fails such a run)
 //   --wb-tell-none     (with --wb-allow-none) exit with kNoneRan when no test case ran, so that
 //                      check can say "none in this copy" instead of "passed"
+//   --wb-after-cpu-tests  (check only) the chapter's CPU tests ran just before this check, in the
+//                      same command (a learner's copy's `make chapter-NN-test`): do not point the
+//                      learner at that command for them
 #define WB_CATCH_MAIN_TU  // this file holds Catch2 2.x's implementation
 #include "wb/catch.h"
 #include "wb/chapter.h"
@@ -50,6 +53,7 @@ struct Options {
   bool child = false;              // --wb-child
   bool allow_none = false;         // --wb-allow-none
   bool tell_none = false;          // --wb-tell-none
+  bool after_cpu_tests = false;    // --wb-after-cpu-tests
   std::vector<char*> catch_args;   // everything else, argv[0] first
 };
 
@@ -69,6 +73,8 @@ Options parse(int argc, char** argv) {
       o.allow_none = true;
     } else if (a == "--wb-tell-none") {
       o.tell_none = true;
+    } else if (a == "--wb-after-cpu-tests") {
+      o.after_cpu_tests = true;
     } else {
       o.catch_args.push_back(argv[i]);
     }
@@ -157,10 +163,16 @@ int check_main(const Options& o) {
     std::printf("SKIPPED: these tests need a CUDA GPU: %s.\n", reason.c_str());
     std::printf("[check] NOTHING WAS TESTED: this check only proved that your code compiles.%s\n",
                 todo.empty() ? "" : " It fails because exercises are unfinished (listed above).");
-    std::printf(
-        "[check] (This check runs only the GPU tests. The chapter's CPU tests need no GPU: "
-        "`make chapter-%s-test` runs them.)\n",
-        chapter.c_str());
+    if (o.after_cpu_tests) {
+      std::printf(
+          "[check] (This check runs only the GPU tests; the chapter's CPU tests, which need no "
+          "GPU, ran above.)\n");
+    } else {
+      std::printf(
+          "[check] (This check runs only the GPU tests. The chapter's CPU tests need no GPU: "
+          "`make chapter-%s-test` runs them.)\n",
+          chapter.c_str());
+    }
     return todo.empty() ? wb::kSkipExitCode : 1;
   }
 
@@ -205,9 +217,8 @@ int check_main(const Options& o) {
     const int rc =
         run_child(o.catch_args[0], {"--wb-allow-none", "--wb-tell-none", "~[steps]~[.]"});
     if (rc == kNoneRan) {
-      outcomes.push_back({"(other tests)",
-                          "none in this build (a learner's copy has no known-bad tests)",
-                          true});
+      outcomes.push_back(
+          {"(other tests)", "none in this build (a learner's copy has no known-bad tests)", true});
     } else {
       outcomes.push_back({"(other tests)", rc == 0 ? "passed" : "FAILED: see above", rc == 0});
     }

@@ -1,10 +1,11 @@
 // Chapter 02, step 2 — shared-memory tile: both global sides walk rows.
 //
 // The idea: a block first copies its 32 x 32 input tile into shared memory, row by row, with
-// coalesced loads. After a barrier it writes the tile's *columns* out as output rows: lane x of
-// warp y takes tile element (x, y) and stores it to output row c0 + y, column r0 + x, so the
-// stores are 128 contiguous bytes too. The transpose now happens inside shared memory, where a
-// column read costs no DRAM sectors, only bank cycles.
+// coalesced loads. After a barrier it writes the tile's *columns* out as output rows: warp y
+// stores tile columns y, y + 8, y + 16 and y + 24, one per pass k = 0..3; in pass k, lane x takes
+// tile element (x, y + 8k) and stores it to output row c0 + y + 8k, column r0 + x, so the stores
+// are 128 contiguous bytes too. The transpose now happens inside shared memory, where a column
+// read costs no DRAM sectors, only bank cycles.
 //
 // The catch (step 3 fixes it): an unpadded tile row is 32 floats = 128 bytes, exactly once around
 // the 32 banks, so every element of a tile column sits in the same bank. The warp's column read

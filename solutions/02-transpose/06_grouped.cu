@@ -5,7 +5,7 @@
 // 128 bytes (one tile column) of 32 *different* output rows: short writes scattered across DRAM
 // pages. The wider the matrix, the fewer tile rows are resident together and the shorter the runs.
 // Step 6 changes only which tile a block moves (grouped_tile_of): the blocks resident together
-// cover a band kGroupRows = 8 tiles tall, so each output row they touch gets 8 x 128 = 1 KB
+// cover a band kGroupRows = 8 tiles tall, so each output row they touch gets 8 x 128 = 1 KiB
 // written in a burst, while each input row is still read in runs of many tiles. The kernel body
 // is step 5's.
 //

@@ -13,10 +13,11 @@
 // conflict-free, as in step 3. The tiles are still numbered row-major (tile_of); step 8 changes
 // only that.
 //
-// Prediction at 8192 x 8192 (bench/ch02_sweep.cu's "64x64 tile, 32x16 thr" row,
-// chapter-02.sweep.txt): ~0.190 ms, ~1.00x cublasSgeam and ~0.96x cudaMemcpy, ~1.03x step 3; at
-// 4096 x 65536, 65536 x 4096 and 16384^2 the sweep measured 1.00-1.02x cuBLAS. Nsight Compute:
-// sectors per request and bank conflicts as step 3's (4 and ~0), a quarter of its blocks.
+// Prediction at 8192 x 8192 (the "64x64 tile, 32x16 thr" row of the design sweep,
+// bench/ch02_sweep.cu, full checkout only, recorded in chapter-02.sweep.txt): ~0.190 ms, ~1.00x
+// cublasSgeam and ~0.96x cudaMemcpy, ~1.03x step 3; at 4096 x 65536, 65536 x 4096 and 16384^2 the
+// sweep measured 1.00-1.02x cuBLAS. Nsight Compute: sectors per request and bank conflicts as step
+// 3's (4 and ~0), a quarter of its blocks.
 #include "transpose.h"
 
 #include "wb/check.h"

@@ -6,10 +6,11 @@
 // column_major_tile_of(b, tiles_down) = (b mod tiles_down, b / tiles_down): consecutive blocks walk
 // DOWN a column of tiles, so they write neighbouring 256-byte pieces of the same 64 output rows,
 // and the ~500 blocks resident at once write each output row in runs of kilobytes. Their reads
-// are now the scattered side; bench/ch02_sweep.cu found that reads suffer less (longer read runs
-// alone gained nothing). The kernel body is step 7's: only the tile a block moves changes. (Step
-// 6's grouped order tried the same on the 32 x 32 tile and measured no gain; the sweep's
-// "32x32 tile, 32x8, column-major order" row gained 2% over step 3.)
+// are now the scattered side; the design sweep (bench/ch02_sweep.cu, full checkout only, recorded
+// in chapter-02.sweep.txt) found that reads suffer less (longer read runs alone gained nothing).
+// The kernel body is step 7's: only the tile a block moves changes. (Step 6's grouped order tried
+// the same on the 32 x 32 tile and measured no gain; the sweep's "32x32 tile, 32x8, column-major
+// order" row gained 2% over step 3.)
 //
 // Prediction at 8192 x 8192: the sweep's "64x64 tile, 32x16, column-major" row, and this same
 // kernel when it was recorded as one step (big_tile at 9fa9fcbfbfc0: 0.1882 ms, 1.01x cublasSgeam,

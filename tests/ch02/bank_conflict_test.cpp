@@ -282,3 +282,47 @@ TEST_CASE("argument checks run on the host and name the problem", "[ch02][cpu]")
   CHECK_FALSE(ch02::can_vectorize({p + 1, q, 64, 64}));  // a view off a 16-byte boundary
   CHECK(ch02::min_bytes(2, 3) == 48.0);
 }
+
+TEST_CASE("the vendor row refuses a dimension above cuBLAS's measured limit, on the host",
+          "[ch02][cpu]") {
+  // cublasSgeam_64 accepted each dimension up to 2^31 - 32768 on the H100 and refused one more
+  // (bench/results/h100/cublas-geam-limit.txt); the vendor row documents that limit and must
+  // refuse a larger dimension itself, naming the limit and its record, before calling cuBLAS.
+  // Fake addresses, never dereferenced (1 << 40 bytes apart: the views do not overlap).
+  float* const p = reinterpret_cast<float*>(std::uintptr_t{1} << 40);
+  float* const q = reinterpret_cast<float*>(std::uintptr_t{2} << 40);
+  const std::int64_t limit = 2147450880;  // 2^31 - 32768
+  REQUIRE(ch02::kCublasGeamMaxDim == limit);
+  auto message = [](const std::function<void()>& call) -> std::string {
+    try {
+      call();
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+    return "(no exception)";
+  };
+  auto validated = [&](std::int64_t rows, std::int64_t cols) {
+    return message([&] { ch02::validate_cublas({p, q, rows, cols}, "ch02::launch_cublas"); });
+  };
+  CHECK(validated(limit, 1) == "(no exception)");
+  CHECK(validated(1, limit) == "(no exception)");
+  for (const auto& shape : {std::pair<std::int64_t, std::int64_t>{limit + 1, 1},
+                            std::pair<std::int64_t, std::int64_t>{1, limit + 1},
+                            std::pair<std::int64_t, std::int64_t>{2147483647, 1}}) {
+    // The launcher itself, which refuses before it touches cuBLAS: no GPU needed.
+    const std::string got = message([&] {
+      ch02::launch_cublas({p, q, shape.first, shape.second}, nullptr);
+    });
+    INFO("vendor-cublas at " << shape.first << " x " << shape.second << ": " << got);
+    CHECK(got.find("ch02::launch_cublas") != std::string::npos);
+    CHECK(got.find("at most 2147450880 (2^31 - 32768)") != std::string::npos);
+    CHECK(got.find("bench/results/h100/cublas-geam-limit.txt") != std::string::npos);
+    CHECK(got.find("got " + std::to_string(shape.first) + " x " + std::to_string(shape.second)) !=
+          std::string::npos);
+  }
+  // The steps' own checks still come first: a null pointer is named as such.
+  CHECK(validated(0, 1).find("must be positive") != std::string::npos);
+  CHECK(message([&] {
+          ch02::launch_cublas({nullptr, q, 4, 4}, nullptr);
+        }).find("in is a null pointer") != std::string::npos);
+}
