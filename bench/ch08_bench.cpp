@@ -9,7 +9,8 @@
 // peak kernel (chapter 06's library is linked: chapter.cmake). The vendor
 // peers (PyTorch's scaled_dot_product_attention with its FlashAttention-2 and cuDNN backends)
 // run in the same device call from bench/ch08_pytorch_peer.py, at the same shapes, and are
-// recorded beside this ladder (chapter-08.pytorch.json).
+// recorded beside this ladder (chapter-08.pytorch.json); bench/ch08_peer_table.py sets them next
+// to each step as x FA2 and x cuDNN (chapter-08.peers.txt, printed after the recorded ladder).
 //
 // Each (type, shape, mask) is its own ladder block, e.g. fp16/b4/h16/s4096/d128/causal. Every row
 // is checked before it is timed: 256 query rows (each head's first and last among them) against
@@ -32,6 +33,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -190,7 +192,20 @@ int main(int argc, char** argv) {
   chapter.ceiling_what =
       "chapter 06's mma.sync peak: m16n8k16 fp16 x fp16 -> fp32 issued from registers, no memory "
       "traffic in the loop, result checked; median of the run's repetitions";
-  chapter.vendor_step = "";  // the vendor peers are PyTorch's, in chapter-08.pytorch.json
+  // The vendor peers are PyTorch's, measured by bench/ch08_pytorch_peer.py (it needs PyTorch);
+  // bench/ch08_peer_table.py sets them beside the ladder as x FA2 and x cuDNN.
+  chapter.vendor_step = "";
+  chapter.recorded_extras = {"chapter-08.peers.txt"};
+  chapter.after_measured = [](const std::string& ladder_json) {
+    const std::string dir = std::filesystem::path(ladder_json).parent_path().string();
+    const std::string peers = (dir.empty() ? "" : dir + "/") + "chapter-08.pytorch.json";
+    return "This ladder has no vendor row: x FA2 and x cuDNN come from PyTorch's\n"
+           "scaled_dot_product_attention at the same shapes, measured by a Python script that\n"
+           "needs PyTorch with CUDA. On this GPU, right after this run (the same session), from\n"
+           "the repository's root:\n"
+           "  python3 bench/ch08_pytorch_peer.py " +
+           peers + "\n" + "  python3 bench/ch08_peer_table.py " + ladder_json + " " + peers + "\n";
+  };
   chapter.results_name = "chapter-08";
   chapter.id = "ch08";
   chapter.title = "flash attention, forward";

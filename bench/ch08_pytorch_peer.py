@@ -16,13 +16,16 @@ PyTorch's top-left causal alignment and the workbook's bottom-right one agree. A
 refuses a shape (cuDNN on a GPU or version without it, a grouped-query call without enable_gqa
 support) is recorded with its error, never silently replaced; for the grouped-query shape a second
 row times the same call on K and V expanded to all H heads ("-expanded"), which moves H / Hkv times
-the K and V bytes and is labelled so.
+the K and V bytes and is labelled so. The context records the GPU, the versions, the date (when the
+file was written, after the last row) and the commit. bench/ch08_peer_table.py sets these rows
+beside the ladder's steps (x FA2, x cuDNN).
 """
 from __future__ import annotations
 
 import json
 import math
 import os
+import subprocess
 import sys
 from datetime import datetime, timezone
 
@@ -44,6 +47,20 @@ for _causal in (False, True):
     BLOCKS.append((1, 16, 16, 16384, 128, _causal, ("fp16",)))
 BACKENDS = (("flash", SDPBackend.FLASH_ATTENTION), ("cudnn", SDPBackend.CUDNN_ATTENTION))
 DTYPES = {"fp16": torch.float16, "bf16": torch.bfloat16}
+
+
+def source_commit() -> str:
+    """The commit these peers ran at, as the C++ bench records its own: WB_GIT_COMMIT when set (a
+    lent machine's copy of the tree has no .git), else git's short hash, else "unknown"."""
+    if os.environ.get("WB_GIT_COMMIT"):
+        return os.environ["WB_GIT_COMMIT"]
+    try:
+        here = os.path.dirname(os.path.abspath(__file__))
+        sha = subprocess.run(["git", "-C", here, "rev-parse", "--short=12", "HEAD"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        return sha or "unknown"
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
 
 
 def reference_tail(q, k, v, causal: bool, rows: int = 256) -> torch.Tensor:
@@ -111,6 +128,7 @@ def main() -> int:
                        "cudnn": torch.backends.cudnn.version(),
                        "gpu": torch.cuda.get_device_name(0),
                        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                       "commit": source_commit(),
                        "timing": f"median of {REPS} CUDA-event timed runs after {WARMUP} "
                                  "warm-ups, L2 overwritten before each",
                        "flops": "4 B H Sq Sk d, halved for causal (as the ladder counts them)",

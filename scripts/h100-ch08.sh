@@ -30,6 +30,9 @@
 #   chapter-08.json, .ladder.json, .ladder.txt   every "[measure: ...]" of section 6 and the table
 #                                                of section 7 (x FA2 and x cuDNN from the peer)
 #   chapter-08.pytorch.json                      section 7: the peers at the same shapes
+#   chapter-08.peers.txt                         x FA2 and x cuDNN per step (bench/ch08_peer_table.py
+#                                                from the two JSON files; make chapter-08-bench
+#                                                prints it after the recorded ladder)
 #   chapter-08.profile.txt                       each step's Nsight Compute metric
 #   ctest/check/sanitize logs                    section 8's claims ("the tests pass on the H100")
 set -uo pipefail
@@ -64,6 +67,18 @@ if want peer; then
   printf '\n######## ch08: PyTorch peers (same device call as the ladder)\n' | tee -a "$log"
   timeout 300 python3 bench/ch08_pytorch_peer.py "$out/chapter-08.pytorch.json" 2>&1 | tee -a "$log"
   echo "ch08 peer rc=${PIPESTATUS[0]}" | tee -a "$log"
+  # x FA2 and x cuDNN beside each step: the ladder and the peers of this call, side by side.
+  if [[ -f $out/chapter-08.ladder.json && -f $out/chapter-08.pytorch.json ]]; then
+    python3 bench/ch08_peer_table.py "$out/chapter-08.ladder.json" "$out/chapter-08.pytorch.json" \
+      "$out/chapter-08.peers.txt" 2>&1 | tee -a "$log"
+    rc=${PIPESTATUS[0]}
+    [[ $rc -eq 0 ]] && tee -a "$log" <"$out/chapter-08.peers.txt"
+    echo "ch08 peer table rc=$rc" | tee -a "$log"
+  else
+    echo "ch08 peer table: not written (this call left no chapter-08.ladder.json or" \
+      "chapter-08.pytorch.json in $out; the table pairs the ladder and the peers of one call)" |
+      tee -a "$log"
+  fi
 fi
 if want profile; then
   printf '\n######## ch08: profile\n' | tee -a "$log"

@@ -80,14 +80,14 @@ std::string git_commit() {
   return sha;
 }
 
-std::string recorded_path(const ChapterBench& chapter) {
-  return std::string(WB_SOURCE_DIR) + "/bench/results/h100/" + chapter.results_name + ".ladder.txt";
+std::string recorded_file(const std::string& name) {
+  return std::string(WB_SOURCE_DIR) + "/bench/results/h100/" + name;
 }
 
 // Prints the ladder recorded on the H100 as the bench wrote it there: the committed text file,
-// under a banner that says it was not measured here.
+// under a banner that says it was not measured here; then the chapter's other recorded files.
 int print_recorded(const ChapterBench& chapter, const std::string& why) {
-  const std::string path = recorded_path(chapter);
+  const std::string path = recorded_file(chapter.results_name + ".ladder.txt");
   std::ifstream file(path);
   if (!file) {
     std::cout << why << "\nNo recorded ladder at " << path << " yet: nothing to show.\n";
@@ -101,6 +101,19 @@ int print_recorded(const ChapterBench& chapter, const std::string& why) {
             << "\nThese numbers were measured on the GPU, on the date and at the commit below, "
                "not on this machine.\n\n"
             << text.str();
+  for (const std::string& name : chapter.recorded_extras) {
+    const std::string extra_path = recorded_file(name);
+    std::ifstream extra(extra_path);
+    if (!extra) {
+      std::cout << "\nNo recorded " << name << " at " << extra_path << " yet: nothing to show.\n";
+      continue;
+    }
+    std::ostringstream extra_text;
+    extra_text << extra.rdbuf();
+    std::cout << "\nRECORDED beside the ladder, read from " << extra_path
+              << " (measured on the GPU, not on this machine; its header says when and how):\n\n"
+              << extra_text.str();
+  }
   return 0;
 }
 
@@ -352,6 +365,7 @@ int bench_main(int argc, char** argv, const ChapterBench& chapter) {
     std::cout << "\nMeasured now, on this machine. Written: " << out_path << ", "
               << json_path.string() << ", " << text_path.string() << "\n\n"
               << text;
+    if (chapter.after_measured) std::cout << "\n" << chapter.after_measured(json_path.string());
     for (const auto& row : ladder.rows) {
       if (row.run.failed) {
         std::cerr << "\n[wb] " << row.run.name << " FAILED: " << row.run.error << "\n";

@@ -15,7 +15,7 @@
 ///    prints). A row whose benchmark reported an error is FAILED, and the program exits 1;
 ///  - without a GPU, or on one below the chapter's minimum compute capability: prints the ladder
 ///    recorded on the H100 (`bench/results/h100/chapter-NN.ladder.txt`) under a banner that says
-///    so, and exits 0.
+///    so, then the chapter's `recorded_extras` (e.g. chapter 08's peers table), and exits 0.
 /// `--wb_profile` runs each step once at the chapter's profile size instead (for Nsight Compute).
 #pragma once
 
@@ -47,6 +47,13 @@ struct ChapterBench {
   std::function<void()> register_cases;
   /// Runs every step once at a size fit for Nsight Compute (used by `make chapter-NN-profile`).
   std::function<void()> profile;
+  /// Other files recorded on the H100 beside the ladder, by name under bench/results/h100/ (e.g.
+  /// "chapter-08.peers.txt": peers measured by another program), printed after the recorded
+  /// ladder, each under a line naming the file it was read from. Empty: the ladder alone.
+  std::vector<std::string> recorded_extras;
+  /// Given the path of the ladder JSON just written, what to print after a ladder measured now:
+  /// e.g. how to measure the peers the ladder has no row for. Empty: nothing.
+  std::function<std::string(const std::string& ladder_json)> after_measured;
 };
 
 /// Registers benchmark `chapter/step/args...` (arguments joined by '/') running `body` once, with
