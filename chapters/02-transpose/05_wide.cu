@@ -46,7 +46,8 @@ __global__ void transpose_wide_kernel(const float* __restrict__ gIn, float* __re
   // and out.
   //   1. Static shared memory, the padded tile of step 3: __shared__ float
   //      sTile[W::kTile * (W::kTile + kPad)], element (i, j) at padded_offset(i, j). tile, r0 and
-  //      c0 as in step 3; j = W::kVec * threadIdx.x (the first of this thread's 4 columns).
+  //      c0 as in step 3, with W::kTile where step 3 has T::kTile (this file defines W, not T);
+  //      j = W::kVec * threadIdx.x (the first of this thread's 4 columns).
   //   2. wide = vectorizable && r0 + W::kTile <= rows && c0 + W::kTile <= cols: decided once per
   //      block, before the first load, so both phases and the barrier stay uniform.
   //   3. Load: for k < W::kRowsPerThread: i = threadIdx.y + k * W::kThreadsY;
