@@ -167,10 +167,11 @@ inline void check_steps_offset_views(const std::vector<TestStep>& steps, const S
 
 /// A larger problem that every step runs: its shape, alpha, beta, padding and 16-byte rows.
 struct LargeCase {
-  Shape shape;        ///< the problem's shape
-  float alpha, beta;  ///< C = alpha A B + beta C
-  int pad;            ///< elements of padding per row (make_problem)
-  bool align;         ///< leading dimensions rounded up to 16 bytes
+  Shape shape;  ///< the problem's shape
+  float alpha;  ///< C = alpha A B + beta C
+  float beta;   ///< C = alpha A B + beta C
+  int pad;      ///< elements of padding per row (make_problem)
+  bool align;   ///< leading dimensions rounded up to 16 bytes
 };
 
 /// Every ready step, in both types, at every case of `cases`: one problem per case and type for
