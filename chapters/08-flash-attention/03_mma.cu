@@ -17,7 +17,7 @@
 // The element-wise fragment loads are the limit now: per k16 step of Q K^T a warp reads K's two
 // 16-bit B elements per register with 2-byte loads (4 loads per mma for K, 4 more for V), and
 // rows 256 bytes apart put all 8 rows of a fragment in one bank group (8-way conflicts).
-// Chapter 06's step 3 measured ~30 TFLOP/s with the same loads; expect 40-80 TFLOP/s (the Q
+// Chapter 06's step 3 measured 34.7 TFLOP/s with the same loads; expect 40-80 TFLOP/s (the Q
 // fragments are loaded once, not per tile), 3-5x step 2. Nsight Compute: tensor pipe active,
 // l1tex__data_bank_conflicts_pipe_lsu_mem_shared_op_ld in the billions.
 #include "attention.h"
@@ -44,7 +44,9 @@ __global__ void __launch_bounds__(Tiles<kD>::kThreads) attention_mma_kernel(cons
   //   1. copy_rows<Layout, Tl::Br, kD, Tl::kThreads>(sQ, blk.gQ, blk.rows); __syncthreads().
   //   2. Q's A fragments, once: std::uint32_t rQ[Tl::kDSteps][4]; register r of step ks packs
   //      (wb::mma::pack2) the two neighbours at a = wb::mma::a_frag(lane, 2 * r):
-  //      sQ[Layout::offset(wq + a.row, 16 * ks + a.col)] and the next element.
+  //      sQ[Layout::offset(wq + a.row, 16 * ks + a.col)] and the next element (a register
+  //      holds two 16-bit values: columns a.col and a.col + 1, adjacent in the row, so adjacent
+  //      in shared memory too).
   //   3. float rO[Tl::kOTiles][4] = {}; wb::OnlineSoftmax stat[2] (rows g and g + 8), identity.
   //   4. For k0 = 0, Bc, ... < p.Sk (keys = min(Tl::Bc, p.Sk - k0)): __syncthreads();
   //      copy_kv_rows<Layout, Tl::Bc, kD, Tl::kThreads>(sK, sV, blk.gK + k0 * kD,

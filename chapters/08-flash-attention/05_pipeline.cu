@@ -11,7 +11,7 @@
 // still read. Q comes in the first group with tile 0.
 //
 // Prediction at B4 H16 S4096 d128 fp16: shared memory grows from 48 to 80 KB per block (2 blocks,
-// 8 warps per SM, instead of 4 blocks by shared memory but 3 by registers), and the ~1 us of
+// 8 warps per SM, instead of 4 blocks by shared memory but 2 by registers), and the ~1 us of
 // L2 latency per tile is hidden behind the previous tile's ~2 x 64 x 64 x 128 x 2 FLOP per warp.
 // Expect 1.2-1.5x step 4 (150-260 TFLOP/s). Nsight Compute: the barrier and long-scoreboard stalls
 // per issued instruction fall; LDGSTS instructions replace LDG + STS.
@@ -38,6 +38,8 @@ __global__ void __launch_bounds__(Tiles<kD>::kThreads)
   //   tile_bytes(Br + 4 Bc, kD), set by the launcher).
   //   1. tiles = ceil(p.Sk / Bc). A helper (a lambda is fine) issues tile j: copy_rows_async of
   //      keys j * Bc .. of blk.gK and blk.gV (min(Bc, Sk - j Bc) valid rows) into buffer j % 2.
+  //      As in step 3, the key offset is 64-bit: blk.gK + std::int64_t(j) * Bc * kD (j * Bc * kD
+  //      in int overflows once Sk * d passes 2^31, e.g. Sk = 2^24 at d 128).
   //   2. copy_rows_async of Q into sQ, issue tile 0, wb::async::commit() (one group),
   //      wb::async::wait<0>(), __syncthreads(); Q's fragments by ldmatrix as in step 4.
   //   3. For j = 0 .. tiles - 1: if j + 1 < tiles issue tile j + 1; wb::async::commit() every

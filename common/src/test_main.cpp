@@ -24,6 +24,7 @@
 #include "wb/random.h"
 #include "wb/testing.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -139,10 +140,43 @@ int run_child(const char* self, const std::vector<std::string>& extra) {
 int check_main(const Options& o) {
   const wb::ChapterInfo* info = wb::chapter_info();
   const std::string chapter = info != nullptr ? info->number : "??";
-  const auto& todo = wb::unfinished_exercises();
+  // This chapter's unfinished exercises. A chapter that links another chapter's code (chapter
+  // 08's naive step calls chapter 05's softmax, chapter 07's first step chapter 06's kernel)
+  // links that chapter's exercise files too; their markers count here only through a step of
+  // this chapter that needs them (WB_STEP_NEEDS): such a step is listed as unfinished.
+  std::vector<wb::UnfinishedExercise> todo, elsewhere;
+  for (const wb::UnfinishedExercise& e : wb::unfinished_exercises()) {
+    const bool mine = info == nullptr || std::find(info->steps.begin(), info->steps.end(),
+                                                   e.step) != info->steps.end();
+    (mine ? todo : elsewhere).push_back(e);
+  }
+  // A step of this chapter that runs another chapter's unfinished exercise cannot be tested
+  // either: list it with the exercise it waits for.
+  if (info != nullptr) {
+    for (const std::string& step : info->steps) {
+      const std::string blocker = wb::blocking_exercise(step);
+      if (blocker.empty() || blocker == step) continue;
+      const auto it =
+          std::find_if(elsewhere.begin(), elsewhere.end(),
+                       [&](const wb::UnfinishedExercise& e) { return e.step == blocker; });
+      if (it == elsewhere.end()) continue;  // blocked by an exercise of this chapter: listed
+      todo.push_back({step, it->file,
+                      "it runs step " + blocker + "'s kernel (" + it->file +
+                          "), still marked WB_EXERCISE_TODO: finish that exercise first"});
+    }
+  }
   std::printf(
       "[check] chapter %s: your exercises, judged by the tests the reference solutions pass\n",
       chapter.c_str());
+  if (!elsewhere.empty()) {
+    std::string names;
+    for (const wb::UnfinishedExercise& e : elsewhere)
+      names += (names.empty() ? "" : ", ") + e.step;
+    std::printf(
+        "[check] (linked from another chapter and still unfinished there: %s. They count here "
+        "only where a step of this chapter runs one; such a step is listed below.)\n",
+        names.c_str());
+  }
   if (!todo.empty()) {
     std::printf(
         "[check] %zu exercise(s) NOT FINISHED yet (the file still has its WB_EXERCISE_TODO "

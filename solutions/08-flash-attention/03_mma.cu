@@ -17,7 +17,7 @@
 // The element-wise fragment loads are the limit now: per k16 step of Q K^T a warp reads K's two
 // 16-bit B elements per register with 2-byte loads (4 loads per mma for K, 4 more for V), and
 // rows 256 bytes apart put all 8 rows of a fragment in one bank group (8-way conflicts).
-// Chapter 06's step 3 measured ~30 TFLOP/s with the same loads; expect 40-80 TFLOP/s (the Q
+// Chapter 06's step 3 measured 34.7 TFLOP/s with the same loads; expect 40-80 TFLOP/s (the Q
 // fragments are loaded once, not per tile), 3-5x step 2. Nsight Compute: tensor pipe active,
 // l1tex__data_bank_conflicts_pipe_lsu_mem_shared_op_ld in the billions.
 #include "attention.h"

@@ -11,7 +11,7 @@
 // still read. Q comes in the first group with tile 0.
 //
 // Prediction at B4 H16 S4096 d128 fp16: shared memory grows from 48 to 80 KB per block (2 blocks,
-// 8 warps per SM, instead of 4 blocks by shared memory but 3 by registers), and the ~1 us of
+// 8 warps per SM, instead of 4 blocks by shared memory but 2 by registers), and the ~1 us of
 // L2 latency per tile is hidden behind the previous tile's ~2 x 64 x 64 x 128 x 2 FLOP per warp.
 // Expect 1.2-1.5x step 4 (150-260 TFLOP/s). Nsight Compute: the barrier and long-scoreboard stalls
 // per issued instruction fall; LDGSTS instructions replace LDG + STS.
