@@ -180,24 +180,26 @@ def read_profile(path: Path | str) -> list[dict[str, Any]]:
     """A recorded Nsight Compute table (``chapter-NN.profile.txt``, printed by
     scripts/ncu_table.py): one dict per kernel launch, in file order, with ``kernel`` (its short
     name) and ``launch`` (0 for the first launch of that kernel name, 1 for the second, ...), and
-    each metric's value as a float (units dropped; an empty value is NaN)."""
+    each metric's value as a float (units dropped; an empty value is NaN). The file is parsed by
+    scripts/compare_mine.py's ``load_profile_text``, the reader the learner's profile comparison
+    uses."""
+    import sys  # noqa: PLC0415 (scripts/ is not a package: found by path, as figures.py finds us)
+    scripts = str(Path(__file__).resolve().parent.parent / "scripts")
+    if scripts not in sys.path:
+        sys.path.insert(0, scripts)
+    import compare_mine  # noqa: PLC0415
+
     launches: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
-    for line in Path(path).read_text().splitlines():
-        if not line.strip() or line.startswith("["):
-            continue
-        if not line.startswith(" "):
-            name = line.strip()
-            launches.append({"kernel": name, "launch": seen.get(name, 0)})
-            seen[name] = seen.get(name, 0) + 1
-            continue
-        parts = line.split()
-        if launches and len(parts) >= 2:
-            value = parts[1].replace(",", "")
+    for name, metrics in compare_mine.load_profile_text(path):
+        launch: dict[str, Any] = {"kernel": name, "launch": seen.get(name, 0)}
+        seen[name] = seen.get(name, 0) + 1
+        for metric, (value, _unit) in metrics.items():
             try:
-                launches[-1][parts[0]] = float(value)
+                launch[metric] = float(value.replace(",", ""))
             except ValueError:
-                launches[-1][parts[0]] = math.nan
+                launch[metric] = math.nan
+        launches.append(launch)
     return launches
 
 
