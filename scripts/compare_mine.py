@@ -169,6 +169,10 @@ def fmt_ms(x):
     return "-" if x is None else f"{x:.4f}"
 
 
+# Same-code rows further apart than half this (5%) mean the run was disturbed: format_table warns.
+NOISY_BAND = 0.10
+
+
 def noise_band(lines):
     """How far apart the same code timed on both sides can be: twice the largest distance from 1
     of a 'given' or 'vendor' row's ratio (at least 1%). A learner's ratio inside it is a tie."""
@@ -182,6 +186,12 @@ def format_table(lines, header_lines, recorded):
     band = noise_band(lines)
     text.append(f"[mine] A ratio within {band:.1%} of 1 is called 'same': twice the largest "
                 "difference of the same-code rows (at least 1%).")
+    if band > NOISY_BAND:
+        text.append(f"[mine] WARNING: the same code ran up to {band / 2:.0%} apart on the two "
+                    "sides, so this comparison says little: 'same' covers almost any time. "
+                    "Something else disturbed the run (another program on the GPU: processes "
+                    "take turns on it, each getting a share of the time). Run it again with the "
+                    "GPU to yourself.")
     size = None
     for ln in lines:
         if ln["size"] != size:

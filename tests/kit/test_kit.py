@@ -91,6 +91,19 @@ class CompareMine(unittest.TestCase):
         row = {ln.split()[0]: ln for ln in table.splitlines() if ln.startswith("  ")}
         self.assertTrue(row["a"].endswith("same"))
         self.assertTrue(row["b"].endswith("slower"))
+        self.assertNotIn("WARNING", table)
+
+    def test_a_disturbed_run_is_called_so(self):
+        # The given row ran 3x slower on the learner's side (another process had the GPU half the
+        # time, as on the H100 once): every ratio is a 'tie', and the table must say why.
+        ref = bench_json([("ch04/naive/8/0", 1.0), ("ch04/a/8/0", 1.0)])
+        mine = bench_json([("ch04/naive/8/0", 3.1), ("ch04/a/8/0", 3.0)])
+        _, m = compare_mine.load_benchmark_json(self.write("m.json", mine))
+        _, r = compare_mine.load_benchmark_json(self.write("r.json", ref))
+        lines = compare_mine.compare(compare_mine.rows_of(m), compare_mine.rows_of(r),
+                                     unfinished=[], exercises={"a"})
+        table = compare_mine.format_table(lines, [], recorded=True)
+        self.assertIn("WARNING: the same code ran up to 210% apart", table)
 
     def test_truncated_json_keeps_the_rows_written(self):
         text = RECORDED.read_text()

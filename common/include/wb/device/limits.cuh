@@ -16,7 +16,9 @@
 #include <cuda_runtime_api.h>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
+#include <vector>
 
 namespace wb {
 
@@ -149,6 +151,25 @@ class GuardedOutput {
   bool guards_intact() {
     return check_on_device(base(), kGuard + offset_, PoisonPattern{}).count == 0 &&
            check_on_device(data() + n_, kGuard, PoisonPattern{}).count == 0;
+  }
+  /// For a small view: the guards and the view copied to the host in one cudaMemcpy on the
+  /// default stream, checked there. `view` receives the n values; returns whether the guards are
+  /// intact. Unlike guards_intact() it allocates and frees nothing on the device (cudaFree
+  /// synchronizes the whole device), so it never waits for work on other, non-blocking streams.
+  bool read_small(std::vector<float>& view) {
+    std::vector<float> all(static_cast<std::size_t>(n_ + offset_ + 2 * kGuard));
+    WB_CUDA_CHECK(
+        cudaMemcpy(all.data(), base(), all.size() * sizeof(float), cudaMemcpyDeviceToHost));
+    const std::size_t first = static_cast<std::size_t>(kGuard + offset_);
+    view.assign(all.begin() + first, all.begin() + first + n_);
+    bool intact = true;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      if (i >= first && i < first + static_cast<std::size_t>(n_)) continue;
+      std::uint32_t bits;
+      std::memcpy(&bits, &all[i], sizeof(bits));
+      intact = intact && bits == NumericTraits<float>::poison_bits;
+    }
+    return intact;
   }
 
  private:
