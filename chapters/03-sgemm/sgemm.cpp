@@ -68,7 +68,7 @@ const Step& vendor_step() {
                               "common/src/gemm_cublas.cpp",
                               "wb::gemm::launch_cublas<fp32>",
                               wb::gemm::launch_cublas<float>,
-                              {kMax, kMax, kMax}};
+                              {wb::gemm::kCublasGemmMaxMN, wb::gemm::kCublasGemmMaxMN, kMax}};
   return vendor;
 }
 

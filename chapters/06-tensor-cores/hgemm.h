@@ -12,7 +12,9 @@
 ///
 /// Every step accepts every shape: M, N, K from 1 to 2^31 - 1 (the grid limits the number of
 /// row tiles to 65535, which the launchers check and report), leading dimensions and pointers
-/// that allow 16-byte accesses or not (a scalar path then), K not a multiple of 16.
+/// that allow 16-byte accesses or not (a scalar path then), K not a multiple of 16. The vendor
+/// row takes M and N up to wb::gemm::kCublasGemmMaxMN = 2^31 - 65408, cuBLAS's own limit, and
+/// refuses larger ones with a message that says so.
 #pragma once
 
 #include "wb/gemm.h"

@@ -15,6 +15,8 @@
 /// tiles to 65535, which the launchers check and report), leading dimensions and pointers that
 /// allow 16-byte accesses or not (then the copies are synchronous: cp.async of 16 bytes needs a
 /// 16-byte aligned source), K not a multiple of the k tile and K smaller than all the stages.
+/// The vendor row takes M and N up to wb::gemm::kCublasGemmMaxMN = 2^31 - 65408 (cuBLAS's own
+/// limit; it refuses larger ones with a message that says so).
 #pragma once
 
 #include "hgemm.h"  // chapter 06: Step, tuning::Config, peak (reused, not copied)

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <set>
 #include <stdexcept>
@@ -309,6 +310,35 @@ TEST_CASE("the grid check names M and the largest M the tile allows", "[ch03][cp
   }
   REQUIRE(gemm::tile_grid(65535 * 128, 1, 128, 256, "t").y == 65535u);
   REQUIRE(gemm::tile_grid(1, kMax, 128, 256, "t").x == 8388608u);  // N = 2^31 - 1 fits along x
+}
+
+TEST_CASE("the vendor row refuses M or N above cuBLAS's limit, naming it, before any GPU work",
+          "[ch03][cpu]") {
+  // Fake addresses 2^40 bytes apart (never dereferenced): the check comes before cuBLAS is called.
+  float* const a = reinterpret_cast<float*>(std::uintptr_t{1} << 40);
+  float* const b = reinterpret_cast<float*>(std::uintptr_t{2} << 40);
+  float* const c = reinterpret_cast<float*>(std::uintptr_t{3} << 40);
+  const std::int64_t over = gemm::kCublasGemmMaxMN + 1;
+  REQUIRE(gemm::kCublasGemmMaxMN == (std::int64_t{1} << 31) - 65408);
+  REQUIRE(ch03::vendor_step().max.M == gemm::kCublasGemmMaxMN);
+  REQUIRE(ch03::vendor_step().max.N == gemm::kCublasGemmMaxMN);
+  REQUIRE(ch03::vendor_step().max.K == kMax);
+  for (const auto& [M, N] : {std::pair<std::int64_t, std::int64_t>{over, 1}, {1, over},
+                             {kMax, 1}, {1, kMax}}) {
+    const ch03::Args args{M, N, 1, 1.0f, a, 1, b, N, 0.0f, c, N};
+    try {
+      gemm::launch_cublas<float>(args, nullptr);
+      FAIL("expected std::invalid_argument at M x N = " << M << " x " << N);
+    } catch (const std::invalid_argument& e) {
+      const std::string m = e.what();
+      INFO(m);
+      REQUIRE(m.find("wb::gemm::launch_cublas<fp32>") != std::string::npos);
+      REQUIRE(m.find("at most 2147418240") != std::string::npos);
+      REQUIRE(m.find("cublasGemmEx_64 fails above") != std::string::npos);
+      REQUIRE(m.find("got M x N = " + std::to_string(M) + " x " + std::to_string(N)) !=
+              std::string::npos);
+    }
+  }
 }
 
 TEST_CASE("the reference, the padding and the checker (which must be able to fail)",

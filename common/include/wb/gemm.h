@@ -217,9 +217,17 @@ template <class T>
 RunReport check_sampled(const Problem<T>& p, const SampledReference& sampled,
                         const std::vector<T>& C, Epilogue epilogue = Epilogue::kFused);
 
+/// The largest M and the largest N the vendor row accepts: 2^31 - 65408. cuBLAS's
+/// cublasGemmEx_64 (cuBLAS 13.1, CUDA 13.0, on the H100) fails with CUBLAS_STATUS_INTERNAL_ERROR
+/// above it, for fp32 and fp16 alike, with the other two sizes 1; at it the output is right
+/// (bisected by bench/probes/cublas_gemm_limit.cu, recorded in
+/// bench/results/h100/cublas-gemm-limit.txt). K reaches 2^31 - 1.
+constexpr std::int64_t kCublasGemmMaxMN = 2147418240;
+
 /// The vendor baseline: cuBLAS `cublasGemmEx` with fp32 compute (CUBLAS_COMPUTE_32F: no TF32 for
 /// fp32 inputs, fp32 accumulation for fp16 and bf16), called on the transposed problem
-/// C^T = B^T A^T, which is row-major C seen column-major. Same argument checks as the steps.
+/// C^T = B^T A^T, which is row-major C seen column-major. Same argument checks as the steps,
+/// plus M and N at most kCublasGemmMaxMN (std::invalid_argument naming cuBLAS's limit).
 template <class T>
 void launch_cublas(const Args<T>& args, cudaStream_t stream);
 
