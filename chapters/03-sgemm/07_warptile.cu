@@ -61,9 +61,6 @@ __global__ void __launch_bounds__(T::kThreads, T::kMinBlocks)
   //     0 <= j < T::TN, lies inside the warp tile. Call it; do not re-derive it.
   //   tile_load_pos(tid, s, T::kThreads, vecs_per_row): the s-th float4 this thread copies of a
   //     tile whose rows hold vecs_per_row float4s (T::BK / 4 for A, T::BN / 4 for B).
-  //   live = w.row < M - m0 && w.col < N - n0: false only for a warp whose whole tile lies
-  //     outside C (at an edge of C). Nobody stores its outputs, so it skips 2d (the FMAs), but
-  //     it still copies its share of the tiles and meets every barrier (2a-2c and 2e).
   // Steps:
   //   1. Static shared memory, 16-byte aligned (one buffer, 24,832 bytes for Tuned):
   //        __shared__ __align__(16) float sA[T::BK][T::kLdA];  // A tile transposed: sA[k][m]
@@ -78,7 +75,7 @@ __global__ void __launch_bounds__(T::kThreads, T::kMinBlocks)
   //         p.col: n); with k = k0 + p.row, the float4 at &sB[p.row][p.col] =
   //         load4<kVec>(&B[k][n0], p.col, N - n0, k < K). (std::size_t for every row * ld.)
   //      c. __syncthreads().
-  //      d. If live, for kk < T::BK: for i < T::kIterM, rA[4i .. 4i+3] = the float4 at
+  //      d. For kk < T::BK: for i < T::kIterM, rA[4i .. 4i+3] = the float4 at
   //         &sA[kk][w.row + warp_tile_pos(lane, T::kWarpRows, 4 * i, 0).row]; for j < T::kIterN,
   //         rB[4j .. 4j+3] = the float4 at &sB[kk][w.col + warp_tile_pos(lane, T::kWarpRows, 0,
   //         4 * j).col]; then acc[i][j] += rA[i] * rB[j] for all i < T::TM, j < T::TN.

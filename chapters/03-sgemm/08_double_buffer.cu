@@ -52,8 +52,7 @@ __global__ void __launch_bounds__(T::kThreads, T::kMinBlocks)
                                float* __restrict__ gC, int ldc) {
   // WB_EXERCISE_BEGIN
   // TODO(step 8): write the kernel, starting from your 07_warptile.cu kernel (same T, same
-  // indices m0, n0, w, live, warp_tile_pos, tile_load_pos; the FMAs and the epilogue do not
-  // change).
+  // indices m0, n0, w, warp_tile_pos, tile_load_pos; the FMAs and the epilogue do not change).
   // The launcher below is done. Then delete the WB_EXERCISE_TODO line at the top of this file and
   // run `make chapter-03-check`. T is any WarpTiles configuration: double_buffer_configs() runs
   // this kernel with nine of them, so use T's constants, never numbers.
@@ -73,7 +72,7 @@ __global__ void __launch_bounds__(T::kThreads, T::kMinBlocks)
   //   3. tiles = wb::ceil_div(K, T::BK). load_tile(0); store_tile(0); __syncthreads();
   //      for t < tiles: stage = t & 1;
   //        if (t + 1 < tiles) load_tile((t + 1) * T::BK);  // in flight during the FMAs
-  //        the FMAs of step 7 on stage `stage` (if live, as in step 7);
+  //        the FMAs of step 7 on stage `stage`;
   //        if (t + 1 < tiles) store_tile(stage ^ 1);
   //        __syncthreads();  // one barrier per tile: the next stage is complete, and everyone is
   //                          // done with this one before it is overwritten at tile t + 2

@@ -49,10 +49,6 @@ __global__ void __launch_bounds__(T::kThreads, T::kMinBlocks)
   const int tid = threadIdx.x, lane = tid % 32;
   const int m0 = blockIdx.y * T::BM, n0 = blockIdx.x * T::BN;              // this block's tile of C
   const TilePos w = warp_tile_origin(tid / 32, T::kWarpsN, T::WM, T::WN);  // the warp's tile
-  // A warp whose whole tile lies outside C (only at an edge of C) computes nothing anyone
-  // stores: it copies its share of the tiles and meets the others at every barrier, but
-  // skips the FMAs (one uniform branch per k tile).
-  const bool live = w.row < M - m0 && w.col < N - n0;
   float acc[T::TM][T::TN] = {};
   const int tiles = wb::ceil_div(K, T::BK);
   for (int t = 0; t < tiles; ++t) {
@@ -75,24 +71,22 @@ __global__ void __launch_bounds__(T::kThreads, T::kMinBlocks)
           load4<kVec>(gB + static_cast<std::size_t>(k) * ldb + n0, p.col, N - n0, k < K);
     }
     __syncthreads();  // the tiles are complete
-    if (live) {
 #pragma unroll
-      for (int kk = 0; kk < T::BK; ++kk) {
-        float rA[T::TM], rB[T::TN];
+    for (int kk = 0; kk < T::BK; ++kk) {
+      float rA[T::TM], rB[T::TN];
 #pragma unroll
-        for (int i = 0; i < T::kIterM; ++i)  // sub-tile i along m: 4 rows from one LDS.128
-          *reinterpret_cast<float4*>(&rA[4 * i]) = *reinterpret_cast<const float4*>(
-              &sA[kk][w.row + warp_tile_pos(lane, T::kWarpRows, 4 * i, 0).row]);
+      for (int i = 0; i < T::kIterM; ++i)  // sub-tile i along m: 4 rows from one LDS.128
+        *reinterpret_cast<float4*>(&rA[4 * i]) = *reinterpret_cast<const float4*>(
+            &sA[kk][w.row + warp_tile_pos(lane, T::kWarpRows, 4 * i, 0).row]);
 #pragma unroll
-        for (int j = 0; j < T::kIterN; ++j)  // sub-tile j along n: 4 columns from one LDS.128
-          *reinterpret_cast<float4*>(&rB[4 * j]) = *reinterpret_cast<const float4*>(
-              &sB[kk][w.col + warp_tile_pos(lane, T::kWarpRows, 0, 4 * j).col]);
+      for (int j = 0; j < T::kIterN; ++j)  // sub-tile j along n: 4 columns from one LDS.128
+        *reinterpret_cast<float4*>(&rB[4 * j]) = *reinterpret_cast<const float4*>(
+            &sB[kk][w.col + warp_tile_pos(lane, T::kWarpRows, 0, 4 * j).col]);
 #pragma unroll
-        for (int i = 0; i < T::TM; ++i) {
+      for (int i = 0; i < T::TM; ++i) {
 #pragma unroll
-          for (int j = 0; j < T::TN; ++j)
-            acc[i][j] += rA[i] * rB[j];
-        }
+        for (int j = 0; j < T::TN; ++j)
+          acc[i][j] += rA[i] * rB[j];
       }
     }
     __syncthreads();  // nobody still reads the tiles the next copy overwrites

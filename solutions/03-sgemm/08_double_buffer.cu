@@ -51,10 +51,6 @@ __global__ void __launch_bounds__(T::kThreads, T::kMinBlocks)
   const int tid = threadIdx.x, lane = tid % 32;
   const int m0 = blockIdx.y * T::BM, n0 = blockIdx.x * T::BN;
   const TilePos w = warp_tile_origin(tid / 32, T::kWarpsN, T::WM, T::WN);
-  // A warp whose whole tile lies outside C (only at an edge of C) computes nothing anyone
-  // stores: it copies its share of the tiles and meets the others at every barrier, but
-  // skips the FMAs (one uniform branch per k tile).
-  const bool live = w.row < M - m0 && w.col < N - n0;
 
   float4 ldA[T::kLoadsA], ldB[T::kLoadsB];  // the next tile, in flight
   auto load_tile = [&](int k0) {            // global -> registers
@@ -99,24 +95,22 @@ __global__ void __launch_bounds__(T::kThreads, T::kMinBlocks)
     if (t + 1 < tiles) load_tile((t + 1) * T::BK);  // in flight during the FMAs below
     const float* a = sA + stage * T::BK * T::kLdA + w.row;
     const float* b = sB + stage * T::BK * T::BN + w.col;
-    if (live) {
 #pragma unroll
-      for (int kk = 0; kk < T::BK; ++kk) {
-        float rA[T::TM], rB[T::TN];
+    for (int kk = 0; kk < T::BK; ++kk) {
+      float rA[T::TM], rB[T::TN];
 #pragma unroll
-        for (int i = 0; i < T::kIterM; ++i)
-          *reinterpret_cast<float4*>(&rA[4 * i]) = *reinterpret_cast<const float4*>(
-              a + kk * T::kLdA + warp_tile_pos(lane, T::kWarpRows, 4 * i, 0).row);
+      for (int i = 0; i < T::kIterM; ++i)
+        *reinterpret_cast<float4*>(&rA[4 * i]) = *reinterpret_cast<const float4*>(
+            a + kk * T::kLdA + warp_tile_pos(lane, T::kWarpRows, 4 * i, 0).row);
 #pragma unroll
-        for (int j = 0; j < T::kIterN; ++j)
-          *reinterpret_cast<float4*>(&rB[4 * j]) = *reinterpret_cast<const float4*>(
-              b + kk * T::BN + warp_tile_pos(lane, T::kWarpRows, 0, 4 * j).col);
+      for (int j = 0; j < T::kIterN; ++j)
+        *reinterpret_cast<float4*>(&rB[4 * j]) = *reinterpret_cast<const float4*>(
+            b + kk * T::BN + warp_tile_pos(lane, T::kWarpRows, 0, 4 * j).col);
 #pragma unroll
-        for (int i = 0; i < T::TM; ++i) {
+      for (int i = 0; i < T::TM; ++i) {
 #pragma unroll
-          for (int j = 0; j < T::TN; ++j)
-            acc[i][j] += rA[i] * rB[j];
-        }
+        for (int j = 0; j < T::TN; ++j)
+          acc[i][j] += rA[i] * rB[j];
       }
     }
     if (t + 1 < tiles) store_tile(stage ^ 1);  // nobody reads it now: all passed the last barrier
