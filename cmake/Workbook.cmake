@@ -120,6 +120,9 @@ const int registered = wb::register_chapter({\"${CH_NUMBER}\", \"${CH_SLUG}\", {
   execute_process(COMMAND ${CMAKE_COMMAND} -D "SOURCES=${exercise_files}" -D OUT_DIR=${wrapper_dir}
                           -P ${PROJECT_SOURCE_DIR}/cmake/ExerciseWrappers.cmake)
 
+  # WB_CHAPTER_NUMBER: the chapter of the code being compiled (wb/exercise.h: a WB_EXERCISE_TODO
+  # marker counts only for its own chapter's step; chapters 06 and 08 both have "mma").
+  set(chapter_define "WB_CHAPTER_NUMBER=\"${CH_NUMBER}\"")
   set(flavours exercises)
   if(with_solutions)
     set(flavours solutions exercises)
@@ -134,6 +137,7 @@ const int registered = wb::register_chapter({\"${CH_NUMBER}\", \"${CH_SLUG}\", {
     target_include_directories(${id}_${flavour} PUBLIC ${chapter_dir})
     target_link_libraries(${id}_${flavour} PUBLIC wb_common ${CH_LIBS})
     target_compile_options(${id}_${flavour} PRIVATE "$<$<COMPILE_LANGUAGE:CUDA>:${CH_CUDA_OPTIONS}>")
+    target_compile_definitions(${id}_${flavour} PRIVATE ${chapter_define})
   endforeach()
   add_dependencies(${id}_exercises ${id}_exercise_sources)
   # What "the chapter's code" is for CPU tests and for later chapters' context rows.
@@ -150,6 +154,7 @@ const int registered = wb::register_chapter({\"${CH_NUMBER}\", \"${CH_SLUG}\", {
   add_test(NAME ${id}.cpu COMMAND ${id}_cpu_tests)
 
   add_executable(${id}_check ${CH_GPU_TESTS} ${known_bad} ${CH_KNOWN_BAD_TESTS} ${info_source})
+  target_compile_definitions(${id}_check PRIVATE ${chapter_define})
   target_compile_options(${id}_check PRIVATE "$<$<COMPILE_LANGUAGE:CUDA>:${CH_CUDA_OPTIONS}>")
   target_link_libraries(${id}_check PRIVATE ${id}_exercises wb_main_check)
   add_executable(${id}_bench_mine ${CH_BENCH} ${info_source})
@@ -230,6 +235,7 @@ const int registered = wb::register_chapter({\"${CH_NUMBER}\", \"${CH_SLUG}\", {
   endif()
 
   add_executable(${id}_gpu_tests ${CH_GPU_TESTS} ${known_bad} ${CH_KNOWN_BAD_TESTS} ${info_source})
+  target_compile_definitions(${id}_gpu_tests PRIVATE ${chapter_define})
   target_compile_options(${id}_gpu_tests PRIVATE "$<$<COMPILE_LANGUAGE:CUDA>:${CH_CUDA_OPTIONS}>")
   target_link_libraries(${id}_gpu_tests PRIVATE ${id}_solutions wb_main_gpu)
   # One CTest entry per step, so the summary names the failing step; then everything else.

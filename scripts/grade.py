@@ -478,7 +478,7 @@ def write_report(meta, learners, md_path, csv_path):
     lines += ["## What the columns mean", "",
               "- **status**: `pass` (every test of the step passed: the same tests the reference "
               "solution passes); `FAIL` (a check failed: see the shape and message); `unfinished` "
-              "(the file still has its `WB_EXERCISE_TODO` line, or is not in the submission: not "
+              "(the file still has its `WB_EXERCISE_TODO(...)` statement, or is not in the submission: not "
               "tested); `does-not-compile` (the compiler's first error is the message; the stub "
               "was put back so the other exercises could be graded); `timed-out` (the step's "
               "tests were stopped at the time limit: a hang); `crashed` (the test process died "

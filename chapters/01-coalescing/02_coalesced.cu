@@ -36,8 +36,8 @@ __global__ void scale_rows_coalesced_kernel(const float* __restrict__ gIn,
   //      at rows = 2^31 - 1 the last row + stride passes 2^31 - 1, and an int would wrap to a
   //      negative row that still passes row < rows; the sum stays below 2^32 (stride <= 65535 x 8).
   //   3. i = row * cols + col, computed in std::size_t; gOut[i] = gIn[i] * gScale[row].
-  // No shared memory and no barriers. When it is written, delete the WB_EXERCISE_TODO line above
-  // and run `make chapter-01-check`.
+  // No shared memory and no barriers. When it is written, delete the WB_EXERCISE_TODO statement
+  // above and run `make chapter-01-check`.
   // WB_EXERCISE_END
 }
 

@@ -42,8 +42,8 @@ __global__ void scale_rows_vectorized_kernel(const float* __restrict__ gIn,
   //      x.x, x.y, x.z, x.w by k; store x to the same float4 of gOutRow + s.head.
   //   4. if v < s.head: gOutRow[v] = gInRow[v] * k.
   //      if v < s.tail: c = s.head + 4 * s.body + v (kVec = 4); gOutRow[c] = gInRow[c] * k.
-  // No shared memory and no barriers. When it is written, delete the WB_EXERCISE_TODO line above
-  // and run `make chapter-01-check`.
+  // No shared memory and no barriers. When it is written, delete the WB_EXERCISE_TODO statement
+  // above and run `make chapter-01-check`.
   // WB_EXERCISE_END
 }
 

@@ -44,8 +44,8 @@ __global__ void scale_rows_ilp_kernel(const float* __restrict__ gIn,
   //   4. k = gScale[row]; #pragma unroll: the same v; if v < s.body: gOutVec[v] = rX[u] with each
   //      component multiplied by k.          (...then every store)
   //   5. Head and tail as in step 3, with v0 in place of v.
-  // No shared memory and no barriers. When it is written, delete the WB_EXERCISE_TODO line above
-  // and run `make chapter-01-check`.
+  // No shared memory and no barriers. When it is written, delete the WB_EXERCISE_TODO statement
+  // above and run `make chapter-01-check`.
   // WB_EXERCISE_END
 }
 

@@ -6,7 +6,7 @@
 // output rows, `rows * 4` bytes apart. One side of a transpose is always a column; here it is the
 // store side, and every store request touches 32 sectors to use 4 bytes of each.
 //
-// Prediction at 8192 x 8192 (512 MiB moved; floor 0.18 ms at the ~3.0 TB/s copy ceiling): DRAM
+// Prediction at 8192 x 8192 (537 MB moved; floor 0.18 ms at the ~3.0 TB/s copy ceiling): DRAM
 // bytes stay near the minimum (the 32 x 32 tile a block writes fills whole sectors of 32 output
 // rows, which L2 merges before DRAM), but L1 and L2 handle 8x the store sectors per request that a
 // row-wise store needs, as in chapter 01's naive step: expect about 4x the floor, ~0.7 ms.

@@ -52,7 +52,9 @@ __global__ void transpose_smem_tile_kernel(const float* __restrict__ gIn, float*
   //   1. Static shared memory: __shared__ float sTile[T::kTile * T::kTile]; element (i, j) of the
   //      tile is input element (r0 + i, c0 + j), stored at sTile[unpadded_offset(i, j)].
   //   2. tile = tile_of(blockIdx.x, tiles_across); r0 = tile.row * T::kTile and
-  //      c0 = tile.col * T::kTile (std::int64_t: the first input row and column of the tile).
+  //      c0 = tile.col * T::kTile (std::int64_t: the first input row and column of the tile;
+  //      being 64-bit, they keep every index below, such as (r0 + i) * cols, in 64 bits: a matrix
+  //      may hold more than 2^31 elements).
   //   3. Load (#pragma unroll on the k loop, as in 01_naive.cu, so the loads are issued together):
   //      for k < T::kRowsPerThread: i = threadIdx.y + k * T::kBlockRows, j = threadIdx.x;
   //      if r0 + i < rows and c0 + j < cols: sTile[unpadded_offset(i, j)] =
@@ -61,7 +63,8 @@ __global__ void transpose_smem_tile_kernel(const float* __restrict__ gIn, float*
   //   5. Store: the same i and j; output row c0 + i is tile column i, and the lanes walk j, which
   //      are input rows: if c0 + i < cols and r0 + j < rows:
   //      gOut[(c0 + i) * rows + r0 + j] = sTile[unpadded_offset(j, i)].
-  // When it is written, delete the WB_EXERCISE_TODO line above and run `make chapter-02-check`.
+  // When it is written, delete the WB_EXERCISE_TODO statement above and run
+  // `make chapter-02-check`.
   // WB_EXERCISE_END
 }
 

@@ -38,7 +38,8 @@ __global__ void transpose_padded_tile_kernel(const float* __restrict__ gIn,
   //      __syncthreads() between the two phases are step 2's.
   // Work out on paper (or with conflict_degree in tests/ch02/bank_conflict_test.cpp) why a column
   // read is now 1-way.
-  // When it is written, delete the WB_EXERCISE_TODO line above and run `make chapter-02-check`.
+  // When it is written, delete the WB_EXERCISE_TODO statement above and run
+  // `make chapter-02-check`.
   // WB_EXERCISE_END
 }
 

@@ -37,7 +37,8 @@ __global__ void transpose_swizzled_tile_kernel(const float* __restrict__ gIn,
   //      reads element (j, i) at swizzled_offset(j, i). Indices, bounds checks and the
   //      __syncthreads() are step 2's.
   // Convince yourself that both a row and a column of the swizzled tile hit 32 different banks.
-  // When it is written, delete the WB_EXERCISE_TODO line above and run `make chapter-02-check`.
+  // When it is written, delete the WB_EXERCISE_TODO statement above and run
+  // `make chapter-02-check`.
   // WB_EXERCISE_END
 }
 

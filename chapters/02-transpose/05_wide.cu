@@ -69,7 +69,8 @@ __global__ void transpose_wide_kernel(const float* __restrict__ gIn, float* __re
   //               step 5, says why not a plain assignment);
   //        else:  for q < 4: if c0 + i < cols and r0 + j + q < rows:
   //               gOut[(c0 + i) * rows + r0 + j + q] = sTile[padded_offset(j + q, i)].
-  // When it is written, delete the WB_EXERCISE_TODO line above and run `make chapter-02-check`.
+  // When it is written, delete the WB_EXERCISE_TODO statement above and run
+  // `make chapter-02-check`.
   // WB_EXERCISE_END
 }
 

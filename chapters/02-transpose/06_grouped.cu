@@ -48,7 +48,8 @@ __global__ void transpose_grouped_kernel(const float* __restrict__ gIn, float* _
   // Work out on paper which tiles (tile row, tile column) blocks 0..29 move for a matrix 3 tiles
   // across and 10 tiles down (kGroupRows = 8: a band of 8 tile rows, then one of 2), then check
   // your answer under "Step 6" in README.md.
-  // When it is written, delete the WB_EXERCISE_TODO line above and run `make chapter-02-check`.
+  // When it is written, delete the WB_EXERCISE_TODO statement above and run
+  // `make chapter-02-check`.
   // WB_EXERCISE_END
 }
 

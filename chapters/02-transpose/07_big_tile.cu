@@ -54,7 +54,8 @@ __global__ void __launch_bounds__(B::kThreadsX* B::kThreadsY)
   //   5. Store: the same (k, h), i and j; output row c0 + i, column r0 + j:
   //      if c0 + i < cols and r0 + j < rows: gOut[(c0 + i) * rows + r0 + j] =
   //      sTile[big_padded_offset(j, i)].
-  // When it is written, delete the WB_EXERCISE_TODO line above and run `make chapter-02-check`.
+  // When it is written, delete the WB_EXERCISE_TODO statement above and run
+  // `make chapter-02-check`.
   // WB_EXERCISE_END
 }
 

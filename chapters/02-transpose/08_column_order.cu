@@ -46,7 +46,8 @@ __global__ void __launch_bounds__(B::kThreadsX* B::kThreadsY)
   //      instead), so step 7's body does not compile here until that line is changed.
   // Work out which tiles (tile row, tile column) blocks 0..5 move for a matrix 3 tiles across and
   // 2 tiles down, then check your answer under "Step 8" in README.md.
-  // When it is written, delete the WB_EXERCISE_TODO line above and run `make chapter-02-check`.
+  // When it is written, delete the WB_EXERCISE_TODO statement above and run
+  // `make chapter-02-check`.
   // WB_EXERCISE_END
 }
 

@@ -48,7 +48,7 @@ __global__ void __launch_bounds__(TilesVec::kThreads)
                             float* __restrict__ gC, int ldc) {
   // WB_EXERCISE_BEGIN
   // TODO(step 6): write the kernel; the launcher below is done (it picks kVec). Then delete the
-  // WB_EXERCISE_TODO line at the top of this file and run `make chapter-03-check`.
+  // WB_EXERCISE_TODO statement at the top of this file and run `make chapter-03-check`.
   // Block: 256 threads (tid) for a 128 x 128 tile of C with corner m0 = blockIdx.y * BM,
   // n0 = blockIdx.x * BN; threads in a 16 x 16 grid, tr = tid / 16, tc = tid % 16, owning rows
   // tr * 8 .. + 7 and columns tc * 8 .. + 7 as in step 5. k walks in tiles of BK = 8 (tiles =

@@ -51,7 +51,7 @@ __global__ void __launch_bounds__(T::kThreads, T::kMinBlocks)
   // WB_EXERCISE_BEGIN
   // TODO(step 7): write the kernel; the launcher below is done (it picks kVec, and T is
   // ch03::Tuned from warp_tiles.h: BM = 128, BN = 256, BK = 16, WM = WN = 64, kWarpRows = 4,
-  // 256 threads). Then delete the WB_EXERCISE_TODO line at the top of this file and run
+  // 256 threads). Then delete the WB_EXERCISE_TODO statement at the top of this file and run
   // `make chapter-03-check`. Write it for any T (use T::BM, T::TM, ..., never the numbers).
   // Indices (tid = threadIdx.x, lane = tid % 32, warp = tid / 32):
   //   m0 = blockIdx.y * T::BM, n0 = blockIdx.x * T::BN: the corner of the block's tile of C.

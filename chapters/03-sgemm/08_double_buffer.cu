@@ -53,8 +53,8 @@ __global__ void __launch_bounds__(T::kThreads, T::kMinBlocks)
   // WB_EXERCISE_BEGIN
   // TODO(step 8): write the kernel, starting from your 07_warptile.cu kernel (same T, same
   // indices m0, n0, w, warp_tile_pos, tile_load_pos; the FMAs and the epilogue do not change).
-  // The launcher below is done. Then delete the WB_EXERCISE_TODO line at the top of this file and
-  // run `make chapter-03-check`. T is any WarpTiles configuration: double_buffer_configs() runs
+  // The launcher below is done. Then delete the WB_EXERCISE_TODO statement at the top of this file
+  // and run `make chapter-03-check`. T is any WarpTiles configuration: double_buffer_configs() runs
   // this kernel with nine of them, so use T's constants, never numbers.
   //   1. Shared memory is DYNAMIC: the launcher passes T::smem_bytes(2) bytes (49,664 for Tuned,
   //      128 x 256 x 16: above the 48 KiB a static array may have; 24,832 for the BK = 8 ones).

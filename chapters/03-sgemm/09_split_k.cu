@@ -65,7 +65,8 @@ __global__ void __launch_bounds__(T::kThreads, T::kMinBlocks)
   // (launch_double_buffer: finish 08_double_buffer.cu first, or step 9's tests fail wherever the
   // rule does not split). With 2 or more they allocate the workspace gW, launch this kernel on a
   // grid of (tiles of N, tiles of M, splits) blocks, then kernel 2.
-  // Then delete the WB_EXERCISE_TODO line at the top of this file and run `make chapter-03-check`.
+  // Then delete the WB_EXERCISE_TODO statement at the top of this file and run
+  // `make chapter-03-check`.
   //   1. This block's split: kb = blockIdx.z * k_per_split (< K: no split is empty) and
   //      kn = min(k_per_split, K - kb) (never kb + k_per_split: it can pass 2^31 - 1). Offset the
   //      problem to it: gA += kb (columns kb .. of A), gB += kb * ldb (rows kb .. of B, in

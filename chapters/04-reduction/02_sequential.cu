@@ -38,7 +38,8 @@ __global__ void reduce_sequential_kernel(const float* __restrict__ gIn, float* _
   //        if (tid < s) sX[tid] = op(sX[tid], sX[tid + s]);   then __syncthreads() (every level,
   //        the last included: all threads reach it).
   //   4. Thread 0 writes sX[0] to gOut[blockIdx.x].
-  // When it is written, delete the WB_EXERCISE_TODO line above and run `make chapter-04-check`.
+  // When it is written, delete the WB_EXERCISE_TODO statement above and run
+  // `make chapter-04-check`.
   // WB_EXERCISE_END
 }
 

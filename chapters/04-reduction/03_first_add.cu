@@ -33,7 +33,8 @@ __global__ void reduce_first_add_kernel(const float* __restrict__ gIn, float* __
   //   3. v = i < count ? gIn[i] : Op::identity();
   //      if (i + blockDim.x < count) v = op(v, gIn[i + blockDim.x]);   <- both loads coalesced
   //   4. sX[tid] = v; __syncthreads(); then step 2's loop (with its __syncthreads()) and write.
-  // When it is written, delete the WB_EXERCISE_TODO line above and run `make chapter-04-check`.
+  // When it is written, delete the WB_EXERCISE_TODO statement above and run
+  // `make chapter-04-check`.
   // WB_EXERCISE_END
 }
 

@@ -42,8 +42,8 @@ __global__ void reduce_unroll_last_warp_kernel(const float* __restrict__ gIn,
   //        }
   //        thread 0 writes v to gOut[blockIdx.x].
   // Then run `make chapter-04-mine-sanitize`: racecheck must stay clean, so keep both __syncwarp
-  // calls. When it is written, delete the WB_EXERCISE_TODO line above and run `make
-  // chapter-04-check`.
+  // calls. When it is written, delete the WB_EXERCISE_TODO statement above and run
+  // `make chapter-04-check`.
 
   // WB_EXERCISE_END
 }

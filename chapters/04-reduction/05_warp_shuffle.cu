@@ -45,7 +45,8 @@ __global__ void reduce_warp_shuffle_kernel(const float* __restrict__ gIn, float*
   //                      v = wb::warp_reduce(v, op); if (lane == 0) gOut[blockIdx.x] = v;
   // Every lane of a warp must call warp_reduce (its mask is all 32 lanes): no early return for
   // threads past the end; they carry the identity.
-  // When it is written, delete the WB_EXERCISE_TODO line above and run `make chapter-04-check`.
+  // When it is written, delete the WB_EXERCISE_TODO statement above and run
+  // `make chapter-04-check`.
   // WB_EXERCISE_END
 }
 

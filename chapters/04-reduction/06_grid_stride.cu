@@ -47,7 +47,8 @@ __global__ void __launch_bounds__(kThreads)
   //      then one input at a time while j < count: v = op(v, gIn[j]); j += stride.
   //   4. v = block_reduce(v, op, sWarp) (reduction.h: step 5's two warp_reduce levels, one
   //      __syncthreads inside; every thread must call it); thread 0 writes gOut[blockIdx.x].
-  // When it is written, delete the WB_EXERCISE_TODO line above and run `make chapter-04-check`.
+  // When it is written, delete the WB_EXERCISE_TODO statement above and run
+  // `make chapter-04-check`.
   // WB_EXERCISE_END
 }
 

@@ -48,7 +48,8 @@ __global__ void __launch_bounds__(kThreads)
   //   5. if (first < split.head) v = op(v, gIn[first]);
   //      if (first < split.tail) v = op(v, gIn[split.head + kVec * split.body + first]).
   //   6. v = block_reduce(v, op, sWarp); thread 0 writes gOut[blockIdx.x].
-  // When it is written, delete the WB_EXERCISE_TODO line above and run `make chapter-04-check`.
+  // When it is written, delete the WB_EXERCISE_TODO statement above and run
+  // `make chapter-04-check`.
   // WB_EXERCISE_END
 }
 

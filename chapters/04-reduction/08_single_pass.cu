@@ -68,7 +68,8 @@ __global__ void __launch_bounds__(kThreads)
   //   5. __threadfence(); then fold the gridDim.x partials (part 1).
   //   6. __syncthreads() before reusing sWarp; v = block_reduce(v, op, sWarp); thread 0 writes
   //      gOut[0].
-  // When it is written, delete the WB_EXERCISE_TODO line above and run `make chapter-04-check`.
+  // When it is written, delete the WB_EXERCISE_TODO statement above and run
+  // `make chapter-04-check`.
   // WB_EXERCISE_END
 }
 

@@ -19,7 +19,7 @@
 
 #include "wb/exercise.h"
 
-WB_STEP_NEEDS("sync", "warptile");  // chapter 06 step 6
+WB_STEP_NEEDS("sync", "06:warptile");  // chapter 06 step 6
 
 namespace ch07 {
 

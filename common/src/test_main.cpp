@@ -137,6 +137,13 @@ int run_child(const char* self, const std::vector<std::string>& extra) {
   return WEXITSTATUS(status);
 }
 
+// "step mma" for a step of this chapter, "chapter 06's step warptile" for "06:warptile".
+std::string describe_step(const std::string& blocker) {
+  const std::size_t colon = blocker.find(':');
+  if (colon == std::string::npos) return "step " + blocker;
+  return "chapter " + blocker.substr(0, colon) + "'s step " + blocker.substr(colon + 1);
+}
+
 int check_main(const Options& o) {
   const wb::ChapterInfo* info = wb::chapter_info();
   const std::string chapter = info != nullptr ? info->number : "??";
@@ -146,22 +153,28 @@ int check_main(const Options& o) {
   // this chapter that needs them (WB_STEP_NEEDS): such a step is listed as unfinished.
   std::vector<wb::UnfinishedExercise> todo, elsewhere;
   for (const wb::UnfinishedExercise& e : wb::unfinished_exercises()) {
-    const bool mine = info == nullptr || std::find(info->steps.begin(), info->steps.end(),
-                                                   e.step) != info->steps.end();
+    // By the chapter the marker was compiled in (chapters reuse step names: 06 and 08 both have
+    // "mma"); a marker from outside any chapter counts when its step is one of this chapter's.
+    const bool mine = info == nullptr || (e.chapter.empty()
+                                              ? std::find(info->steps.begin(), info->steps.end(),
+                                                          e.step) != info->steps.end()
+                                              : e.chapter == info->number);
     (mine ? todo : elsewhere).push_back(e);
   }
   // A step of this chapter that runs another chapter's unfinished exercise cannot be tested
   // either: list it with the exercise it waits for.
   if (info != nullptr) {
     for (const std::string& step : info->steps) {
-      const std::string blocker = wb::blocking_exercise(step);
-      if (blocker.empty() || blocker == step) continue;
-      const auto it =
-          std::find_if(elsewhere.begin(), elsewhere.end(),
-                       [&](const wb::UnfinishedExercise& e) { return e.step == blocker; });
-      if (it == elsewhere.end()) continue;  // blocked by an exercise of this chapter: listed
-      todo.push_back({step, it->file,
-                      "it runs step " + blocker + "'s kernel (" + it->file +
+      const std::string blocker = wb::blocking_exercise(step);  // "NN:name" in another chapter
+      const std::size_t colon = blocker.find(':');
+      if (colon == std::string::npos) continue;  // none, or an exercise of this chapter: listed
+      const std::string other = blocker.substr(0, colon), name = blocker.substr(colon + 1);
+      const auto it = std::find_if(
+          elsewhere.begin(), elsewhere.end(),
+          [&](const wb::UnfinishedExercise& e) { return e.chapter == other && e.step == name; });
+      if (it == elsewhere.end()) continue;
+      todo.push_back({info->number, step, it->file,
+                      "it runs chapter " + other + "'s step " + name + " (" + it->file +
                           "), still marked WB_EXERCISE_TODO: finish that exercise first"});
     }
   }
@@ -186,11 +199,12 @@ int check_main(const Options& o) {
       std::printf("  - %s  (%s)\n      hint: %s\n", e.step.c_str(), e.file.c_str(), e.hint.c_str());
     }
     std::printf(
-        "[check] write the kernel, delete its WB_EXERCISE_TODO line, and run the check "
+        "[check] write the kernel, delete its WB_EXERCISE_TODO statement, and run the check "
         "again.\n");
   }
   if (todo.empty()) {
-    std::printf("[check] every exercise is finished (none still has its WB_EXERCISE_TODO line)\n");
+    std::printf(
+        "[check] every exercise is finished (none still has its WB_EXERCISE_TODO statement)\n");
   }
   std::string reason;
   if (!wb::chapter_runnable(&reason)) {
@@ -223,7 +237,7 @@ int check_main(const Options& o) {
       outcomes.push_back({step,
                           blocker == step
                               ? "UNFINISHED: still marked WB_EXERCISE_TODO, not tested"
-                              : "UNFINISHED: it runs step " + blocker +
+                              : "UNFINISHED: it runs " + describe_step(blocker) +
                                     "'s kernel, still marked WB_EXERCISE_TODO; not tested",
                           false});
       continue;

@@ -131,6 +131,35 @@ TEST_CASE("WB_STEP_NEEDS: a step is unfinished while a step it needs is", "[harn
     CHECK(e.step != "demo_tuned");
 }
 
+// Chapters reuse step names (06 and 08 both have "mma" and "swizzle"; 03 and 06 "warptile"). A
+// program that links two chapters (chapter 08's bench links chapter 06's library) holds both
+// chapters' markers: each must count only for its own chapter's step. Chapter 06's unfinished
+// "mma" once made chapter 08's finished "mma" untimed in a learner's `make chapter-08-mine`.
+const int kDemoChapters =
+    wb::register_unfinished_exercise("96", "demo_mma", "chapters/96-demo/03_mma.cu", "h") +
+    wb::register_step_need("97", "demo_sync", "96:demo_mma") +
+    wb::register_step_need("97", "demo_tuned97", "demo_mma");
+
+TEST_CASE("an exercise marker counts only for its own chapter's step", "[harness][cpu]") {
+  REQUIRE(kDemoChapters > 0);
+  CHECK(wb::is_unfinished("96:demo_mma"));
+  CHECK(wb::blocking_exercise("96:demo_mma") == "demo_mma");  // same chapter: the plain name
+  CHECK(wb::is_unfinished("ch96-demo_mma"));                  // a later chapter's context row
+  CHECK_FALSE(wb::is_unfinished("97:demo_mma"));  // the same name in another chapter: finished
+  CHECK_FALSE(wb::is_unfinished("ch97-demo_mma"));
+  // A need across chapters names the chapter; a plain need is a step of the same chapter.
+  CHECK(wb::blocking_exercise("97:demo_sync") == "96:demo_mma");
+  CHECK(wb::blocking_exercise("97:demo_tuned97").empty());
+  // Outside any chapter (this program has none) a plain name matches every chapter's marker.
+  CHECK(wb::is_unfinished("demo_mma"));
+  const auto& list = wb::unfinished_exercises();
+  const auto it = std::find_if(list.begin(), list.end(), [](const wb::UnfinishedExercise& e) {
+    return e.step == "demo_mma";
+  });
+  REQUIRE(it != list.end());
+  CHECK(it->chapter == "96");
+}
+
 TEST_CASE("WB_SHAPES replaces the benchmark shapes, and a malformed list is refused",
           "[harness][cpu]") {
   REQUIRE(::setenv("WB_SHAPES", "4096x65536,3x5", 1) == 0);

@@ -425,12 +425,12 @@ class CheckWords(unittest.TestCase):
     OUTPUT = textwrap.dedent("""\
         [wb] seed 1 (reproduce with WB_SEED=1)
         [check] chapter 04: your exercises, judged by the tests the reference solutions pass
-        [check] 2 exercise(s) NOT FINISHED yet (the file still has its WB_EXERCISE_TODO line):
+        [check] 2 exercise(s) NOT FINISHED yet (the file still has its WB_EXERCISE_TODO statement):
           - unroll_last_warp  (/w/chapters/04-reduction/04_unroll_last_warp.cu)
               hint: stop the loop at s = 64 - then (a) one warp
           - single_pass  (/w/chapters/04-reduction/07_single_pass.cu)
               hint: x
-        [check] write the kernel, delete its WB_EXERCISE_TODO line, and run the check again.
+        [check] write the kernel, delete its WB_EXERCISE_TODO statement, and run the check again.
         SKIPPED: these tests need a CUDA GPU: none.
         """)
 
@@ -502,11 +502,11 @@ class Report(unittest.TestCase):
 FAKE_CHECK = textwrap.dedent("""\
     #!/usr/bin/env bash
     # A fake ch04_check. Each exercise file in $FAKE_SRC says how its tests behave in a line
-    # "// BEHAVIOUR: pass|fail|hang|segv|fault"; a stub still has its WB_EXERCISE_TODO line.
+    # "// BEHAVIOUR: pass|fail|hang|segv|fault"; a stub still has its WB_EXERCISE_TODO statement.
     dir=$FAKE_SRC
     if [ "${CUDA_VISIBLE_DEVICES-unset}" = "" ]; then
       echo "[check] chapter 04: your exercises, judged by the tests the reference solutions pass"
-      echo "[check] some exercise(s) NOT FINISHED yet (the file still has its WB_EXERCISE_TODO line):"
+      echo "[check] some exercise(s) NOT FINISHED yet (the file still has its WB_EXERCISE_TODO statement):"
       for f in "$dir"/[0-9][0-9]_*.cu; do
         b=$(basename "$f" .cu)
         grep -q '^WB_EXERCISE_TODO(' "$f" && printf '  - %s  (%s)\\n      hint: x\\n' "${b#*_}" "$f"
