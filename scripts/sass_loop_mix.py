@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""The instruction mix of a kernel's loops, read from its SASS: where the instructions of a hot
+loop go (how many are tensor-core mma, shared loads, copies, and how many are address and bounds
+arithmetic).
+
+    scripts/sass_loop_mix.py OBJECT_OR_BINARY KERNEL_SUBSTRING [KERNEL_SUBSTRING ...]
+
+It runs `cuobjdump -sass` on the object (or executable), takes the first kernel whose mangled
+name contains every substring, and prints each loop (a backward branch and the instructions
+between its target and itself) with its size and its opcodes by count, largest first. The
+innermost hot loop of a GEMM is the one holding the HMMA instructions. Example (chapter 07's
+tuned configuration, fp16, 16-byte path):
+
+    scripts/sass_loop_mix.py build/CMakeFiles/ch07_solutions.dir/solutions/07-cp-async/06_rasterize.cu.o \
+        hgemm_rasterize_kernelI6__half WarpTilesILi128ELi128ELi32ELi64ELi64ELi1EEELi4EEELb1
+"""
+import collections
+import re
+import subprocess
+import sys
+
+INSTRUCTION = re.compile(r"\s*/\*([0-9a-f]{4,})\*/\s+(.*?)\s*;")
+FUNCTION = re.compile(r"\s*Function : (\S+)")
+
+
+def kernels(sass):
+    """(mangled name, [(address, instruction text)]) for every function in the listing."""
+    name, body, out = None, [], []
+    for line in sass.splitlines():
+        m = FUNCTION.match(line)
+        if m:
+            if name is not None:
+                out.append((name, body))
+            name, body = m.group(1), []
+            continue
+        m = INSTRUCTION.match(line)
+        if m and name is not None:
+            body.append((int(m.group(1), 16), m.group(2)))
+    if name is not None:
+        out.append((name, body))
+    return out
+
+
+def opcode(text):
+    """The opcode without its predicate or modifiers: '@!P0 HMMA.16816.F32 ...' -> 'HMMA'."""
+    words = text.split()
+    word = words[1] if words[0].startswith("@") and len(words) > 1 else words[0]
+    return word.split(".")[0]
+
+
+def loops(body):
+    """(start, end, instructions) for every backward branch."""
+    out = []
+    for address, text in body:
+        if opcode(text) != "BRA":
+            continue
+        m = re.search(r"0x([0-9a-f]+)", text)
+        if m and int(m.group(1), 16) < address:
+            start = int(m.group(1), 16)
+            out.append((start, address, [t for a, t in body if start <= a <= address]))
+    return out
+
+
+def main(argv):
+    if len(argv) < 3:
+        print(__doc__)
+        return 2
+    sass = subprocess.run(["cuobjdump", "-sass", argv[1]], check=True, capture_output=True,
+                          text=True).stdout
+    found = [(n, b) for n, b in kernels(sass) if all(s in n for s in argv[2:])]
+    if not found:
+        print(f"no kernel in {argv[1]} has all of {argv[2:]} in its name")
+        return 1
+    name, body = found[0]
+    print(f"{name}: {len(body)} instructions")
+    for start, end, ins in loops(body):
+        mix = collections.Counter(opcode(t) for t in ins)
+        text = ", ".join(f"{op} {n}" for op, n in mix.most_common())
+        print(f"  loop {start:#x}..{end:#x}: {len(ins)} instructions: {text}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
