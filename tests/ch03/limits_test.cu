@@ -12,34 +12,20 @@
 // Memory: 16 GiB per case (two arrays of 2^31 - 1 floats), 24 GiB for "limits N" (B and two
 // outputs: C, and C4 for the 16-byte-aligned row). Under 60 GiB always; an H100 has ~79 GiB.
 //
-// Time. The M and N cases are memory-bound passes: at most 1.31 s each on the H100
-// (bench/results/h100/chapter-03.limits-MN.log). The K case is where the time goes, and not in
+// Time. The M and N cases are memory-bound passes: at most a few seconds each on the H100
+// (bench/results/h100/chapter-03.limits.log). The K case is where the time goes, and not in
 // making or checking data (device fills and checks of 2^31 floats: milliseconds): it is one
 // output, so the grid has one block, and that block walks all of K computing its WHOLE tile of C
-// (BM x BN FMAs per k, on zeros but for one row and one column). Its time is therefore
-// BM * BN * (2^31 - 1) FMAs on one SM, whatever M and N (a bigger C adds blocks, not speed: each
-// block still walks all of K). Estimates for the H100, from the per-SM rate each step reached at
-// 4096^3 in the recorded ladder (chapter-03.ladder.txt; a single block, with no DRAM contention,
-// may run faster) and, as a floor, 128 FMAs per clock at 1.98 GHz:
-//   naive, coalesced   one thread, 2^31 dependent FMAs: ~5-10 s (floor 4.3 s)
-//   smem_tiles         32 x 32:   2.2e12 FMAs, ~64 s  (floor 9 s)
-//   register_1d        64 x 64:   8.8e12 FMAs, ~150 s (floor 35 s)
-//   register_2d        128 x 128: 3.5e13 FMAs, ~450 s (floor 140 s)
-//   vectorized         128 x 128: 3.5e13 FMAs, ~290 s (floor 140 s)
-//   warptile           128 x 256: 7.0e13 FMAs, ~480-600 s with BK = 16 (predicted 0.6-0.75x
-//                      cuBLAS; 675 s at BK = 8's recorded rate) (floor 280 s)
-//   double_buffer      128 x 256: 7.0e13 FMAs, ~400 s (floor 280 s)
-//   split_k            132 blocks of 16,268,816 k each, in parallel: ~3 s
-//   vendor-cublas      its own kernels (cublasGemmEx_64): not measured, expected seconds
-// So no K case of steps 3-8 can take under a minute with these kernels: the floor alone of
-// register_1d is half a minute, of warptile and double_buffer over four (making a kernel skip the
-// FMAs of warps outside C would at best halve the latter: the warp that holds the one output
-// still computes its 16 x 8 outputs per lane). The sum, one process per case, is ~30-35 min. The
-// hidden test case "[limits_together]" (below; not run by limits.sh) runs the K case of every
-// selected step at once, one block each on its own SM: about as long as the slowest, ~8-10 min
-// for all of them. The H100 plan (README section 7): limits.sh for every M and N case and the
-// fast K cases (naive, coalesced, split_k, vendor-cublas; WB_LIMITS_SKIP leaves out the slow
-// ones, listed as skipped), then "[limits_together]" with --wb-step for the six slow steps.
+// (BM x BN FMAs per k, on zeros but for one row and one column). Measured on the H100 at the full
+// K (chapter-03.limits.log): naive 159 s, coalesced 163 s (one thread: a load round trip per k),
+// split_k 7.5 s, vendor-cublas 0.5 s. The six tiled steps, timed at K = 2^25 alone and scaled by
+// 64 (chapter-03.limits-k-timing.txt, WB_LIMITS_K below): smem_tiles ~83 s, register_1d ~200 s,
+// register_2d ~364 s, vectorized ~339 s, warptile ~419 s, double_buffer ~408 s: about 30 minutes
+// one process per case (limits.sh), more than one 10-minute call of the lent H100. The hidden
+// test case "[limits_together]" (below; not run by limits.sh) runs the K case of several steps at
+// once, one block each on a stream of its own; on the H100 that did NOT save time (at K = 2^25
+// the six together took up to twice their times alone), so the tier's record is one process per
+// step. The together case stays as a quick timing run at a smaller K (WB_LIMITS_K).
 //
 // Inputs are made and outputs checked on the device (wb/device/limits.cuh), from small integers:
 // every result is exact in fp32 whatever the order of the sum, so it is right only if it is equal
@@ -297,12 +283,13 @@ TEST_CASE("limits K", "[ch03][gpu][.limits]") {
 }
 
 // The K case of every ready step at once, each on a stream of its own, sharing A and B: steps
-// 1-8 each run one block (one SM), so together they take about as long as the slowest (~8-10 min
-// on an H100 for all of them; see the estimates at the top) instead of the ~30-35 min of one
-// process per step. A faster record of the same cases, not a replacement: a fault in one step
-// loses them all (the per-step processes of limits.sh are the isolation; rerun a failing step
-// alone). Each step's time is printed as it finishes, so a run cut short by a time limit still
-// says which got through K. Hidden under its own tag, so limits.sh does not run it:
+// 1-8 each run one block (one SM). Meant to take about as long as the slowest instead of the sum;
+// on the H100 it does not (at K = 2^25 the six tiled steps together took up to twice their times
+// alone: see the top), so the limits tier's record is limits.sh's one process per step. Kept as
+// a quick timing run at a smaller K (WB_LIMITS_K) and as a smoke test. A fault in one step loses
+// them all (the per-step processes of limits.sh are the isolation). Each step is checked and
+// printed as it finishes, so a run cut short by a time limit still says which got through K.
+// Hidden under its own tag, so limits.sh does not run it:
 //   build/ch03_gpu_tests "[limits_together]"                      every step
 //   build/ch03_gpu_tests --wb-step warptile --wb-step ... "[limits_together]"   some of them
 // WB_LIMITS_K=<k> runs the together case at a smaller K: a timing run (each step's time, checked
