@@ -193,7 +193,7 @@ int check_main(const Options& o) {
   if (!todo.empty()) {
     std::printf(
         "[check] %zu exercise(s) NOT FINISHED yet (the file still has its WB_EXERCISE_TODO "
-        "line):\n",
+        "statement):\n",
         todo.size());
     for (const auto& e : todo) {
       std::printf("  - %s  (%s)\n      hint: %s\n", e.step.c_str(), e.file.c_str(), e.hint.c_str());
