@@ -48,21 +48,23 @@ __global__ void __launch_bounds__(Tiles::kThreads)
   //      sB[LayoutB::elems(Tiles::BK)] ((BK, BN) = (32, 64) of B), and float
   //      sC[Tiles::kWarps][Tiles::WM * Tiles::WN] (one 16 x 16 fp32 tile per warp, epilogue).
   //   2. Indices: warp = threadIdx.x / 32, lane = threadIdx.x % 32; the block's tile of C starts at
-  //      (m0, n0) = (blockIdx.y * BM, blockIdx.x * BN); the warp's at (wm0, wn0) =
-  //      ((warp / Tiles::kWarpsN) * WM, (warp % Tiles::kWarpsN) * WN) inside it.
+  //      (m0, n0) = (blockIdx.y * Tiles::BM, blockIdx.x * Tiles::BN); the warp's at (wm0, wn0) =
+  //      ((warp / Tiles::kWarpsN) * Tiles::WM, (warp % Tiles::kWarpsN) * Tiles::WN) inside it.
   //   3. wmma::fragment<wmma::accumulator, 16, 16, 16, float> acc, filled with 0.
-  //   4. For k0 = 0; k0 < K; k0 += BK: wb::tile::copy_k_tile<LayoutA, LayoutB, BM, BN, BK,
-  //      kThreads, kVec>(sA, sB, a16, lda, b16, ldb, M, N, K, m0, n0, k0), with a16, b16 = A, B
-  //      as const std::uint16_t* (both tiles of k-tile k0, zero outside the matrices, every load
-  //      issued before the first store); __syncthreads(); for kk = 0, 16:
+  //   4. For k0 = 0; k0 < K; k0 += Tiles::BK: wb::tile::copy_k_tile<LayoutA, LayoutB, Tiles::BM,
+  //      Tiles::BN, Tiles::BK, Tiles::kThreads, kVec>(sA, sB, a16, lda, b16, ldb, M, N, K, m0, n0,
+  //      k0), with a16, b16 = gA, gB reinterpreted as const std::uint16_t* (both tiles of k-tile
+  //      k0, zero outside the matrices, every load issued before the first store);
+  //      __syncthreads(); for kk = 0, 16:
   //      load_matrix_sync of a matrix_a fragment (T, row_major) from sA + LayoutA::offset(wm0, kk)
   //      with ldm LayoutA::kRowStride and a matrix_b fragment (T, row_major) from sB +
   //      LayoutB::offset(kk, wn0) with ldm LayoutB::kRowStride (reinterpret the pointers as const
   //      T*); mma_sync(acc, fa, fb, acc); then __syncthreads() before the next copy overwrites the
   //      tiles.
-  //   5. store_matrix_sync(sC[warp], acc, WN, wmma::mem_row_major); __syncwarp(); each lane then
-  //      writes elements e = lane, lane + 32, ... < 256: row m0 + wm0 + e / WN, column n0 + wn0 +
-  //      e % WN, if both are inside C: store_f32(c, wb::tile::axpby(sC[warp][e], alpha, beta, c)).
+  //   5. store_matrix_sync(sC[warp], acc, Tiles::WN, wmma::mem_row_major); __syncwarp(); each lane
+  //      then writes elements e = lane, lane + 32, ... < 256: row m0 + wm0 + e / Tiles::WN,
+  //      column n0 + wn0 + e % Tiles::WN, if both are inside C (c = its address in gC):
+  //      wb::store_f32(c, wb::tile::axpby(sC[warp][e], alpha, beta, c)).
   // WB_EXERCISE_END
 }
 

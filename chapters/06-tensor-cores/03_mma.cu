@@ -50,7 +50,7 @@ __global__ void __launch_bounds__(Tiles::kThreads)
   //   3. float rC[2][4] = {}: the accumulators of the two m16n8 tiles (columns wn0 .. + 7 and
   //      wn0 + 8 .. + 15), laid out as wb::mma::c_frag says.
   //   4. For each k0 (step BK): the copy_k_tile call of step 2, __syncthreads(), then for
-  //      kk = 0, 16:
+  //      kk = 0, 16, with std::uint32_t rA[4], rB[4] (two 16-bit elements per register):
   //      - rA[j] (j < 4) = the 4-byte word at sA + LayoutA::offset(wm0 + c.row, kk + c.col) with
   //        c = wb::mma::a_frag(lane, 2 * j) (its elements 2j and 2j + 1 are neighbours);
   //      - rB[2h + j] (h, j < 2) = wb::mma::pack2(sB[LayoutB::offset(kk + lo.row, wn0 + 8h +
@@ -58,9 +58,8 @@ __global__ void __launch_bounds__(Tiles::kThreads)
   //        1);
   //      - wb::mma::mma_m16n8k16<T>(rC[h], rA, rB[2h], rB[2h + 1]) for h = 0, 1;
   //      and __syncthreads() after the kk loop.
-  //   5. wb::tile::store_c_fragment<kVec>(gC, ldc, M, N, m0 + wm0, n0 + wn0 + 8h, rC[h], alpha,
-  //   beta,
-  //      lane) for h = 0, 1 (bounds and beta == 0 are handled there).
+  //   5. wb::tile::store_c_fragment<kVec>(gC, ldc, M, N, m0 + wm0, n0 + wn0 + 8h, rC[h],
+  //      alpha, beta, lane) for h = 0, 1 (bounds and beta == 0 are handled there).
   // WB_EXERCISE_END
 }
 

@@ -43,9 +43,8 @@ __global__ void __launch_bounds__(Tiles::kThreads)
   // TODO(exercise, README "Step 4: ldmatrix"): write the kernel body.
   //   1. Static shared memory and indices exactly as in step 3 (plain row-major sA (64, 32) and
   //      sB (32, 64) as std::uint16_t, __shared__ __align__(128); warp, lane, m0, n0, wm0, wn0).
-  //   2. r = wb::mma::ldmatrix_row(lane): the row of the warp's 16 x 16 tile whose address this
-  //   lane
-  //      gives to ldmatrix (r.row = 0..15, r.col = 0 or 8).
+  //   2. r = wb::mma::ldmatrix_row(lane): the row of the warp's 16 x 16 tile whose address
+  //      this lane gives to ldmatrix (r.row = 0..15, r.col = 0 or 8).
   //   3. float rC[2][4] = {}; for each k0: the copy_k_tile call of step 2, __syncthreads(), then
   //      for kk = 0, 16:
   //      wb::mma::ldmatrix_x4(rA, sA + LayoutA::offset(wm0 + r.row, kk + r.col));

@@ -49,8 +49,8 @@ __global__ void __launch_bounds__(Tiles::kThreads)
   //   with):
   //   1. Static shared memory, 128-byte aligned: std::uint16_t sA[LayoutA::elems(Tiles::BM)] and
   //      sB[LayoutB::elems(Tiles::BK)] (Padded rows are 8 elements longer; elems() knows).
-  //   2. Indices: warp, lane, (m0, n0), (wm0, wn0) and r = wb::mma::ldmatrix_row(lane) as in
-  //   step 4.
+  //   2. Indices: warp, lane, (m0, n0), (wm0, wn0) and r = wb::mma::ldmatrix_row(lane), as in
+  //      step 4.
   //   3. float rC[2][4] = {}; per k0: copy_k_tile<LayoutA, LayoutB, ...> (it places each 16-byte
   //      chunk with Layout::offset), __syncthreads(), for kk = 0, 16:
   //      ldmatrix_x4(rA, sA + LayoutA::offset(wm0 + r.row, kk + r.col)),

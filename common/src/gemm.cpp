@@ -339,8 +339,8 @@ const std::vector<Shape>& edge_shapes() {
       {97, 257, 61, "primes, wide"},
       {257, 97, 131, "primes, tall"},
       {127, 129, 33, "either side of a 128 tile"},
-      {64, 64, 8, "exactly one 64 tile and one k tile of 8"},
-      {130, 258, 16, "two k tiles, one past two 128 tiles"},
+      {64, 64, 8, "exactly one 64 tile; K = 8, less than every k tile above 8"},
+      {130, 258, 16, "K = 16: two k tiles of 8, one of 16 or more; one past two 128 tiles"},
       {3, 517, 250, "few rows, many columns"},
   };
   return shapes;
