@@ -54,11 +54,12 @@ bool is_unfinished(const std::string& step);
 
 #define WB_EXERCISE_CONCAT_(a, b) a##b
 #define WB_EXERCISE_CONCAT(a, b) WB_EXERCISE_CONCAT_(a, b)
-// The chapter of the code being compiled: cmake/Workbook.cmake defines WB_CHAPTER_NUMBER ("08")
-// for every chapter library and test program; code outside a chapter has none.
 #ifdef WB_CHAPTER_NUMBER
+/// The chapter of the code being compiled: cmake/Workbook.cmake defines WB_CHAPTER_NUMBER ("08")
+/// for every chapter library and test program.
 #define WB_EXERCISE_CHAPTER_ WB_CHAPTER_NUMBER
 #else
+/// Code outside a chapter has no chapter: "" (its markers match every chapter's step).
 #define WB_EXERCISE_CHAPTER_ ""
 #endif
 
