@@ -6,7 +6,7 @@
 // registers, stores them to shared memory, and the block waits at a barrier before any warp can
 // multiply; after the multiply a second barrier keeps the next copy from overwriting a tile still
 // being read. While a block copies, its tensor cores idle; while it multiplies, its loads idle.
-// Only other blocks on the same SM (two, at 128 threads and ~254 registers per thread) fill the
+// Only other blocks on the same SM (two, at 128 threads and 255 registers per thread) fill the
 // gaps. Nsight Compute shows it as stall_long_scoreboard (waiting for the global loads) and
 // stall_barrier.
 //

@@ -13,11 +13,13 @@
 // every warp has finished multiplying tile t - 1, whose stage is the one tile t + 1 overwrites,
 // and (after each thread's wait<0>) when every copy of tile t has landed.
 //
-// Prediction at 4096^3: one tile in flight per block while it computes. A k-tile is 16 KB and
-// 128 x 128 x 32 x 2 = 1.05 MFLOP; at the mma.sync peak (627 TFLOP/s over 132 SMs: 4.75 TFLOP/s
-// per SM, shared by the SM's two blocks) a block multiplies one in ~0.44 us, while a copy takes
-// ~0.5-1 us to land (L2 hit to DRAM under load). One tile in flight hides half to all of the
-// latency, not more (Little's law, README "Step 4"). Expect 1.3-1.8x step 2. Nsight Compute:
+// Prediction at 4096^3, first written for 16 KB k-tiles (128 x 128 x 32): one tile in flight per
+// block while it computes. A 16 KB k-tile is 1.05 MFLOP; at the mma.sync peak (627 TFLOP/s over
+// 132 SMs: 4.75 TFLOP/s per SM, shared by the SM's two blocks) a block multiplies one in ~0.44 us,
+// while a copy takes ~0.5-1 us to land (L2 hit to DRAM under load). One tile in flight hides half
+// to all of the latency, not more (Little's law, README section 2). Expect 1.3-1.8x step 2. (The
+// step runs step 2's 128 x 128 x 64 tiles, 32 KB and twice the FLOPs per tile: README "Step 3"
+// has the prediction for those and the measurement.) Nsight Compute:
 // long_scoreboard and barrier stalls per issue down, sm__pipe_tensor_op_hmma_cycles_active up by
 // about as much.
 #include "pipeline.h"

@@ -100,8 +100,10 @@ void launch_pipelined(const Args<T>& a, ch06::Kernel<T> vec, ch06::Kernel<T> sca
 ///     load slice 0 into buffer 0
 ///     for kk: load slice kk + 16 into buffer (kk/16 + 1) % 2; all mma on buffer (kk/16) % 2
 ///
-/// ldmatrix and mma are `asm volatile` (wb/device/mma.cuh), so the compiler keeps this order:
-/// it may not hoist the next slice's ldmatrix above this slice's mma by itself.
+/// ldmatrix and mma are `asm volatile` (wb/device/mma.cuh), which keeps this order in the
+/// compiler's front end only: ptxas schedules the SASS, and in step 4's fully unrolled loop it had
+/// already hoisted later slices' ldmatrix between earlier mma (README "Step 5": the two steps'
+/// SASS is the same). Written out here, the order no longer depends on that.
 template <class T, class Cfg, class LayoutA, class LayoutB>
 __device__ __forceinline__ void fragment_buffered_mma(float (&rC)[Cfg::kMT][Cfg::kNT][4],
                                                       const std::uint16_t* sA,

@@ -1,8 +1,8 @@
 // Chapter 07, step 4 — multistage: a ring of kStages stages, kStages - 1 tiles in flight.
 //
-// The idea: step 3 keeps one tile in flight; Little's law (README "Step 4") asks for the bytes in
-// flight to cover bandwidth x latency, ~2-4 tiles of 16 KB per block here. Make the ring deeper:
-// kStages stages in *dynamic* shared memory (4 x 16 KB = 64 KB, above the 48 KB a block gets
+// The idea: step 3 keeps one tile in flight; Little's law (README section 2) asks for the bytes in
+// flight to cover bandwidth x latency. Make the ring deeper: kStages stages in *dynamic* shared
+// memory (3 x 32 KB = 96 KB for step 2's 128 x 128 x 64 tiles, above the 48 KB a block gets
 // without opting in: the launcher raises the limit with wb::allow_dynamic_smem). The prologue
 // issues tiles 0 .. kStages - 2, one commit group each; then iteration t
 //
@@ -14,13 +14,11 @@
 // Every iteration commits exactly one group (empty past the last tile), so "group i holds tile i"
 // stays true and the wait's count is a constant. With kStages = 2 this is step 3.
 //
-// Prediction at 4096^3 with 4 stages: 3 tiles (48 KB) in flight per block, ~96 KB per SM: enough
-// for DRAM latency at the rate the tensor cores need (~74 GB/s per SM at the peak; x ~800 ns =
-// 59 KB). Shared memory: 2 blocks x 65 KB fit (228 KB per SM); registers still allow 2 blocks.
-// The loop is now limited by the warps' own instruction stream: ldmatrix then mma in order inside
-// each k-slice (step 5). Expect 1.2-1.5x step 3; Nsight Compute: long_scoreboard stalls near 0,
-// barrier stalls down, tensor pipe active up. Stages 3 and 5 are compiled too
-// (tuning::multistage_configs): 3 should be a few percent slower, 5 no faster.
+// A first prediction was written for 128 x 128 x 32 tiles (16 KB) at 4 stages. For the step as it
+// is (README "Step 4", prediction before the run): 3 stages of 32 KB, two tiles (64 KB) in flight
+// per block, 2 blocks per SM (registers; 2 x 96 KB of the SM's 228 KB); 1.1-1.4x step 3,
+// long_scoreboard stalls near 0; 4 and 5 stages (also compiled, tuning::multistage_configs) no
+// faster, since at 128 or 160 KB only one block fits per SM. Measured: README "Step 4".
 #include "pipeline.h"
 #include "pipeline_device.cuh"
 

@@ -12,7 +12,9 @@
 // Prediction at 4096^3: the tensor pipe is fed without the per-slice bubble: expect 1.05-1.2x
 // step 4. Nsight Compute: short_scoreboard stalls per issue down, tensor pipe active up. If the
 // register count rises past 255 and spills (-Xptxas=-v: "bytes spill"), the step loses instead:
-// the lesson then shows why from the profile and keeps the step.
+// the lesson then shows why from the profile and keeps the step. Measured: 1.00x step 4, and
+// README "Step 5" shows why: ptxas had already interleaved step 4's ldmatrix and mma the same way
+// (asm volatile orders the compiler's front end, not ptxas's schedule).
 #include "pipeline.h"
 #include "pipeline_device.cuh"
 
