@@ -21,12 +21,20 @@ void* bufC;
 template <class T>
 cudaDataType_t type_of();
 template <>
-cudaDataType_t type_of<float>() { return CUDA_R_32F; }
+cudaDataType_t type_of<float>() {
+  return CUDA_R_32F;
+}
 template <>
-cudaDataType_t type_of<__half>() { return CUDA_R_16F; }
+cudaDataType_t type_of<__half>() {
+  return CUDA_R_16F;
+}
 
-float to_float(float x) { return x; }
-float to_float(__half x) { return __half2float(x); }
+float to_float(float x) {
+  return x;
+}
+float to_float(__half x) {
+  return __half2float(x);
+}
 
 // M x N x K with lda = K, ldb = N, ldc = N (packed row-major), as the limits tests call it.
 template <class T>
@@ -75,9 +83,8 @@ void probe(const char* name) {
       const int64_t mid = lo + (hi - lo) / 2;
       (st(mid) == 0 ? lo : hi) = mid;
     }
-    std::printf("%s %s: largest accepted %lld = 2^31 - %lld; refused from %lld (status %d)\n",
-                name, what, (long long)lo, (long long)((int64_t(1) << 31) - lo), (long long)hi,
-                st(hi));
+    std::printf("%s %s: largest accepted %lld = 2^31 - %lld; refused from %lld (status %d)\n", name,
+                what, (long long)lo, (long long)((int64_t(1) << 31) - lo), (long long)hi, st(hi));
     // the output at the largest accepted size: C[i] = A[i] * B[0] (M) or A[0] * B[i] (N)
     for (float beta : {0.0f, 2.0f}) {
       cudaMemset(bufA, 0, lo * sizeof(T));

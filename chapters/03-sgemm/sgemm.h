@@ -37,7 +37,7 @@
 /// | smem_tiles (32-row tiles on y) | 32 * 65535 = 2,097,120 | 2^31 - 1 | 2^31 - 1 |
 /// | register_1d (64-row tiles) | 4,194,240 | 2^31 - 1 | 2^31 - 1 |
 /// | register_2d .. split_k (128-row tiles) | 8,388,480 | 2^31 - 1 | 2^31 - 1 |
-/// | vendor-cublas (cuBLAS's own limit, wb::gemm::kCublasGemmMaxMN) | 2^31 - 65408 | 2^31 - 65408 | 2^31 - 1 |
+/// | vendor-cublas (cuBLAS: gemm::kCublasGemmMaxMN) | 2^31 - 65408 | 2^31 - 65408 | 2^31 - 1 |
 #pragma once
 
 #include "wb/gemm.h"

@@ -155,10 +155,11 @@ int check_main(const Options& o) {
   for (const wb::UnfinishedExercise& e : wb::unfinished_exercises()) {
     // By the chapter the marker was compiled in (chapters reuse step names: 06 and 08 both have
     // "mma"); a marker from outside any chapter counts when its step is one of this chapter's.
-    const bool mine = info == nullptr || (e.chapter.empty()
-                                              ? std::find(info->steps.begin(), info->steps.end(),
-                                                          e.step) != info->steps.end()
-                                              : e.chapter == info->number);
+    bool mine = info == nullptr;
+    if (!mine && e.chapter.empty())
+      mine = std::find(info->steps.begin(), info->steps.end(), e.step) != info->steps.end();
+    else if (!mine)
+      mine = e.chapter == info->number;
     (mine ? todo : elsewhere).push_back(e);
   }
   // A step of this chapter that runs another chapter's unfinished exercise cannot be tested

@@ -142,7 +142,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 // A shape above the step's documented limit must be rejected before anything runs, naming the
-// limit: the grid's for a step, cuBLAS's for the vendor row. Fake addresses 2^40 bytes apart (never dereferenced; the views do not overlap).
+// limit: the grid's for a step, cuBLAS's for the vendor row. Fake addresses 2^40 bytes apart (never
+// dereferenced; the views do not overlap).
 void expect_rejected(const ch03::Step& step, std::int64_t M, std::int64_t N) {
   float* const a = reinterpret_cast<float*>(std::uintptr_t{1} << 40);
   float* const b = reinterpret_cast<float*>(std::uintptr_t{2} << 40);

@@ -323,8 +323,8 @@ TEST_CASE("the vendor row refuses M or N above cuBLAS's limit, naming it, before
   REQUIRE(ch03::vendor_step().max.M == gemm::kCublasGemmMaxMN);
   REQUIRE(ch03::vendor_step().max.N == gemm::kCublasGemmMaxMN);
   REQUIRE(ch03::vendor_step().max.K == kMax);
-  for (const auto& [M, N] : {std::pair<std::int64_t, std::int64_t>{over, 1}, {1, over},
-                             {kMax, 1}, {1, kMax}}) {
+  for (const auto& [M, N] :
+       {std::pair<std::int64_t, std::int64_t>{over, 1}, {1, over}, {kMax, 1}, {1, kMax}}) {
     const ch03::Args args{M, N, 1, 1.0f, a, 1, b, N, 0.0f, c, N};
     try {
       gemm::launch_cublas<float>(args, nullptr);
