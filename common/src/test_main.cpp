@@ -182,6 +182,17 @@ int check_main(const Options& o) {
   std::printf(
       "[check] chapter %s: your exercises, judged by the tests the reference solutions pass\n",
       chapter.c_str());
+  if (info != nullptr) {  // say so when --wb-step narrowed the check to some steps
+    std::string chosen;
+    std::size_t count = 0;
+    for (const std::string& step : info->steps) {
+      if (!wb::step_selected(step)) continue;
+      chosen += (chosen.empty() ? "" : ", ") + step;
+      ++count;
+    }
+    if (count < info->steps.size())
+      std::printf("[check] only the step(s) chosen with --wb-step: %s\n", chosen.c_str());
+  }
   if (!elsewhere.empty()) {
     std::string names;
     for (const wb::UnfinishedExercise& e : elsewhere)
