@@ -24,6 +24,7 @@ FIX = pathlib.Path(__file__).resolve().parent / "fixtures"
 sys.path.insert(0, str(ROOT / "scripts"))
 import compare_mine  # noqa: E402
 import grade  # noqa: E402
+import sass_loop_mix  # noqa: E402
 import verify_learner_copy  # noqa: E402
 
 RECORDED = ROOT / "bench" / "results" / "h100" / "chapter-04.json"
@@ -147,6 +148,35 @@ def ncu_csv(kernels):
     for i, (name, ns, grid) in enumerate(kernels):
         lines.append(f'"{i}","{name}","{ns}","{grid}"\n')
     return "".join(lines)
+
+
+class SassLoopMix(unittest.TestCase):
+    """scripts/sass_loop_mix.py, on a made-up listing in cuobjdump's format: the kernels, the
+    loops (backward branches only) and the opcodes counted without predicates or modifiers."""
+
+    LISTING = textwrap.dedent("""\
+        \t\tFunction : _Z3fooPf
+        \t/*0000*/                   MOV R1, c[0x0][0x28] ;
+        \t/*0010*/                   LDSM.16.M88.4 R4, [R2] ;
+        \t/*0020*/                   HMMA.16816.F32 R8, R4, R6, R8 ;
+        \t/*0030*/               @P0 IADD3 R2, R2, 0x10, RZ ;
+        \t/*0040*/               @!P1 BRA 0x10 ;
+        \t/*0050*/                   BRA 0x60 ;
+        \t/*0060*/                   EXIT ;
+        \t\tFunction : _Z3barv
+        \t/*0000*/                   EXIT ;
+        """)
+
+    def test_loops_and_mix(self):
+        found = sass_loop_mix.kernels(self.LISTING)
+        self.assertEqual([n for n, _ in found], ["_Z3fooPf", "_Z3barv"])
+        body = found[0][1]
+        self.assertEqual(len(body), 7)
+        loops = sass_loop_mix.loops(body)
+        self.assertEqual(len(loops), 1)  # the forward BRA 0x60 is not a loop
+        start, end, ins = loops[0]
+        self.assertEqual((start, end), (0x10, 0x40))
+        self.assertEqual([sass_loop_mix.opcode(t) for t in ins], ["LDSM", "HMMA", "IADD3", "BRA"])
 
 
 class CompareProfile(unittest.TestCase):
