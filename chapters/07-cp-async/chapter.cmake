@@ -10,6 +10,7 @@ wb_add_chapter(
   NUMBER 07 SLUG cp-async
   SHARED pipeline.cpp 01_sync.cu 07_tuned.cu
   EXERCISES 02_async.cu 03_double_buffer.cu 04_multistage.cu 05_fragment_buffer.cu 06_rasterize.cu
+            08_hoist.cu
   KNOWN_BAD known_bad_early_read.cu
   CPU_TESTS tests/ch07/pipeline_cpu_test.cpp
   GPU_TESTS tests/ch07/pipeline_test.cpp

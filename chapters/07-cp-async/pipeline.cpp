@@ -17,6 +17,7 @@ const std::vector<Step>& steps() {
        launch_fragment_buffer<__nv_bfloat16>},
       {"rasterize", "06_rasterize.cu", launch_rasterize<__half>, launch_rasterize<__nv_bfloat16>},
       {"tuned", "07_tuned.cu", launch_tuned<__half>, launch_tuned<__nv_bfloat16>},
+      {"hoist", "08_hoist.cu", launch_hoist<__half>, launch_hoist<__nv_bfloat16>},
   };
   return ladder;
 }

@@ -45,7 +45,8 @@ using Launcher = wb::gemm::Launcher<T>;
 /// One rung of the ladder: chapter 06's record (name, file, fp16 and bf16 launchers).
 using Step = ch06::Step;
 
-/// The ladder in order: sync, async, double_buffer, multistage, fragment_buffer, rasterize, tuned.
+/// The ladder in order: sync, async, double_buffer, multistage, fragment_buffer, rasterize, tuned,
+/// hoist.
 const std::vector<Step>& steps();
 
 /// Step 1 (01_sync.cu): chapter 06's final kernel, called through its library: synchronous tile
@@ -76,6 +77,11 @@ void launch_rasterize(const Args<T>& args, cudaStream_t stream);
 /// recorded sweep (`ch07_bench --ch07_sweep`).
 template <class T>
 void launch_tuned(const Args<T>& args, cudaStream_t stream);
+/// Step 8 (08_hoist.cu): step 7's kernel and configuration with each thread's copy addresses,
+/// shared offsets and edge test worked out once per block instead of once per k-tile: a whole
+/// tile costs one 64-bit add and one cp.async per chunk.
+template <class T>
+void launch_hoist(const Args<T>& args, cudaStream_t stream);
 
 /// Tile rows per band in step 6's grouped block order.
 constexpr int kGroupRows = 8;

@@ -1,11 +1,12 @@
 // Chapter 07 CPU tests: the pipeline arithmetic the kernels and the lesson use (k-tiles, stages,
 // ring bytes, blocks per SM, Little's law), the edge rule of the asynchronous copy
 // (wb::tile::chunk_bytes_inside), the grouped block order on GEMM grids (wb::grouped_tile_of),
-// and the ladder. No GPU needed.
+// the swizzle's 8-row period that step 8's copies rely on, and the ladder. No GPU needed.
 #include "pipeline.h"
 
 #include "wb/catch.h"
 #include "wb/chunks.h"
+#include "wb/swizzle.h"
 #include "wb/tile_order.h"
 
 #include <cstdint>
@@ -22,6 +23,31 @@ TEST_CASE("k_tiles counts whole and partial k-tiles without overflow", "[ch07][c
   CHECK(ch07::k_tiles(4096, 32) == 128);
   CHECK(ch07::k_tiles(2147483647, 32) == 67108864);  // (K + 31) / 32 would overflow int
   CHECK(ch07::k_tiles(2147483647, 64) == 33554432);
+}
+
+// Step 8 (TileWalk) puts pass i of a thread's copies at pass 0's shared offset plus
+// i x kPassRows rows, a constant, because kPassRows is a multiple of 8: the swizzle repeats
+// every 8 rows, for every row length the chapter's tiles use (BK = 32 or 64 for A, BN = 128 or
+// 256 for B), and for no shorter period with more than one chunk per row.
+template <int kCols>
+void check_swizzle_period() {
+  using L = wb::smem::Swizzled<kCols>;
+  for (int r = 0; r < 8; ++r)
+    for (int c = 0; c < kCols; c += 8)
+      for (int j = 1; j <= 16; ++j)
+        CHECK(L::offset(r + 8 * j, c) == L::offset(r, c) + 8 * j * L::kRowStride);
+  bool four_rows_repeat = true;  // a period of 4 rows would not do: the swizzle needs all 8
+  for (int r = 0; r < 4; ++r)
+    for (int c = 0; c < kCols; c += 8)
+      four_rows_repeat = four_rows_repeat && L::offset(r + 4, c) == L::offset(r, c) + 4 * kCols;
+  CHECK_FALSE(four_rows_repeat);
+}
+
+TEST_CASE("the swizzle repeats every 8 rows (step 8's constant pass offsets)", "[ch07][cpu]") {
+  check_swizzle_period<32>();
+  check_swizzle_period<64>();
+  check_swizzle_period<128>();
+  check_swizzle_period<256>();
 }
 
 TEST_CASE("the ring: stage of each tile, bytes, and what fits on an H100 SM", "[ch07][cpu]") {
@@ -108,7 +134,7 @@ TEST_CASE("the ladder and the compiled configurations", "[ch07][cpu]") {
   for (const ch07::Step& s : ch07::steps())
     names.push_back(s.name);
   CHECK(names == std::vector<std::string>{"sync", "async", "double_buffer", "multistage",
-                                          "fragment_buffer", "rasterize", "tuned"});
+                                          "fragment_buffer", "rasterize", "tuned", "hoist"});
   // The first configuration of each list is the step's own.
   CHECK(std::string(ch07::tuning::multistage_configs().front().name) ==
         "multistage/128x128x64 w64x64 3 stages");
