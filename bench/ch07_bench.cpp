@@ -16,10 +16,11 @@
 //
 //   ch07_bench                 the ladder (JSON under <build>/bench/results/)
 //   ch07_bench --ch07_sweep    every compiled configuration (step 4's stages, step 6's tiles and
-//                              stages) at 2048^3, 4096^3 and 8192^3 in fp16 and bf16, next to
-//                              cuBLAS and the mma.sync peak, then exit (step 7's choice)
-//   ch07_bench --wb_profile    each step once at 4096^3 (fp16; plus step 7 in bf16, cuBLAS and
-//                              the peak kernel), for Nsight Compute
+//                              stages, step 8's rings) at 2048^3, 4096^3 and 8192^3 in fp16 and
+//                              bf16, next to cuBLAS and the mma.sync peak, then exit (step 7's
+//                              choice)
+//   ch07_bench --wb_profile    each step once at 4096^3 (fp16; plus steps 7 and 8 in bf16, cuBLAS
+//                              and the peak kernel), for Nsight Compute
 #include "peak_bench.h"
 #include "pipeline.h"
 

@@ -37,6 +37,8 @@ WB_EXERCISE_TODO("hoist",
 
 #include "wb/tile_order.h"
 
+#include <type_traits>
+
 namespace ch07 {
 namespace {
 
@@ -159,16 +161,48 @@ __global__ void __launch_bounds__(R::kThreads, R::kMinBlocks)
   wb::tile::store_warp_tile<kVec, R>(gC, ldc, M, N, m0 + w.row, n0 + w.col, rC, alpha, beta, lane);
 }
 
-}  // namespace
-
-template <class T>
-void launch_hoist(const Args<T>& a, cudaStream_t stream) {
-  using R = Ring<Tiles, kStages>;
+template <class R, class T>
+void launch_walk(const Args<T>& a, cudaStream_t stream) {
   launch_pipelined<T>(a, hgemm_hoist_kernel<T, R, true>, hgemm_hoist_kernel<T, R, false>, R::BM,
                       R::BN, R::kThreads, R::kBytes, "hoist", stream);
 }
 
+}  // namespace
+
+template <class T>
+void launch_hoist(const Args<T>& a, cudaStream_t stream) {
+  launch_walk<Ring<Tiles, kStages>>(a, stream);
+}
+
 template void launch_hoist<__half>(const Args<__half>&, cudaStream_t);
 template void launch_hoist<__nv_bfloat16>(const Args<__nv_bfloat16>&, cudaStream_t);
+
+namespace tuning {
+
+// Step 8's kernel with rings sized for its faster k-tile (README section 8, "A ring sized for step
+// 8": more bytes in flight per SM), for the tests and the sweep; shared memory per block in
+// brackets (228 KB per SM: every one but the last fits two blocks).
+const std::vector<Config>& hoist_configs() {
+  using W128x128x32 = wb::tile::WarpTiles<128, 128, 32, 64, 64>;  // 4 warps, 16 KB per stage
+  using W128x128x64 = wb::tile::WarpTiles<128, 128, 64, 64, 64>;  // 4 warps, 32 KB per stage
+  using W128x256x32 = wb::tile::WarpTiles<128, 256, 32, 64, 64>;  // 8 warps, 24 KB per stage
+  static_assert(std::is_same_v<Tiles, W128x128x32> && kStages == 4,
+                "the first configuration is the step's own: rename it");
+  static const std::vector<Config> configs = {
+      {"hoist", "hoist/128x128x32 w64x64 4 stages", launch_hoist<__half>,
+       launch_hoist<__nv_bfloat16>},  // [64 KB]
+      {"hoist", "hoist/128x128x32 w64x64 5 stages", launch_walk<Ring<W128x128x32, 5>, __half>,
+       launch_walk<Ring<W128x128x32, 5>, __nv_bfloat16>},  // [80 KB]
+      {"hoist", "hoist/128x128x32 w64x64 6 stages", launch_walk<Ring<W128x128x32, 6>, __half>,
+       launch_walk<Ring<W128x128x32, 6>, __nv_bfloat16>},  // [96 KB]
+      {"hoist", "hoist/128x128x64 w64x64 3 stages", launch_walk<Ring<W128x128x64, 3>, __half>,
+       launch_walk<Ring<W128x128x64, 3>, __nv_bfloat16>},  // [96 KB]
+      {"hoist", "hoist/128x256x32 w64x64 4 stages", launch_walk<Ring<W128x256x32, 4>, __half>,
+       launch_walk<Ring<W128x256x32, 4>, __nv_bfloat16>},  // [96 KB], one block per SM
+  };
+  return configs;
+}
+
+}  // namespace tuning
 
 }  // namespace ch07

@@ -28,6 +28,8 @@ std::vector<Config> all_configs() {
   std::vector<Config> all = multistage_configs();
   for (const Config& c : rasterize_configs())
     all.push_back(c);
+  for (const Config& c : hoist_configs())
+    all.push_back(c);
   return all;
 }
 

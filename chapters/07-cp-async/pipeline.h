@@ -147,7 +147,10 @@ const std::vector<Config>& multistage_configs();
 /// Step 6's kernel at every compiled tile and stage configuration (the sweep); the step's own
 /// first. Step 7 runs one of them, the sweep's choice.
 const std::vector<Config>& rasterize_configs();
-/// All of them, step 4's then step 6's.
+/// Step 8's kernel at larger rings (5 and 6 stages of 128 x 128 x 32, 3 of 128 x 128 x 64) and at
+/// 128 x 256 x 32; the step's own first.
+const std::vector<Config>& hoist_configs();
+/// All of them: step 4's, step 6's, then step 8's.
 std::vector<Config> all_configs();
 }  // namespace tuning
 

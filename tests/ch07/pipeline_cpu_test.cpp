@@ -140,8 +140,11 @@ TEST_CASE("the ladder and the compiled configurations", "[ch07][cpu]") {
         "multistage/128x128x64 w64x64 3 stages");
   CHECK(std::string(ch07::tuning::rasterize_configs().front().name) ==
         "rasterize/128x128x64 w64x64 3 stages");
-  CHECK(ch07::tuning::all_configs().size() ==
-        ch07::tuning::multistage_configs().size() + ch07::tuning::rasterize_configs().size());
+  CHECK(std::string(ch07::tuning::hoist_configs().front().name) ==
+        "hoist/128x128x32 w64x64 4 stages");
+  CHECK(ch07::tuning::all_configs().size() == ch07::tuning::multistage_configs().size() +
+                                                  ch07::tuning::rasterize_configs().size() +
+                                                  ch07::tuning::hoist_configs().size());
   for (const ch07::tuning::Config& c : ch07::tuning::all_configs())
     CHECK(std::string(c.name).rfind(std::string(c.step) + "/", 0) == 0);
 }
