@@ -8,7 +8,7 @@ if(NOT TARGET ch06_reference)
 endif()
 wb_add_chapter(
   NUMBER 07 SLUG cp-async
-  SHARED pipeline.cpp 01_sync.cu 07_tuned.cu
+  SHARED pipeline.cpp 01_sync.cu 07_tuned.cu 09_retuned.cu
   EXERCISES 02_async.cu 03_double_buffer.cu 04_multistage.cu 05_fragment_buffer.cu 06_rasterize.cu
             08_hoist.cu
   KNOWN_BAD known_bad_early_read.cu

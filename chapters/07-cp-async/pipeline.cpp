@@ -18,6 +18,7 @@ const std::vector<Step>& steps() {
       {"rasterize", "06_rasterize.cu", launch_rasterize<__half>, launch_rasterize<__nv_bfloat16>},
       {"tuned", "07_tuned.cu", launch_tuned<__half>, launch_tuned<__nv_bfloat16>},
       {"hoist", "08_hoist.cu", launch_hoist<__half>, launch_hoist<__nv_bfloat16>},
+      {"retuned", "09_retuned.cu", launch_retuned<__half>, launch_retuned<__nv_bfloat16>},
   };
   return ladder;
 }

@@ -46,7 +46,7 @@ using Launcher = wb::gemm::Launcher<T>;
 using Step = ch06::Step;
 
 /// The ladder in order: sync, async, double_buffer, multistage, fragment_buffer, rasterize, tuned,
-/// hoist.
+/// hoist, retuned.
 const std::vector<Step>& steps();
 
 /// Step 1 (01_sync.cu): chapter 06's final kernel, called through its library: synchronous tile
@@ -82,6 +82,10 @@ void launch_tuned(const Args<T>& args, cudaStream_t stream);
 /// tile costs one 64-bit add and one cp.async per chunk.
 template <class T>
 void launch_hoist(const Args<T>& args, cudaStream_t stream);
+/// Step 9 (09_retuned.cu): step 8's kernel with the ring the recorded sweep chose for it
+/// (`ch07_bench --ch07_sweep`, tuning::hoist_configs): more bytes in flight for its faster k-tile.
+template <class T>
+void launch_retuned(const Args<T>& args, cudaStream_t stream);
 
 /// Tile rows per band in step 6's grouped block order.
 constexpr int kGroupRows = 8;

@@ -134,7 +134,8 @@ TEST_CASE("the ladder and the compiled configurations", "[ch07][cpu]") {
   for (const ch07::Step& s : ch07::steps())
     names.push_back(s.name);
   CHECK(names == std::vector<std::string>{"sync", "async", "double_buffer", "multistage",
-                                          "fragment_buffer", "rasterize", "tuned", "hoist"});
+                                          "fragment_buffer", "rasterize", "tuned", "hoist",
+                                          "retuned"});
   // The first configuration of each list is the step's own.
   CHECK(std::string(ch07::tuning::multistage_configs().front().name) ==
         "multistage/128x128x64 w64x64 3 stages");

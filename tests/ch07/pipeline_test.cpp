@@ -23,16 +23,17 @@ using wb::gemm::Shape;
 using wb::gemm::testing::TestStep;
 
 // The steps as the tests see them: the ladder, then cuBLAS. `where` is what their exceptions
-// name: step 1 is chapter 06's launcher and step 7 runs a configuration of step 6, so they name
-// those.
+// name: step 1 is chapter 06's launcher, step 7 runs a configuration of step 6 and step 9 one of
+// step 8, so they name those.
 const std::vector<TestStep>& test_steps() {
   static const std::vector<TestStep> all = [] {
     std::vector<TestStep> v;
     for (const ch07::Step& s : ch07::steps()) {
       const std::string name = s.name;
-      const std::string where = name == "sync"    ? "ch06::launch_warptile"
-                                : name == "tuned" ? "ch07::launch_rasterize"
-                                                  : "ch07::launch_" + name;
+      const std::string where = name == "sync"      ? "ch06::launch_warptile"
+                                : name == "tuned"   ? "ch07::launch_rasterize"
+                                : name == "retuned" ? "ch07::launch_hoist"
+                                                    : "ch07::launch_" + name;
       v.push_back({name, where, s.fp16, s.bf16});
     }
     v.push_back({"vendor-cublas", "wb::gemm::launch_cublas", wb::gemm::launch_cublas<__half>,
