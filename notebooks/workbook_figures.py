@@ -171,13 +171,13 @@ CH06_TILES = {"naive": (1, 1), "wmma": (64, 64), "mma": (64, 64), "ldmatrix": (6
 
 CH07_TILES = {"sync": (128, 128), "async": (128, 128), "double_buffer": (128, 128),
               "multistage": (128, 128), "fragment_buffer": (128, 128), "rasterize": (128, 128),
-              "tuned": (128, 128), "hoist": (128, 128)}
+              "tuned": (128, 128), "hoist": (128, 128), "retuned": (128, 128)}
 """Chapter 07: each step's block tile. Steps 1-6 keep chapter 06's 128 × 128 (step 1 is chapter
 06's warptile; steps 2-6 ``WarpTiles<128, 128, 64, 64, 64>``). Step 7 runs the sweep's winner
 that ``07_tuned.cu`` names, 128 × 128 × 32 (``WarpTiles<128, 128, 32, 64, 64>``, 4 stages), and
-step 8 (``08_hoist.cu``) the same configuration: the same block tile, so the same intensity;
-only the k-depth and stages differ. (The recording at commit c733b71 ran 128 × 256 × 32 in step
-7's row, the choice made before the sweep; the recorded ladder is commit 203335f's.)"""
+step 8 (``08_hoist.cu``) the same configuration, step 9 (``09_retuned.cu``) it with 5 stages:
+the same block tile, so the same intensity; only the k-depth and stages differ. (The recording at commit c733b71 ran 128 × 256 × 32 in step
+7's row, the choice made before the sweep; the recorded ladder is commit 381afdf's.)"""
 
 CHAPTERS: dict[str, dict[str, Any]] = {
     "01": {"results": "chapter-01", "label": label_rows_cols, "roofline": "intensity",

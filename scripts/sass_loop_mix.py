@@ -3,10 +3,12 @@
 loop go (how many are tensor-core mma, shared loads, copies, and how many are address and bounds
 arithmetic).
 
-    scripts/sass_loop_mix.py OBJECT_OR_BINARY KERNEL_SUBSTRING [KERNEL_SUBSTRING ...]
+    scripts/sass_loop_mix.py [--arch sm_NN] OBJECT_OR_BINARY KERNEL_SUBSTRING [KERNEL_SUBSTRING ...]
 
 It runs `cuobjdump -sass` on the object (or executable), takes the first kernel whose mangled
-name contains every substring, and prints each loop (a backward branch and the instructions
+name contains every substring, in the code for one architecture (--arch, or by default the
+newest the object holds: a build for several GPUs, such as a learner's default sm_80 and sm_90,
+holds a different SASS listing for each, and they differ in size), and prints each loop (a backward branch and the instructions
 between its target and itself) with its size and its opcodes by count, largest first. The
 innermost hot loop of a GEMM is the one holding the HMMA instructions. Example (chapter 07's
 tuned configuration, fp16, 16-byte path):
@@ -19,6 +21,7 @@ import re
 import subprocess
 import sys
 
+ARCH = re.compile(r"\s*arch = (sm_\d+)")
 INSTRUCTION = re.compile(r"\s*/\*([0-9a-f]{4,})\*/\s+(.*?)\s*;")
 FUNCTION = re.compile(r"\s*Function : (\S+)")
 
@@ -38,6 +41,25 @@ def kernels(sass):
             body.append((int(m.group(1), 16), m.group(2)))
     if name is not None:
         out.append((name, body))
+    return out
+
+
+def kernels_by_arch(sass):
+    """(architecture, mangled name, [(address, instruction text)]) for every function in the
+    listing; cuobjdump announces each architecture's code with a line `arch = sm_NN`."""
+    out, arch, chunk = [], None, []
+
+    def flush():
+        out.extend((arch, name, body) for name, body in kernels("\n".join(chunk)))
+
+    for line in sass.splitlines():
+        m = ARCH.match(line)
+        if m:
+            flush()
+            arch, chunk = m.group(1), []
+        else:
+            chunk.append(line)
+    flush()
     return out
 
 
@@ -61,18 +83,36 @@ def loops(body):
     return out
 
 
+def arch_number(arch):
+    """sm_90 -> 90 (None, for a listing without arch lines, -> -1)."""
+    return int(arch.split("_")[1]) if arch else -1
+
+
 def main(argv):
+    argv = list(argv)
+    want = None
+    if len(argv) > 2 and argv[1] == "--arch":
+        want = argv[2]
+        del argv[1:3]
     if len(argv) < 3:
         print(__doc__)
         return 2
     sass = subprocess.run(["cuobjdump", "-sass", argv[1]], check=True, capture_output=True,
                           text=True).stdout
-    found = [(n, b) for n, b in kernels(sass) if all(s in n for s in argv[2:])]
+    found = [(a, n, b) for a, n, b in kernels_by_arch(sass) if all(s in n for s in argv[2:])]
     if not found:
         print(f"no kernel in {argv[1]} has all of {argv[2:]} in its name")
         return 1
-    name, body = found[0]
-    print(f"{name}: {len(body)} instructions")
+    archs = sorted({a for a, _, _ in found}, key=arch_number)
+    pick = want if want is not None else archs[-1]
+    chosen = [(n, b) for a, n, b in found if a == pick]
+    if not chosen:
+        print(f"no such kernel for {pick} in {argv[1]}; it has {', '.join(map(str, archs))}")
+        return 1
+    name, body = chosen[0]
+    others = [a for a in archs if a != pick]
+    also = f" (also compiled for {', '.join(others)}: --arch picks)" if others else ""
+    print(f"{name}, {pick}{also}: {len(body)} instructions")
     for start, end, ins in loops(body):
         mix = collections.Counter(opcode(t) for t in ins)
         text = ", ".join(f"{op} {n}" for op, n in mix.most_common())

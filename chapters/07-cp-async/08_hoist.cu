@@ -23,10 +23,13 @@
 //
 // Prediction (from this machine's sm_90 SASS, before the run): the k-loop of the 16-byte path
 // goes from 384 to about 200 instructions per k-tile for the same 64 mma, and the registers from
-// 254 to 242. At 4096^3 step 7 issued 207.7 M instructions with the schedulers issuing in 49.6%
-// of cycles and the tensor pipe busy 48.1%: with about half the instructions per mma and the
-// same two warps per scheduler, expect 1.15-1.35x step 7 (355-415 TFLOP/s), smsp__inst_executed
-// down to ~120 M and the tensor pipe busy 55-65%.
+// 254 to 242 (both first read from a draft of this kernel; this file's build, also before the run:
+// 191 instructions on the path a block inside the matrix takes, and 240 registers). At 4096^3 step
+// 7 issued 207.7 M instructions with the schedulers issuing in 49.6% of cycles and the tensor pipe
+// busy 48.1%: with about half the instructions per mma and the same two warps per scheduler,
+// expect 1.15-1.35x step 7 (355-415 TFLOP/s), smsp__inst_executed down to ~120 M and the tensor
+// pipe busy 55-65%. Measured (commit 203335f): 366.9 TFLOP/s (1.19x), 105.1 M instructions, the
+// tensor pipe busy 58.0% (README "Step 8").
 #include "pipeline.h"
 #include "pipeline_device.cuh"
 #include "wb/exercise.h"
@@ -75,11 +78,14 @@ class TileWalk {
     //     cc = (c % kRowChunks) * kChunkElems (async_copy_tile's numbering, pass i being
     //     chunk c + i * kThreads);
     //   - src_: its global address in the first tile, g + (row0 + r) * ld + (col0 + cc), in 64-bit
-    //     arithmetic (std::int64_t{row0}: the product can pass 2^31 - 1);
+    //     arithmetic (std::int64_t{row0} + r and std::int64_t{col0} + cc: the product, and for B
+    //     the column, can pass 2^31 - 1);
     //   - pass_stride_ = kPassRows * ld (64-bit): from pass i's chunk to pass i + 1's in global
     //     memory; tile_stride_: from one tile's chunk to the next tile's, kCols along the columns
     //     (kAlongCols, A) or kRows * ld along the rows (B), 64-bit;
     //   - soff_ = Layout::offset(r, cc): the chunk's swizzled shared offset in pass 0;
+    //   - (for a block on the matrix's edge src_ may point outside the matrix: that is fine, since
+    //     load() never reads through it there: such tiles take the edge path);
     //   - whole_tiles_: how many tiles, counted from the first, lie wholly inside the matrix; 0
     //     unless kVec and the block's tiles lie inside across the walk (kAlongCols: row0 + kRows
     //     <= rows; otherwise col0 + kCols <= cols; compare in 64-bit), else the whole tiles along

@@ -11,9 +11,11 @@
 // runs the one it chose. No kernel code here: the choice is the step.
 //
 // The recorded sweep (bench/results/h100/chapter-07.sweep.txt, commit 5386954) put 5 stages first
-// at 2048^3 and 4096^3 in both types and at 8192^3 in bf16 (395.2 TFLOP/s at 4096^3 fp16 against
-// 368.2 for step 8's 4 stages: 1.07x), and 6 stages first at 8192^3 fp16 (405.7 against 391.2,
-// 3.7% ahead, inside that size's run-to-run noise): 5 stages is the choice.
+// at 2048^3 fp16, at 4096^3 in both types and at 8192^3 bf16 (395.2 TFLOP/s at 4096^3 fp16 against
+// 368.2 for step 8's 4 stages: 1.07x), and 6 stages first at 2048^3 bf16 (by 0.4%) and 8192^3 fp16
+// (405.7 against 391.2, 3.7% ahead, inside that size's run-to-run noise): 5 stages is the choice.
+// Measured in the ladder (commit 381afdf): 396.5 TFLOP/s at 4096^3 fp16 and 391.2 at 8192^3, 1.08x
+// step 8 at both.
 //
 // Prediction (from the sweep, before the ladder run): ~395 TFLOP/s at 4096^3 fp16, 1.04-1.08x
 // step 8 at 4096^3 and 8192^3; in the profile, long-scoreboard stalls per instruction down from

@@ -178,6 +178,17 @@ class SassLoopMix(unittest.TestCase):
         self.assertEqual((start, end), (0x10, 0x40))
         self.assertEqual([sass_loop_mix.opcode(t) for t in ins], ["LDSM", "HMMA", "IADD3", "BRA"])
 
+    def test_each_architecture_keeps_its_own_listing(self):
+        two = ("\tarch = sm_80\n" + self.LISTING.replace("EXIT ;\n", "NOP ;\n\t/*0070*/ EXIT ;\n", 1)
+               + "\tarch = sm_90\n" + self.LISTING)
+        found = sass_loop_mix.kernels_by_arch(two)
+        self.assertEqual([(a, n) for a, n, _ in found],
+                         [("sm_80", "_Z3fooPf"), ("sm_80", "_Z3barv"),
+                          ("sm_90", "_Z3fooPf"), ("sm_90", "_Z3barv")])
+        self.assertEqual(len(found[0][2]), 8)  # sm_80's foo has the extra instruction
+        self.assertEqual(len(found[2][2]), 7)
+        self.assertEqual(sass_loop_mix.arch_number("sm_90"), 90)
+
 
 class CompareProfile(unittest.TestCase):
     def test_launches_pair_by_name_and_unfinished_stubs_are_named(self):
