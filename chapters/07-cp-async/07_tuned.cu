@@ -20,9 +20,7 @@
 
 #include "wb/exercise.h"
 
-#include <stdexcept>
 #include <type_traits>
-#include <string>
 
 WB_STEP_NEEDS("tuned", "rasterize");  // this step runs step 6's kernel
 
@@ -32,11 +30,8 @@ namespace {
 constexpr const char* kChosen = "rasterize/128x128x32 w64x64 4 stages";  // the recorded sweep
 
 const tuning::Config& chosen() {
-  static const tuning::Config& config = []() -> const tuning::Config& {
-    for (const tuning::Config& c : tuning::rasterize_configs())
-      if (std::string(c.name) == kChosen) return c;
-    throw std::logic_error(std::string("ch07::launch_tuned: no compiled configuration ") + kChosen);
-  }();
+  static const tuning::Config& config =
+      tuning::find(tuning::rasterize_configs(), kChosen, "ch07::launch_tuned");
   return config;
 }
 

@@ -24,8 +24,6 @@
 
 #include "wb/exercise.h"
 
-#include <stdexcept>
-#include <string>
 #include <type_traits>
 
 WB_STEP_NEEDS("retuned", "hoist");  // this step runs step 8's kernel
@@ -36,12 +34,8 @@ namespace {
 constexpr const char* kChosen = "hoist/128x128x32 w64x64 5 stages";  // the recorded sweep
 
 const tuning::Config& chosen() {
-  static const tuning::Config& config = []() -> const tuning::Config& {
-    for (const tuning::Config& c : tuning::hoist_configs())
-      if (std::string(c.name) == kChosen) return c;
-    throw std::logic_error(std::string("ch07::launch_retuned: no compiled configuration ") +
-                           kChosen);
-  }();
+  static const tuning::Config& config =
+      tuning::find(tuning::hoist_configs(), kChosen, "ch07::launch_retuned");
   return config;
 }
 

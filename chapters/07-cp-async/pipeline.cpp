@@ -3,6 +3,9 @@
 // layer's (common/src/gemm.cpp); the Step and Config records are chapter 06's.
 #include "pipeline.h"
 
+#include <stdexcept>
+#include <string>
+
 namespace ch07 {
 
 const std::vector<Step>& steps() {
@@ -32,6 +35,12 @@ std::vector<Config> all_configs() {
   for (const Config& c : hoist_configs())
     all.push_back(c);
   return all;
+}
+
+const Config& find(const std::vector<Config>& configs, const char* name, const char* where) {
+  for (const Config& c : configs)
+    if (std::string(c.name) == name) return c;
+  throw std::logic_error(std::string(where) + ": no compiled configuration " + name);
 }
 
 }  // namespace tuning

@@ -156,6 +156,9 @@ const std::vector<Config>& rasterize_configs();
 const std::vector<Config>& hoist_configs();
 /// All of them: step 4's, step 6's, then step 8's.
 std::vector<Config> all_configs();
+/// The configuration named `name` in `configs` (how steps 7 and 9 pick the sweep's choice);
+/// std::logic_error naming `where` and `name` if none is.
+const Config& find(const std::vector<Config>& configs, const char* name, const char* where);
 }  // namespace tuning
 
 }  // namespace ch07

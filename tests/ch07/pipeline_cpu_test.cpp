@@ -148,4 +148,10 @@ TEST_CASE("the ladder and the compiled configurations", "[ch07][cpu]") {
                                                   ch07::tuning::hoist_configs().size());
   for (const ch07::tuning::Config& c : ch07::tuning::all_configs())
     CHECK(std::string(c.name).rfind(std::string(c.step) + "/", 0) == 0);
+  // Steps 7 and 9 pick their configuration by name; an unknown name is a clear error.
+  CHECK(std::string(ch07::tuning::find(ch07::tuning::hoist_configs(),
+                                       "hoist/128x128x32 w64x64 5 stages", "test")
+                        .name) == "hoist/128x128x32 w64x64 5 stages");
+  CHECK_THROWS_WITH(ch07::tuning::find(ch07::tuning::rasterize_configs(), "no such", "where"),
+                    "where: no compiled configuration no such");
 }
