@@ -31,6 +31,9 @@ const std::vector<Step>& steps() {
       CH08_STEP("pipeline", "05_pipeline.cu", launch_pipeline),
       CH08_STEP("causal", "06_causal.cu", launch_causal),
       CH08_STEP("exp2", "07_exp2.cu", launch_exp2),
+      CH08_STEP("rows32", "08_rows32.cu", launch_rows32),
+      CH08_STEP("ftz", "09_ftz.cu", launch_ftz),
+      CH08_STEP("hoist", "10_hoist.cu", launch_hoist),
   };
   return ladder;
 }

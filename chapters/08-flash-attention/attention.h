@@ -148,7 +148,7 @@ using Launcher = void (*)(const Args<T>& args, cudaStream_t stream);
 /// One rung of the ladder (name, file, fp16 and bf16 launchers): wb::TypedStep.
 using Step = wb::TypedStep<Launcher>;
 
-/// The ladder in order: naive, fused, mma, swizzle, pipeline, causal, exp2.
+/// The ladder in order: naive, fused, mma, swizzle, pipeline, causal, exp2, rows32, ftz, hoist.
 const std::vector<Step>& steps();
 
 /// @name The steps' launchers, one per file (the ladder in order; each file's header comment
@@ -175,6 +175,16 @@ void launch_causal(const Args<T>& args, cudaStream_t stream);  ///< 06_causal.cu
 template <class T>
 void launch_exp2(const Args<T>& args, cudaStream_t stream);  ///< 07_exp2.cu: base-2 softmax,
                                                              ///< fewer rescales
+template <class T>
+void launch_rows32(const Args<T>& args, cudaStream_t stream);  ///< 08_rows32.cu: 32 query rows
+                                                               ///< per warp, each K and V
+                                                               ///< fragment feeds two mma
+template <class T>
+void launch_ftz(const Args<T>& args, cudaStream_t stream);  ///< 09_ftz.cu: each exponential one
+                                                            ///< MUFU.EX2 (ex2.approx.ftz)
+template <class T>
+void launch_hoist(const Args<T>& args, cudaStream_t stream);  ///< 10_hoist.cu: the K/V copies'
+                                                              ///< addresses once per block
 /// @}
 
 /// Floats of workspace the naive step needs: S and P (B H Sq Sk each) and chapter 05's

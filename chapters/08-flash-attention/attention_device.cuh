@@ -99,19 +99,21 @@ __device__ __forceinline__ BlockRows<T> block_rows(const Params<T>& p, int tile,
                       p.lse + q_row};
 }
 
-/// Tile shapes of the tensor-core steps (3-7), with FlashAttention's names: Br query rows per
-/// block (16 per warp: one m16 row of mma tiles), Bc keys per tile, head dimension D.
-template <int kD>
+/// Tile shapes of the tensor-core steps (3-10), with FlashAttention's names: Br query rows per
+/// block (16 kM per warp: kM m16 rows of mma tiles; kM = 1 in steps 3-7, 2 from step 8), Bc keys
+/// per tile, head dimension D.
+template <int kD, int kRowTiles = 1>
 struct Tiles {
   static constexpr int D = kD;                  ///< head dimension
   static constexpr int kWarps = 4;              ///< warps per block
   static constexpr int kThreads = 32 * kWarps;  ///< threads per block
-  static constexpr int Br = 16 * kWarps;        ///< query rows per block: 64
+  static constexpr int kM = kRowTiles;          ///< m16 rows of mma tiles per warp
+  static constexpr int Br = 16 * kM * kWarps;   ///< query rows per block: 64 kM
   static constexpr int Bc = 64;                 ///< keys per tile
   static constexpr int kDSteps = D / 16;        ///< k16 steps of Q K^T (over d)
-  static constexpr int kSTiles = Bc / 8;        ///< n8 tiles of S per warp (over keys)
+  static constexpr int kSTiles = Bc / 8;        ///< n8 tiles of S per m16 row (over keys)
   static constexpr int kPSteps = Bc / 16;       ///< k16 steps of P V (over keys)
-  static constexpr int kOTiles = D / 8;         ///< n8 tiles of O per warp (over d)
+  static constexpr int kOTiles = D / 8;         ///< n8 tiles of O per m16 row (over d)
   static_assert(D % 16 == 0 && Bc % 16 == 0, "whole k16 steps");
 };
 
