@@ -35,48 +35,19 @@ constexpr float kLn2 = 0.6931471805599453f;    // ln(2)
 // (its rows g and g + 8): stat[h].m is the row's running maximum times scale_log2, stat[h].l sums
 // exp2(s * scale_log2 - m). O's accumulators of that m16 row are rescaled only when one of the
 // warp's rows in it moved (a warp vote).
-template <int kSTiles, int kOTiles>
-__device__ __forceinline__ void online_softmax_row_exp2(float (&rS)[kSTiles][4],
-                                                        float (&rO)[kOTiles][4],
-                                                        wb::OnlineSoftmax (&stat)[2],
-                                                        float scale_log2) {
-  float alpha[2];
-#pragma unroll
-  for (int h = 0; h < 2; ++h) {  // h = 0: row g, h = 1: row g + 8
-    float m_tile = -INFINITY;
-#pragma unroll
-    for (int n = 0; n < kSTiles; ++n)
-      m_tile = fmaxf(m_tile, fmaxf(rS[n][2 * h], rS[n][2 * h + 1]));
-    m_tile = wb::group_allreduce<4>(m_tile, wb::Max{});
-    const float m_new = fmaxf(stat[h].m, m_tile * scale_log2);  // scale_log2 > 0 keeps the order
-    const float shift = m_new == -INFINITY ? 0.0f : m_new;      // a row that saw no key: p = 0
-    alpha[h] = stat[h].m == -INFINITY ? 0.0f : exp2f(stat[h].m - m_new);
-    float sum = 0.0f;
-#pragma unroll
-    for (int n = 0; n < kSTiles; ++n) {
-#pragma unroll
-      for (int e = 0; e < 2; ++e) {
-        rS[n][2 * h + e] = exp2f(fmaf(rS[n][2 * h + e], scale_log2, -shift));  // -inf -> 0
-        sum += rS[n][2 * h + e];
-      }
-    }
-    stat[h] = wb::OnlineSoftmax{m_new, stat[h].l * alpha[h] + sum};
-  }
-  if (__any_sync(wb::kFullMask, alpha[0] != 1.0f || alpha[1] != 1.0f)) {  // warp-uniform
-#pragma unroll
-    for (int n = 0; n < kOTiles; ++n) {
-#pragma unroll
-      for (int i = 0; i < 4; ++i)
-        rO[n][i] *= alpha[i / 2];
-    }
-  }
-}
+// WB_EXERCISE_BEGIN
+// TODO(exercise, README "Step 8: rows32"): your step 7 online_softmax_tile_exp2 (07_exp2.cu),
+//   unchanged but for its name, with this signature:
+//     template <int kSTiles, int kOTiles>
+//     __device__ __forceinline__ void online_softmax_row_exp2(float (&rS)[kSTiles][4],
+//         float (&rO)[kOTiles][4], wb::OnlineSoftmax (&stat)[2], float scale_log2)
+//   The kernel below calls it once per m16 row m with that row's rS[m], rO[m] and stat[m].
+// WB_EXERCISE_END
 
 template <class T, int kD>
 __global__ void __launch_bounds__(Tiles<kD, 2>::kThreads)
     attention_rows32_kernel(const Params<T> p) {
   using Tl = Tiles<kD, 2>;  // two m16 rows per warp: Br = 128
-  constexpr int kM = Tl::kM;
   using Layout = wb::smem::Swizzled<kD>;
   extern __shared__ __align__(128) std::uint16_t smem16[];
   std::uint16_t* sQ = smem16;                          // (Br, D)
@@ -84,8 +55,7 @@ __global__ void __launch_bounds__(Tiles<kD, 2>::kThreads)
   std::uint16_t* sV = sK + 2 * Layout::elems(Tl::Bc);  // (2, Bc, D)
   const int q_tile = gridDim.x - 1 - blockIdx.x;       // the heaviest (last) query tiles first
   const BlockRows<T> blk = block_rows(p, q_tile, Tl::Br, kD);
-  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-  const int wq = 16 * kM * warp;  // the warp's first row in the block
+  const int lane = threadIdx.x % 32;
   const int tiles = key_tiles(blk.q0, Tl::Br, Tl::Bc, p.Sq, p.Sk, p.causal);
   // Issues the copies of key tile j into buffer j % 2 (the caller commits).
   auto issue = [&](int j) {
@@ -102,7 +72,9 @@ __global__ void __launch_bounds__(Tiles<kD, 2>::kThreads)
   const float scale_log2 = p.scale * kLog2e;
   // WB_EXERCISE_BEGIN
   // TODO(exercise, README "Step 8: rows32"): write the rest of the kernel: step 7's loop and
-  //   epilogue with the warp's 32 rows as kM = 2 m16 rows (row m starts at wq + 16 m).
+  //   epilogue with the warp's 32 rows as kM = 2 m16 rows: constexpr int kM = Tl::kM; const int
+  //   wq = 16 * kM * (threadIdx.x / 32) (the warp's first row in the block); row m starts at
+  //   wq + 16 m.
   //   - State: float rO[kM][Tl::kOTiles][4] = {}; wb::OnlineSoftmax stat[kM][2], each
   //     wb::online_identity().
   //   - Per key tile j: step 7's issue / commit / wait<1> / __syncthreads (the first wait<1>

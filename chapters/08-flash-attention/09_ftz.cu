@@ -20,7 +20,7 @@
 #include "wb/exercise.h"
 WB_EXERCISE_TODO("ftz",
                  "Read \"Step 9: ftz\" in README.md: ex2_ftz, 2^x as the one PTX instruction "
-                 "ex2.approx.ftz.f32 (inline asm)");
+                 "ex2.approx.ftz.f32 (inline asm), used by your step 8 softmax and loop");
 
 namespace ch08 {
 namespace {
@@ -34,8 +34,7 @@ __device__ __forceinline__ float ex2_ftz(float x) {
   // WB_EXERCISE_BEGIN
   // TODO(exercise, README "Step 9: ftz"): set y to 2^x with the single PTX instruction
   //   ex2.approx.ftz.f32, through inline asm with one "=f" output (y) and one "f" input (x)
-  //   (chapter 06's wb/device/mma.cuh shows the asm form). The rest of the file already calls
-  //   ex2_ftz for every exponential.
+  //   (chapter 06's wb/device/mma.cuh shows the asm form).
   // WB_EXERCISE_END
   return y;
 }
@@ -44,47 +43,15 @@ __device__ __forceinline__ float ex2_ftz(float x) {
 // warp (its rows g and g + 8): stat[h].m is the row's running maximum times scale_log2, stat[h].l
 // sums exp2(s * scale_log2 - m). O's accumulators of that m16 row are rescaled only when one of the
 // warp's rows in it moved (a warp vote).
-template <int kSTiles, int kOTiles>
-__device__ __forceinline__ void online_softmax_row_ftz(float (&rS)[kSTiles][4],
-                                                       float (&rO)[kOTiles][4],
-                                                       wb::OnlineSoftmax (&stat)[2],
-                                                       float scale_log2) {
-  float alpha[2];
-#pragma unroll
-  for (int h = 0; h < 2; ++h) {  // h = 0: row g, h = 1: row g + 8
-    float m_tile = -INFINITY;
-#pragma unroll
-    for (int n = 0; n < kSTiles; ++n)
-      m_tile = fmaxf(m_tile, fmaxf(rS[n][2 * h], rS[n][2 * h + 1]));
-    m_tile = wb::group_allreduce<4>(m_tile, wb::Max{});
-    const float m_new = fmaxf(stat[h].m, m_tile * scale_log2);  // scale_log2 > 0 keeps the order
-    const float shift = m_new == -INFINITY ? 0.0f : m_new;      // a row that saw no key: p = 0
-    alpha[h] = stat[h].m == -INFINITY ? 0.0f : ex2_ftz(stat[h].m - m_new);
-    float sum = 0.0f;
-#pragma unroll
-    for (int n = 0; n < kSTiles; ++n) {
-#pragma unroll
-      for (int e = 0; e < 2; ++e) {
-        rS[n][2 * h + e] = ex2_ftz(fmaf(rS[n][2 * h + e], scale_log2, -shift));  // -inf -> 0
-        sum += rS[n][2 * h + e];
-      }
-    }
-    stat[h] = wb::OnlineSoftmax{m_new, stat[h].l * alpha[h] + sum};
-  }
-  if (__any_sync(wb::kFullMask, alpha[0] != 1.0f || alpha[1] != 1.0f)) {  // warp-uniform
-#pragma unroll
-    for (int n = 0; n < kOTiles; ++n) {
-#pragma unroll
-      for (int i = 0; i < 4; ++i)
-        rO[n][i] *= alpha[i / 2];
-    }
-  }
-}
+// WB_EXERCISE_BEGIN
+// TODO(exercise, README "Step 9: ftz"): your step 8 online_softmax_row_exp2 (08_rows32.cu), renamed
+//   online_softmax_row_ftz (same template and parameters), with ex2_ftz in place of each exp2f
+//   (the scores' and alpha's).
+// WB_EXERCISE_END
 
 template <class T, int kD>
 __global__ void __launch_bounds__(Tiles<kD, 2>::kThreads) attention_ftz_kernel(const Params<T> p) {
   using Tl = Tiles<kD, 2>;  // two m16 rows per warp: Br = 128
-  constexpr int kM = Tl::kM;
   using Layout = wb::smem::Swizzled<kD>;
   extern __shared__ __align__(128) std::uint16_t smem16[];
   std::uint16_t* sQ = smem16;                          // (Br, D)
@@ -92,8 +59,7 @@ __global__ void __launch_bounds__(Tiles<kD, 2>::kThreads) attention_ftz_kernel(c
   std::uint16_t* sV = sK + 2 * Layout::elems(Tl::Bc);  // (2, Bc, D)
   const int q_tile = gridDim.x - 1 - blockIdx.x;       // the heaviest (last) query tiles first
   const BlockRows<T> blk = block_rows(p, q_tile, Tl::Br, kD);
-  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-  const int wq = 16 * kM * warp;  // the warp's first row in the block
+  const int lane = threadIdx.x % 32;
   const int tiles = key_tiles(blk.q0, Tl::Br, Tl::Bc, p.Sq, p.Sk, p.causal);
   // Issues the copies of key tile j into buffer j % 2 (the caller commits).
   auto issue = [&](int j) {
@@ -108,72 +74,11 @@ __global__ void __launch_bounds__(Tiles<kD, 2>::kThreads) attention_ftz_kernel(c
   wb::async::commit();  // group: Q and tile 0 (the loop's first wait<1> waits for it)
   const wb::mma::Coord r = wb::mma::ldmatrix_row(lane);  // the 16 x 16 tile row this lane gives
   const float scale_log2 = p.scale * kLog2e;
-  float rO[kM][Tl::kOTiles][4] = {};  // O accumulators: m16 row m of the warp's 32 rows
-  wb::OnlineSoftmax stat[kM][2];      // per m16 row: its rows g, g + 8
-#pragma unroll
-  for (int m = 0; m < kM; ++m)
-    stat[m][0] = stat[m][1] = wb::online_identity();
-  for (int j = 0; j < tiles; ++j) {
-    const int k0 = j * Tl::Bc;
-    if (j + 1 < tiles) issue(j + 1);  // into the buffer tile j - 1 used: free since its barrier
-    wb::async::commit();              // one group per iteration, empty on the last
-    wb::async::wait<1>();             // every group but the newest has landed: tile j is in
-    __syncthreads();                  // ... for every thread's copies
-    const std::uint16_t* sKj = sK + (j % 2) * Layout::elems(Tl::Bc);  // (Bc, D)
-    const std::uint16_t* sVj = sV + (j % 2) * Layout::elems(Tl::Bc);  // (Bc, D)
-    float rS[kM][Tl::kSTiles][4] = {};  // S = Q K^T: m16 row m, (16 rows, Bc keys)
-#pragma unroll
-    for (int ks = 0; ks < Tl::kDSteps; ++ks) {
-      std::uint32_t a[kM][4];  // Q's A fragments of both m16 rows, k16 step ks over d
-#pragma unroll
-      for (int m = 0; m < kM; ++m)
-        wb::mma::ldmatrix_x4(a[m], sQ + Layout::offset(wq + 16 * m + r.row, 16 * ks + r.col));
-#pragma unroll
-      for (int n2 = 0; n2 < Tl::kSTiles / 2; ++n2) {
-        std::uint32_t b[4];  // K (keys 16 n2 .., d 16 ks ..): B fragments of S tiles 2 n2, 2 n2 + 1
-        wb::mma::ldmatrix_x4(b, sKj + Layout::offset(16 * n2 + r.row, 16 * ks + r.col));
-#pragma unroll
-        for (int m = 0; m < kM; ++m) {  // the same fragment, both m16 rows
-#pragma unroll
-          for (int h = 0; h < 2; ++h)
-            wb::mma::mma_m16n8k16<T>(rS[m][2 * n2 + h], a[m], b[k_ldmatrix_reg(h, 0)],
-                                     b[k_ldmatrix_reg(h, 1)]);
-        }
-      }
-    }
-    std::uint32_t rP[kM][Tl::kPSteps][4];  // P as A fragments, k16 step kk over the tile's keys
-#pragma unroll
-    for (int m = 0; m < kM; ++m) {
-      if (tile_needs_mask(blk.q0, k0, Tl::Bc, p.Sq, p.Sk, p.causal)) {  // uniform in the block
-#pragma unroll
-        for (int n = 0; n < Tl::kSTiles; ++n)  // mask only: the scale goes into the exponent
-          scale_and_mask(rS[m][n], 1.0f, blk.q0 + wq + 16 * m, k0 + 8 * n, p.Sq, p.Sk, p.causal,
-                         lane);
-      }
-      online_softmax_row_ftz(rS[m], rO[m], stat[m], scale_log2);
-      p_fragments<T>(rP[m], rS[m]);
-    }
-#pragma unroll
-    for (int kk = 0; kk < Tl::kPSteps; ++kk) {
-#pragma unroll
-      for (int n2 = 0; n2 < Tl::kOTiles / 2; ++n2) {
-        std::uint32_t b[4];  // V (keys 16 kk .., d 16 n2 ..) transposed: O tiles 2 n2, 2 n2 + 1
-        wb::mma::ldmatrix_x4_trans(b, sVj + Layout::offset(16 * kk + r.row, 16 * n2 + r.col));
-#pragma unroll
-        for (int m = 0; m < kM; ++m) {  // the same fragment, both m16 rows
-          wb::mma::mma_m16n8k16<T>(rO[m][2 * n2], rP[m][kk], b[0], b[1]);
-          wb::mma::mma_m16n8k16<T>(rO[m][2 * n2 + 1], rP[m][kk], b[2], b[3]);
-        }
-      }
-    }
-    __syncthreads();  // every warp is done with buffer j % 2 before tile j + 2 is issued into it
-  }
-#pragma unroll
-  for (int m = 0; m < kM; ++m) {
-    const int row = wq + 16 * m;  // the m16 row's first row in the block
-    store_rows<T, kD>(rO[m], stat[m], kLn2, blk.gO + static_cast<std::int64_t>(row) * kD,
-                      blk.gLse + row, blk.rows - row, lane);
-  }
+  // WB_EXERCISE_BEGIN
+  // TODO(exercise, README "Step 9: ftz"): your step 8 kernel body from `constexpr int kM = ...` to
+  //   the epilogue's store_rows (08_rows32.cu), unchanged except that it calls
+  //   online_softmax_row_ftz where step 8 calls online_softmax_row_exp2.
+  // WB_EXERCISE_END
   wb::async::wait<0>();  // nothing left in flight at exit (Q's group, when the block saw no key)
 }
 

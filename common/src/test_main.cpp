@@ -164,6 +164,7 @@ int check_main(const Options& o) {
   }
   // A step of this chapter that runs another chapter's unfinished exercise cannot be tested
   // either: list it with the exercise it waits for.
+  std::size_t blocked_here = 0;  // such steps
   if (info != nullptr) {
     for (const std::string& step : info->steps) {
       const std::string blocker = wb::blocking_exercise(step);  // "NN:name" in another chapter
@@ -177,7 +178,16 @@ int check_main(const Options& o) {
       todo.push_back({info->number, step, it->file,
                       "it runs chapter " + other + "'s step " + name + " (" + it->file +
                           "), still marked WB_EXERCISE_TODO: finish that exercise first"});
+      ++blocked_here;
     }
+  }
+  // With --wb-step, only the chosen steps' exercises decide the check; the others are counted.
+  std::vector<wb::UnfinishedExercise> not_chosen;
+  if (info != nullptr) {
+    std::vector<wb::UnfinishedExercise> chosen_todo;
+    for (const wb::UnfinishedExercise& e : todo)
+      (wb::step_selected(e.step) ? chosen_todo : not_chosen).push_back(e);
+    todo.swap(chosen_todo);
   }
   std::printf(
       "[check] chapter %s: your exercises, judged by the tests the reference solutions pass\n",
@@ -199,8 +209,10 @@ int check_main(const Options& o) {
       names += (names.empty() ? "" : ", ") + e.step;
     std::printf(
         "[check] (linked from another chapter and still unfinished there: %s. They count here "
-        "only where a step of this chapter runs one; such a step is listed below.)\n",
-        names.c_str());
+        "only where a step of this chapter runs one; %s)\n",
+        names.c_str(),
+        blocked_here > 0 ? "such a step is listed below as not finished."
+                         : "no step of this chapter does.");
   }
   if (!todo.empty()) {
     std::printf(
@@ -214,13 +226,29 @@ int check_main(const Options& o) {
         "[check] write the kernel, delete its WB_EXERCISE_TODO statement, and run the check "
         "again.\n");
   }
+  if (!not_chosen.empty()) {
+    std::string names;
+    for (const wb::UnfinishedExercise& e : not_chosen)
+      names += (names.empty() ? "" : ", ") + e.step;
+    std::printf("[check] (not chosen with --wb-step, so not judged here, and unfinished: %s)\n",
+                names.c_str());
+  }
   if (todo.empty()) {
-    std::printf(
-        "[check] every exercise is finished (none still has its WB_EXERCISE_TODO statement)\n");
+    std::printf("[check] every %s is finished (none still has its WB_EXERCISE_TODO statement)\n",
+                not_chosen.empty() ? "exercise" : "chosen exercise");
   }
   std::string reason;
   if (!wb::chapter_runnable(&reason)) {
     std::printf("SKIPPED: these tests need a CUDA GPU: %s.\n", reason.c_str());
+    if (info != nullptr) {  // the finished steps compiled: say which ones a GPU would test
+      std::string finished;
+      for (const std::string& step : info->steps) {
+        if (wb::step_selected(step) && !wb::is_unfinished(step))
+          finished += (finished.empty() ? "" : ", ") + step;
+      }
+      if (!finished.empty())
+        std::printf("[check] finished and compiled, to be tested on a GPU: %s\n", finished.c_str());
+    }
     std::printf("[check] NOTHING WAS TESTED: this check only proved that your code compiles.%s\n",
                 todo.empty() ? "" : " It fails because exercises are unfinished (listed above).");
     if (o.after_cpu_tests) {

@@ -29,6 +29,7 @@ constexpr float kLn2 = 0.6931471805599453f;    // ln(2)
 // (its rows g and g + 8): stat[h].m is the row's running maximum times scale_log2, stat[h].l sums
 // exp2(s * scale_log2 - m). O's accumulators of that m16 row are rescaled only when one of the
 // warp's rows in it moved (a warp vote).
+// WB_EXERCISE_BEGIN
 template <int kSTiles, int kOTiles>
 __device__ __forceinline__ void online_softmax_row_exp2(float (&rS)[kSTiles][4],
                                                         float (&rO)[kOTiles][4],
@@ -65,12 +66,12 @@ __device__ __forceinline__ void online_softmax_row_exp2(float (&rS)[kSTiles][4],
     }
   }
 }
+// WB_EXERCISE_END
 
 template <class T, int kD>
 __global__ void __launch_bounds__(Tiles<kD, 2>::kThreads)
     attention_rows32_kernel(const Params<T> p) {
   using Tl = Tiles<kD, 2>;  // two m16 rows per warp: Br = 128
-  constexpr int kM = Tl::kM;
   using Layout = wb::smem::Swizzled<kD>;
   extern __shared__ __align__(128) std::uint16_t smem16[];
   std::uint16_t* sQ = smem16;                          // (Br, D)
@@ -78,8 +79,7 @@ __global__ void __launch_bounds__(Tiles<kD, 2>::kThreads)
   std::uint16_t* sV = sK + 2 * Layout::elems(Tl::Bc);  // (2, Bc, D)
   const int q_tile = gridDim.x - 1 - blockIdx.x;       // the heaviest (last) query tiles first
   const BlockRows<T> blk = block_rows(p, q_tile, Tl::Br, kD);
-  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-  const int wq = 16 * kM * warp;  // the warp's first row in the block
+  const int lane = threadIdx.x % 32;
   const int tiles = key_tiles(blk.q0, Tl::Br, Tl::Bc, p.Sq, p.Sk, p.causal);
   // Issues the copies of key tile j into buffer j % 2 (the caller commits).
   auto issue = [&](int j) {
@@ -95,8 +95,10 @@ __global__ void __launch_bounds__(Tiles<kD, 2>::kThreads)
   const wb::mma::Coord r = wb::mma::ldmatrix_row(lane);  // the 16 x 16 tile row this lane gives
   const float scale_log2 = p.scale * kLog2e;
   // WB_EXERCISE_BEGIN
-  float rO[kM][Tl::kOTiles][4] = {};  // O accumulators: m16 row m of the warp's 32 rows
-  wb::OnlineSoftmax stat[kM][2];      // per m16 row: its rows g, g + 8
+  constexpr int kM = Tl::kM;                    // m16 rows per warp: 2
+  const int wq = 16 * kM * (threadIdx.x / 32);  // the warp's first row in the block
+  float rO[kM][Tl::kOTiles][4] = {};            // O accumulators: m16 row m of the warp's 32 rows
+  wb::OnlineSoftmax stat[kM][2];                // per m16 row: its rows g, g + 8
 #pragma unroll
   for (int m = 0; m < kM; ++m)
     stat[m][0] = stat[m][1] = wb::online_identity();

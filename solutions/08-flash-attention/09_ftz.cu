@@ -37,6 +37,7 @@ __device__ __forceinline__ float ex2_ftz(float x) {
 // warp (its rows g and g + 8): stat[h].m is the row's running maximum times scale_log2, stat[h].l
 // sums exp2(s * scale_log2 - m). O's accumulators of that m16 row are rescaled only when one of the
 // warp's rows in it moved (a warp vote).
+// WB_EXERCISE_BEGIN
 template <int kSTiles, int kOTiles>
 __device__ __forceinline__ void online_softmax_row_ftz(float (&rS)[kSTiles][4],
                                                        float (&rO)[kOTiles][4],
@@ -73,11 +74,11 @@ __device__ __forceinline__ void online_softmax_row_ftz(float (&rS)[kSTiles][4],
     }
   }
 }
+// WB_EXERCISE_END
 
 template <class T, int kD>
 __global__ void __launch_bounds__(Tiles<kD, 2>::kThreads) attention_ftz_kernel(const Params<T> p) {
   using Tl = Tiles<kD, 2>;  // two m16 rows per warp: Br = 128
-  constexpr int kM = Tl::kM;
   using Layout = wb::smem::Swizzled<kD>;
   extern __shared__ __align__(128) std::uint16_t smem16[];
   std::uint16_t* sQ = smem16;                          // (Br, D)
@@ -85,8 +86,7 @@ __global__ void __launch_bounds__(Tiles<kD, 2>::kThreads) attention_ftz_kernel(c
   std::uint16_t* sV = sK + 2 * Layout::elems(Tl::Bc);  // (2, Bc, D)
   const int q_tile = gridDim.x - 1 - blockIdx.x;       // the heaviest (last) query tiles first
   const BlockRows<T> blk = block_rows(p, q_tile, Tl::Br, kD);
-  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-  const int wq = 16 * kM * warp;  // the warp's first row in the block
+  const int lane = threadIdx.x % 32;
   const int tiles = key_tiles(blk.q0, Tl::Br, Tl::Bc, p.Sq, p.Sk, p.causal);
   // Issues the copies of key tile j into buffer j % 2 (the caller commits).
   auto issue = [&](int j) {
@@ -101,8 +101,11 @@ __global__ void __launch_bounds__(Tiles<kD, 2>::kThreads) attention_ftz_kernel(c
   wb::async::commit();  // group: Q and tile 0 (the loop's first wait<1> waits for it)
   const wb::mma::Coord r = wb::mma::ldmatrix_row(lane);  // the 16 x 16 tile row this lane gives
   const float scale_log2 = p.scale * kLog2e;
-  float rO[kM][Tl::kOTiles][4] = {};  // O accumulators: m16 row m of the warp's 32 rows
-  wb::OnlineSoftmax stat[kM][2];      // per m16 row: its rows g, g + 8
+  // WB_EXERCISE_BEGIN
+  constexpr int kM = Tl::kM;                    // m16 rows per warp: 2
+  const int wq = 16 * kM * (threadIdx.x / 32);  // the warp's first row in the block
+  float rO[kM][Tl::kOTiles][4] = {};            // O accumulators: m16 row m of the warp's 32 rows
+  wb::OnlineSoftmax stat[kM][2];                // per m16 row: its rows g, g + 8
 #pragma unroll
   for (int m = 0; m < kM; ++m)
     stat[m][0] = stat[m][1] = wb::online_identity();
@@ -167,6 +170,7 @@ __global__ void __launch_bounds__(Tiles<kD, 2>::kThreads) attention_ftz_kernel(c
     store_rows<T, kD>(rO[m], stat[m], kLn2, blk.gO + static_cast<std::int64_t>(row) * kD,
                       blk.gLse + row, blk.rows - row, lane);
   }
+  // WB_EXERCISE_END
   wb::async::wait<0>();  // nothing left in flight at exit (Q's group, when the block saw no key)
 }
 
