@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,8 +97,10 @@ def main() -> int:
                "a refused peer is shown with its error and gives no x cuDNN", p)
 
         # Dates further apart than one device call, and another GPU.
+        # (62 min 57 s after the recorded ladder's own date, whichever run that is.)
         doc = json.loads(original)
-        doc["context"]["date"] = "2026-11-27T14:04:29+00:00"
+        began = datetime.fromisoformat(json.loads(ladder.read_text())["date"])
+        doc["context"]["date"] = (began + timedelta(minutes=62, seconds=57)).isoformat()
         peers.write_text(json.dumps(doc))
         p = run(ladder, peers)
         expect(p.returncode == 0 and "NOT shown to be the same device call" in p.stdout and
