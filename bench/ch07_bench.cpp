@@ -18,7 +18,7 @@
 //   ch07_bench --ch07_sweep    every compiled configuration (step 4's stages, step 6's tiles and
 //                              stages, step 8's rings) at 2048^3, 4096^3 and 8192^3 in fp16 and
 //                              bf16, next to cuBLAS and the mma.sync peak, then exit (step 7's
-//                              choice)
+//                              choice); WB_SWEEP_ONLY=<text> keeps the names containing <text>
 //   ch07_bench --wb_profile    each step once at 4096^3 (fp16; plus steps 7 and 8 in bf16, cuBLAS
 //                              and the peak kernel), for Nsight Compute
 #include "peak_bench.h"
@@ -34,6 +34,7 @@
 #endif
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -70,13 +71,23 @@ void register_type(const Shape& shape) {
   gemm::add_cublas_case<T>("ch07", shape, kSeed);
 }
 
-// Every compiled configuration at one size and type, next to cuBLAS and the peak, as a table.
+// The configurations the sweep times: all of them, or, with WB_SWEEP_ONLY set, those whose name
+// contains it (e.g. WB_SWEEP_ONLY=hoist/ for step 8's rings only).
+std::vector<ch07::tuning::Config> swept_configs() {
+  const char* only = std::getenv("WB_SWEEP_ONLY");
+  std::vector<ch07::tuning::Config> configs;
+  for (const ch07::tuning::Config& c : ch07::tuning::all_configs())
+    if (only == nullptr || std::string(c.name).find(only) != std::string::npos)
+      configs.push_back(c);
+  return configs;
+}
+
+// Every swept configuration at one size and type, next to cuBLAS and the peak, as a table.
 template <class T>
 void sweep_type(const Shape& shape, double peak_tflops) {
-  gemm::print_config_table<T>(shape, kSeed,
-                              std::string("SWEEP ") + gemm::type_name<T>() + " " + shape.str(),
-                              std::string(gemm::type_name<T>()) + " " + shape.str(), peak_tflops,
-                              40, ch07::tuning::all_configs());
+  gemm::print_config_table<T>(
+      shape, kSeed, std::string("SWEEP ") + gemm::type_name<T>() + " " + shape.str(),
+      std::string(gemm::type_name<T>()) + " " + shape.str(), peak_tflops, 40, swept_configs());
 }
 
 int sweep() {
