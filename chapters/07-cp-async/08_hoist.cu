@@ -192,6 +192,12 @@ const std::vector<Config>& hoist_configs() {
   using W128x128x32 = wb::tile::WarpTiles<128, 128, 32, 64, 64>;  // 4 warps, 16 KB per stage
   using W128x128x64 = wb::tile::WarpTiles<128, 128, 64, 64, 64>;  // 4 warps, 32 KB per stage
   using W128x256x32 = wb::tile::WarpTiles<128, 256, 32, 64, 64>;  // 8 warps, 24 KB per stage
+  // Eight or sixteen warps of 64 x 32 (or 32 x 64) under a 128-register cap: four warps per
+  // scheduler instead of two (README section 8, "More warps per scheduler").
+  using N128x128x32 = wb::tile::WarpTiles<128, 128, 32, 64, 32, 2>;  // 8 warps, 2 blocks per SM
+  using T128x128x32 = wb::tile::WarpTiles<128, 128, 32, 32, 64, 2>;  // 8 warps, 2 blocks per SM
+  using N128x256x32 = wb::tile::WarpTiles<128, 256, 32, 64, 32>;     // 16 warps, 1 block per SM
+  using N256x128x32 = wb::tile::WarpTiles<256, 128, 32, 64, 32>;     // 16 warps, 1 block per SM
   static_assert(std::is_same_v<Tiles, W128x128x32> && kStages == 4,
                 "the first configuration is the step's own: rename it");
   static const std::vector<Config> configs = {
@@ -205,6 +211,20 @@ const std::vector<Config>& hoist_configs() {
        launch_walk<Ring<W128x128x64, 3>, __nv_bfloat16>},  // [96 KB]
       {"hoist", "hoist/128x256x32 w64x64 4 stages", launch_walk<Ring<W128x256x32, 4>, __half>,
        launch_walk<Ring<W128x256x32, 4>, __nv_bfloat16>},  // [96 KB], one block per SM
+      {"hoist", "hoist/128x128x32 w64x32 4 stages", launch_walk<Ring<N128x128x32, 4>, __half>,
+       launch_walk<Ring<N128x128x32, 4>, __nv_bfloat16>},  // [64 KB]
+      {"hoist", "hoist/128x128x32 w64x32 5 stages", launch_walk<Ring<N128x128x32, 5>, __half>,
+       launch_walk<Ring<N128x128x32, 5>, __nv_bfloat16>},  // [80 KB]
+      {"hoist", "hoist/128x128x32 w64x32 6 stages", launch_walk<Ring<N128x128x32, 6>, __half>,
+       launch_walk<Ring<N128x128x32, 6>, __nv_bfloat16>},  // [96 KB]
+      {"hoist", "hoist/128x128x32 w32x64 5 stages", launch_walk<Ring<T128x128x32, 5>, __half>,
+       launch_walk<Ring<T128x128x32, 5>, __nv_bfloat16>},  // [80 KB]
+      {"hoist", "hoist/128x256x32 w64x32 4 stages", launch_walk<Ring<N128x256x32, 4>, __half>,
+       launch_walk<Ring<N128x256x32, 4>, __nv_bfloat16>},  // [96 KB], one block per SM
+      {"hoist", "hoist/128x256x32 w64x32 6 stages", launch_walk<Ring<N128x256x32, 6>, __half>,
+       launch_walk<Ring<N128x256x32, 6>, __nv_bfloat16>},  // [144 KB], one block per SM
+      {"hoist", "hoist/256x128x32 w64x32 4 stages", launch_walk<Ring<N256x128x32, 4>, __half>,
+       launch_walk<Ring<N256x128x32, 4>, __nv_bfloat16>},  // [96 KB], one block per SM
   };
   return configs;
 }

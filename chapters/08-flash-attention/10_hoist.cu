@@ -53,8 +53,10 @@ class RowWalk {
   /// (row-major, kD per row) and in shared memory (Layout).
   __device__ __forceinline__ explicit RowWalk(int tid) {
     // WB_EXERCISE_BEGIN
-    // TODO(exercise, README "Step 10: hoist"): your step 9 online_softmax_row_ftz (09_ftz.cu),
-    //   unchanged.
+    // TODO(exercise, README "Step 10: hoist"): this thread's chunk in pass 0, once per block:
+    //   row_ = tid / kRowChunks; its column is (tid % kRowChunks) * 8; goff_ = row_ * kD + that
+    //   column (the element offset in a row-major (kRows, kD) tile); soff_ = Layout::offset(row_,
+    //   that column) (the swizzled shared offset).
     // WB_EXERCISE_END
   }
 
@@ -64,10 +66,10 @@ class RowWalk {
     if (rows >= kRows) {
       // A whole tile: constant strides, no test.
       // WB_EXERCISE_BEGIN
-      // TODO(exercise, README "Step 10: hoist"): this thread's chunk in pass 0, once per block:
-      //   row_ = tid / kRowChunks; its column is (tid % kRowChunks) * 8; goff_ = row_ * kD + that
-      //   column (the element offset in a row-major (kRows, kD) tile); soff_ = Layout::offset(row_,
-      //   that column) (the swizzled shared offset).
+      // TODO(exercise, README "Step 10: hoist"): the whole tile with no test: for i in
+      //   [0, kPasses) (#pragma unroll), wb::async::copy16_zfill(s + soff_ + i * kStride,
+      //   g + goff_ + i * kStride, 16). Pass i's row is row_ + i * kRowsPerPass, whose swizzle
+      //   equals row_'s (kRowsPerPass is a multiple of 8): both offsets move by kStride.
       // WB_EXERCISE_END
     } else {  // the last, partial tile (as async_copy_tile: no out-of-range address at all)
 #pragma unroll
@@ -90,10 +92,8 @@ class RowWalk {
 // sums exp2(s * scale_log2 - m). O's accumulators of that m16 row are rescaled only when one of the
 // warp's rows in it moved (a warp vote).
 // WB_EXERCISE_BEGIN
-// TODO(exercise, README "Step 10: hoist"): the whole tile with no test: for i in
-//   [0, kPasses) (#pragma unroll), wb::async::copy16_zfill(s + soff_ + i * kStride,
-//   g + goff_ + i * kStride, 16). Pass i's row is row_ + i * kRowsPerPass, whose swizzle
-//   equals row_'s (kRowsPerPass is a multiple of 8): both offsets move by kStride.
+// TODO(exercise, README "Step 10: hoist"): your step 9 online_softmax_row_ftz (09_ftz.cu),
+//   unchanged.
 // WB_EXERCISE_END
 
 template <class T, int kD>
