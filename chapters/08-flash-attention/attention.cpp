@@ -34,6 +34,7 @@ const std::vector<Step>& steps() {
       CH08_STEP("rows32", "08_rows32.cu", launch_rows32),
       CH08_STEP("ftz", "09_ftz.cu", launch_ftz),
       CH08_STEP("hoist", "10_hoist.cu", launch_hoist),
+      CH08_STEP("pairs", "11_pairs.cu", launch_pairs),
   };
   return ladder;
 }

@@ -102,6 +102,14 @@ WB_HD constexpr int k_ldmatrix_reg(int tile, int b_reg) {
   return tile + 2 * b_reg;
 }
 
+/// The same for an ldmatrix .x4 whose lanes address the tile across then down
+/// (wb::mma::ldmatrix_row(lane, X4Order::kAcross), step 11): matrix j sits at (keys 8 (j / 2),
+/// d 8 (j % 2)), so n8 key tile `tile` has its B fragment in registers 2 tile and 2 tile + 1, a
+/// pair mma takes as it is.
+WB_HD constexpr int k_pair_reg(int tile, int b_reg) {
+  return 2 * tile + b_reg;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Arguments and steps
 // ---------------------------------------------------------------------------------------------
@@ -185,6 +193,9 @@ void launch_ftz(const Args<T>& args, cudaStream_t stream);  ///< 09_ftz.cu: each
 template <class T>
 void launch_hoist(const Args<T>& args, cudaStream_t stream);  ///< 10_hoist.cu: the K/V copies'
                                                               ///< addresses once per block
+template <class T>
+void launch_pairs(const Args<T>& args, cudaStream_t stream);  ///< 11_pairs.cu: K's B fragments
+                                                              ///< in register pairs, no moves
 /// @}
 
 /// Floats of workspace the naive step needs: S and P (B H Sq Sk each) and chapter 05's

@@ -302,6 +302,37 @@ TEST_CASE("ldmatrix with the lane -> row map delivers the A and B fragments", "[
   CHECK_FALSE((wrong.row == right.row && wrong.col == right.col));
 }
 
+TEST_CASE("ldmatrix with the across-then-down lane -> row map", "[ch06][cpu]") {
+  // X4Order::kAcross: lanes 0-7 address rows 0-7 at column 0, lanes 8-15 rows 0-7 at column 8,
+  // lanes 16-23 rows 8-15 at column 0, lanes 24-31 rows 8-15 at column 8. Without .trans on a
+  // row-major 16 (n) x 16 (k) tile (K in chapter 08: key, d), registers 0 and 1 are then the B
+  // fragment of rows 0-7 and registers 2 and 3 that of rows 8-15: one register pair per n8 tile.
+  using wb::mma::X4Order;
+  const auto row_of = [](int lane) { return wb::mma::ldmatrix_row(lane, X4Order::kAcross); };
+  for (int lane = 0; lane < 32; ++lane) {
+    CHECK(row_of(lane).row == lane % 8 + 8 * (lane / 16));
+    CHECK(row_of(lane).col == 8 * ((lane / 8) % 2));
+    for (int reg = 0; reg < 4; ++reg) {
+      for (int half = 0; half < 2; ++half) {
+        INFO("lane " << lane << ", register " << reg << ", half " << half);
+        const Coord x4 = isa_ldmatrix(row_of, lane, reg, half, false);
+        const Coord b = wb::mma::b_frag(lane, 2 * (reg % 2) + half);  // (k, n)
+        CHECK(x4.row == b.col + 8 * (reg / 2));                       // n, in tile reg / 2
+        CHECK(x4.col == b.row);                                       // k
+        CHECK(wb::mma::ldmatrix_elem(lane, reg, half, false, X4Order::kAcross).row == x4.row);
+        CHECK(wb::mma::ldmatrix_elem(lane, reg, half, false, X4Order::kAcross).col == x4.col);
+        const Coord t4 = isa_ldmatrix(row_of, lane, reg, half, true);
+        CHECK(wb::mma::ldmatrix_elem(lane, reg, half, true, X4Order::kAcross).row == t4.row);
+        CHECK(wb::mma::ldmatrix_elem(lane, reg, half, true, X4Order::kAcross).col == t4.col);
+      }
+    }
+  }
+  // The default order is down then across: the same K tile's B fragments are registers (0, 2)
+  // and (1, 3), which mma's register pairs cannot take as they are.
+  const Coord down = wb::mma::ldmatrix_elem(0, 1, 0, false);
+  CHECK(down.row == 8);
+  CHECK(down.col == 0);
+}
 TEST_CASE("the bank model counts wavefronts of 4- and 16-byte accesses", "[ch06][cpu]") {
   std::uint32_t a[32];
   auto fill = [&](const std::function<std::uint32_t(int)>& f, int n) {

@@ -129,6 +129,31 @@ TEST_CASE("ldmatrix .x4 without .trans on K gives the B fragments of Q K^T", "[c
   }
 }
 
+TEST_CASE("ldmatrix .x4 across then down on K gives each key tile's B fragment in one pair",
+          "[ch08][cpu]") {
+  // Step 11: the lanes address the (key, d) tile across then down; B register b_reg of key tile
+  // h is then register k_pair_reg(h, b_reg) = 2 h + b_reg, and must hold K[8h + n][k].
+  for (int lane = 0; lane < 32; ++lane) {
+    for (int h = 0; h < 2; ++h) {
+      for (int b_reg = 0; b_reg < 2; ++b_reg) {
+        for (int e = 0; e < 2; ++e) {
+          const wb::mma::Coord got = wb::mma::ldmatrix_elem(lane, ch08::k_pair_reg(h, b_reg), e,
+                                                            false, wb::mma::X4Order::kAcross);
+          const wb::mma::Coord want = wb::mma::b_frag(lane, 2 * b_reg + e);
+          INFO("lane " << lane << " tile " << h << " register " << b_reg << " half " << e);
+          CHECK(got.row == 8 * h + want.col);  // key
+          CHECK(got.col == want.row);          // d
+        }
+      }
+    }
+  }
+  // The pair is consecutive and starts even, as mma's B operand needs it without a move.
+  for (int h = 0; h < 2; ++h) {
+    CHECK(ch08::k_pair_reg(h, 0) % 2 == 0);
+    CHECK(ch08::k_pair_reg(h, 1) == ch08::k_pair_reg(h, 0) + 1);
+  }
+}
+
 TEST_CASE("the swizzled K and V and Q tiles serve each ldmatrix in one pass", "[ch08][cpu]") {
   // Rows of 64 (d 64) and 128 (d 128) 16-bit elements: for any 8 consecutive rows at one logical
   // chunk, the physical 16-byte slots within the 128-byte bank line are all different, and each

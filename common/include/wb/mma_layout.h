@@ -83,29 +83,40 @@ WB_HD constexpr Coord c_frag(int lane, int i) {
   return Coord{group_of(lane) + 8 * (i >> 1), 2 * thread_in_group(lane) + (i & 1)};
 }
 
-/// Where 8 x 8 matrix `j` (0..3) of an ldmatrix `.x4` sits in the 16 x 16 tile it loads: down
-/// then across, so that the registers come out in the order of the A fragment.
-WB_HD constexpr Coord ldmatrix_matrix_origin(int j) {
-  return Coord{8 * (j & 1), 8 * (j >> 1)};
+/// The order in which the four 8 x 8 matrices of an ldmatrix `.x4` are taken from its 16 x 16
+/// tile, i.e. which of them lands in which destination register.
+enum class X4Order {
+  kDown,    ///< down then across: (0, 0), (8, 0), (0, 8), (8, 8): the A fragment's register order
+  kAcross,  ///< across then down: (0, 0), (0, 8), (8, 0), (8, 8): tile rows 0-7 in registers 0
+            ///< and 1, rows 8-15 in 2 and 3. On a (key, d) tile of K (no .trans) each n8 tile of
+            ///< keys then has its B fragment in one register pair (chapter 08's step 11)
+};
+
+/// Where 8 x 8 matrix `j` (0..3) of an ldmatrix `.x4` sits in the 16 x 16 tile it loads: by
+/// default down then across, so that the registers come out in the order of the A fragment.
+WB_HD constexpr Coord ldmatrix_matrix_origin(int j, X4Order order = X4Order::kDown) {
+  return order == X4Order::kDown ? Coord{8 * (j & 1), 8 * (j >> 1)}
+                                 : Coord{8 * (j >> 1), 8 * (j & 1)};
 }
 
 /// The row whose shared-memory address `lane` passes to ldmatrix, as a position in the 16 x 16
 /// tile: lanes 8j .. 8j + 7 address the rows of matrix j. `.x1` reads lanes 0-7 (rows 0-7,
 /// column 0), `.x2` lanes 0-15 (rows 0-15, column 0), `.x4` all 32 (the 16 x 16 tile).
 /// The address is that of the first of the 8 elements of the row: &tile[row][col].
-WB_HD constexpr Coord ldmatrix_row(int lane) {
-  return Coord{(lane & 7) + ldmatrix_matrix_origin(lane >> 3).row,
-               ldmatrix_matrix_origin(lane >> 3).col};
+WB_HD constexpr Coord ldmatrix_row(int lane, X4Order order = X4Order::kDown) {
+  return Coord{(lane & 7) + ldmatrix_matrix_origin(lane >> 3, order).row,
+               ldmatrix_matrix_origin(lane >> 3, order).col};
 }
 
 /// Which element of the 16 x 16 tile register `reg` (0..3), half `half` (0, 1) of `lane` holds
-/// after an ldmatrix `.x4` whose addresses follow ldmatrix_row: row l / 4, columns 2 (l % 4) + half
-/// of matrix `reg`, or with `trans` the transposed position.
-WB_HD constexpr Coord ldmatrix_elem(int lane, int reg, int half, bool trans) {
-  return trans ? Coord{ldmatrix_matrix_origin(reg).row + 2 * thread_in_group(lane) + half,
-                       ldmatrix_matrix_origin(reg).col + group_of(lane)}
-               : Coord{ldmatrix_matrix_origin(reg).row + group_of(lane),
-                       ldmatrix_matrix_origin(reg).col + 2 * thread_in_group(lane) + half};
+/// after an ldmatrix `.x4` whose addresses follow ldmatrix_row(lane, order): row l / 4, columns
+/// 2 (l % 4) + half of matrix `reg`, or with `trans` the transposed position.
+WB_HD constexpr Coord ldmatrix_elem(int lane, int reg, int half, bool trans,
+                                    X4Order order = X4Order::kDown) {
+  return trans ? Coord{ldmatrix_matrix_origin(reg, order).row + 2 * thread_in_group(lane) + half,
+                       ldmatrix_matrix_origin(reg, order).col + group_of(lane)}
+               : Coord{ldmatrix_matrix_origin(reg, order).row + group_of(lane),
+                       ldmatrix_matrix_origin(reg, order).col + 2 * thread_in_group(lane) + half};
 }
 
 }  // namespace wb::mma
