@@ -35,6 +35,7 @@ const std::vector<Step>& steps() {
       CH08_STEP("ftz", "09_ftz.cu", launch_ftz),
       CH08_STEP("hoist", "10_hoist.cu", launch_hoist),
       CH08_STEP("pairs", "11_pairs.cu", launch_pairs),
+      CH08_STEP("novote", "12_novote.cu", launch_novote),
   };
   return ladder;
 }

@@ -196,6 +196,9 @@ void launch_hoist(const Args<T>& args, cudaStream_t stream);  ///< 10_hoist.cu: 
 template <class T>
 void launch_pairs(const Args<T>& args, cudaStream_t stream);  ///< 11_pairs.cu: K's B fragments
                                                               ///< in register pairs, no moves
+template <class T>
+void launch_novote(const Args<T>& args, cudaStream_t stream);  ///< 12_novote.cu: at d 64, O
+                                                               ///< rescaled every tile, no vote
 /// @}
 
 /// Floats of workspace the naive step needs: S and P (B H Sq Sk each) and chapter 05's
