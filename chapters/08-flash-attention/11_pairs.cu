@@ -118,14 +118,18 @@ __global__ void __launch_bounds__(Tiles<kD, 2>::kThreads)
   const wb::mma::Coord r = wb::mma::ldmatrix_row(lane);  // the 16 x 16 tile row this lane gives
   const float scale_log2 = p.scale * kLog2e;
   // WB_EXERCISE_BEGIN
-  // TODO(exercise, README "Step 11: pairs"): your step 10 kernel body from `constexpr int kM = ...`
-  //   to the epilogue's store_rows (10_hoist.cu), with one change, in S = Q K^T only:
-  //   - K's lanes address the tile across then down:
-  //       const wb::mma::Coord rk = wb::mma::ldmatrix_row(lane, wb::mma::X4Order::kAcross);
-  //     and K's ldmatrix_x4 takes sKj + Layout::offset(16 * n2 + rk.row, 16 * ks + rk.col)
-  //     (Q's A fragments and V's .trans loads keep r, the default order);
-  //   - key tile h (h = 0, 1) of that load is then registers b[k_pair_reg(h, 0)] and
-  //     b[k_pair_reg(h, 1)] (2h and 2h + 1), where step 10 had k_ldmatrix_reg (h and h + 2).
+  // TODO(exercise, README "Step 11: pairs"): the rest of the kernel, in this order:
+  //   1. K's lane -> row map, across then down (new in this step):
+  //        const wb::mma::Coord rk = wb::mma::ldmatrix_row(lane, wb::mma::X4Order::kAcross);
+  //   2. your step 10 kernel body (10_hoist.cu) from `constexpr int kM = Tl::kM;` and the warp's
+  //      first row `const int wq = 16 * kM * (threadIdx.x / 32);` through rO, stat, the key-tile
+  //      loop and the epilogue's store_rows. Everything declared above this region (Tl, Layout,
+  //      sQ, sK, sV, blk, lane, tiles, gK, gV, walk, issue, r, scale_log2) is given: do not
+  //      declare it again. One change, in S = Q K^T only:
+  //      - K's ldmatrix_x4 takes sKj + Layout::offset(16 * n2 + rk.row, 16 * ks + rk.col) (Q's A
+  //        fragments and V's .trans loads keep r, the default order);
+  //      - key tile h (h = 0, 1) of that load is then registers b[k_pair_reg(h, 0)] and
+  //        b[k_pair_reg(h, 1)] (2h and 2h + 1), where step 10 had k_ldmatrix_reg (h and h + 2).
   // WB_EXERCISE_END
   wb::async::wait<0>();  // nothing left in flight at exit (Q's group, when the block saw no key)
 }

@@ -118,9 +118,10 @@ __global__ void __launch_bounds__(Tiles<kD, 2>::kThreads)
   const wb::mma::Coord r = wb::mma::ldmatrix_row(lane);  // the 16 x 16 tile row this lane gives
   const float scale_log2 = p.scale * kLog2e;
   // WB_EXERCISE_BEGIN
-  // TODO(exercise, README "Step 12: novote"): your step 11 kernel body (11_pairs.cu), from
-  //   `const wb::mma::Coord rk = ...` to the epilogue's store_rows, unchanged: this step's change
-  //   is in online_softmax_row_ftz above.
+  // TODO(exercise, README "Step 12: novote"): your step 11 kernel region (11_pairs.cu), whole and
+  //   unchanged: rk, kM, wq, rO, stat, the key-tile loop and the epilogue's store_rows (the names
+  //   declared above this region are given, as in step 11). This step's change is in
+  //   online_softmax_row_ftz above.
   // WB_EXERCISE_END
   wb::async::wait<0>();  // nothing left in flight at exit (Q's group, when the block saw no key)
 }
