@@ -36,6 +36,7 @@ const std::vector<Step>& steps() {
       CH08_STEP("hoist", "10_hoist.cu", launch_hoist),
       CH08_STEP("pairs", "11_pairs.cu", launch_pairs),
       CH08_STEP("novote", "12_novote.cu", launch_novote),
+      CH08_STEP("wide", "13_wide.cu", launch_wide),
   };
   return ladder;
 }

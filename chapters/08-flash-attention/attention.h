@@ -199,6 +199,9 @@ void launch_pairs(const Args<T>& args, cudaStream_t stream);  ///< 11_pairs.cu: 
 template <class T>
 void launch_novote(const Args<T>& args, cudaStream_t stream);  ///< 12_novote.cu: at d 64, O
                                                                ///< rescaled every tile, no vote
+template <class T>
+void launch_wide(const Args<T>& args, cudaStream_t stream);  ///< 13_wide.cu: 128 keys per tile
+                                                             ///< at d 64
 /// @}
 
 /// Floats of workspace the naive step needs: S and P (B H Sq Sk each) and chapter 05's

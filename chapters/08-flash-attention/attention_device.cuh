@@ -99,17 +99,17 @@ __device__ __forceinline__ BlockRows<T> block_rows(const Params<T>& p, int tile,
                       p.lse + q_row};
 }
 
-/// Tile shapes of the tensor-core steps (3-10), with FlashAttention's names: Br query rows per
+/// Tile shapes of the tensor-core steps (3-13), with FlashAttention's names: Br query rows per
 /// block (16 kM per warp: kM m16 rows of mma tiles; kM = 1 in steps 3-7, 2 from step 8), Bc keys
-/// per tile, head dimension D.
-template <int kD, int kRowTiles = 1>
+/// per tile (64; 128 at d 64 in step 13), head dimension D.
+template <int kD, int kRowTiles = 1, int kBc = 64>
 struct Tiles {
   static constexpr int D = kD;                  ///< head dimension
   static constexpr int kWarps = 4;              ///< warps per block
   static constexpr int kThreads = 32 * kWarps;  ///< threads per block
   static constexpr int kM = kRowTiles;          ///< m16 rows of mma tiles per warp
   static constexpr int Br = 16 * kM * kWarps;   ///< query rows per block: 64 kM
-  static constexpr int Bc = 64;                 ///< keys per tile
+  static constexpr int Bc = kBc;                ///< keys per tile
   static constexpr int kDSteps = D / 16;        ///< k16 steps of Q K^T (over d)
   static constexpr int kSTiles = Bc / 8;        ///< n8 tiles of S per m16 row (over keys)
   static constexpr int kPSteps = Bc / 16;       ///< k16 steps of P V (over keys)
