@@ -218,7 +218,7 @@ CHAPTERS: dict[str, dict[str, Any]] = {
            "ladder_scale": "log", "ceiling_is_roof": True,
            "ceiling_roof": "tensor cores: mma.sync peak, measured",
            "fp32_roof": "CUDA cores: FP32 FMA rate, datasheet-style",
-           "peers": "chapter-08.pytorch.json", "peers_step": "novote",
+           "peers": "chapter-08.pytorch.json", "peers_step": "wide",
            "fp32_steps": ("naive", "fused"),
            "vendor_note": "PyTorch's cuDNN backend runs Hopper's wgmma, which the steps' "
                           "mma.sync cannot reach"},
