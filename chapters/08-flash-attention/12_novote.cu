@@ -4,7 +4,7 @@
 // the m16 row's running maxima moved; once the maxima settle, most tiles skip the rescale. The
 // vote is not free: it and its branch sit between the exponentials and P V, and the branch splits
 // the loop into blocks the compiler schedules apart. What it saves is one FMUL per accumulator:
-// 4 kOTiles per m16 row and lane, 32 at d 64 and 64 at d 128. At d 64 the saving is small and
+// 4 x kOTiles per m16 row and lane, 32 at d 64 and 64 at d 128. At d 64 the saving is small and
 // the vote costs the same, so this step drops the vote there (the rescale by alpha = 1 is exact:
 // x * 1.0f == x) and keeps it at d 128, where the exploration measured the unconditional rescale
 // slower (extra live values, 68 bytes more spill; README section 7, lever (f)). At d 128 the

@@ -225,6 +225,12 @@ int check_main(const Options& o) {
     std::printf(
         "[check] write the kernel, delete its WB_EXERCISE_TODO statement, and run the check "
         "again.\n");
+    if (not_chosen.empty() && info != nullptr) {  // no --wb-step left anything out
+      std::printf(
+          "[check] to judge only the steps you have finished: build/ch%s_check --wb-step <name> "
+          "(one --wb-step per step, named as in this list)\n",
+          info->number.c_str());
+    }
   }
   if (!not_chosen.empty()) {
     std::string names;
