@@ -2,7 +2,7 @@
 # Needs compute capability 8.0 or newer (mma.sync m16n8k16 with bf16); builds for 80;90.
 wb_add_chapter(
   NUMBER 06 SLUG tensor-cores
-  SHARED hgemm.cpp mma_peak.cu 01_naive.cu warptile_prefetch.cu
+  SHARED hgemm.cpp mma_peak.cu 01_naive.cu warptile_prefetch.cu warptile_hoist.cu
   EXERCISES 02_wmma.cu 03_mma.cu 04_ldmatrix.cu 05_swizzle.cu 06_warptile.cu
   KNOWN_BAD known_bad_b_no_trans.cu
   CPU_TESTS tests/ch06/hgemm_cpu_test.cpp

@@ -83,6 +83,8 @@ std::vector<Config> all_configs() {
     all.push_back(c);
   for (const Config& c : prefetch_configs())
     all.push_back(c);
+  for (const Config& c : hoist_configs())
+    all.push_back(c);
   return all;
 }
 

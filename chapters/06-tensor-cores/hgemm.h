@@ -135,7 +135,10 @@ const std::vector<Config>& warptile_configs();
 /// k-tile loaded into registers while this one is multiplied), chapters/06-tensor-cores/
 /// warptile_prefetch.cu. It measures how much latency a synchronous pipeline hides (chapter 07).
 const std::vector<Config>& prefetch_configs();
-/// All of them: step 5's, step 6's, then the prefetch sweep's.
+/// Design sweep only, not a step: step 6's kernel with its copies' addresses worked out once per
+/// block, alone and with the register prefetch (chapters/06-tensor-cores/warptile_hoist.cu).
+const std::vector<Config>& hoist_configs();
+/// All of them: step 5's, step 6's, then the prefetch and hoist sweeps'.
 std::vector<Config> all_configs();
 }  // namespace tuning
 
