@@ -2,7 +2,7 @@
 # Needs compute capability 8.0 or newer (mma.sync m16n8k16 with bf16); builds for 80;90.
 wb_add_chapter(
   NUMBER 06 SLUG tensor-cores
-  SHARED hgemm.cpp mma_peak.cu 01_naive.cu warptile_prefetch.cu warptile_hoist.cu
+  SHARED hgemm.cpp mma_peak.cu 01_naive.cu warptile_prefetch.cu
   EXERCISES 02_wmma.cu 03_mma.cu 04_ldmatrix.cu 05_swizzle.cu 06_warptile.cu
   KNOWN_BAD known_bad_b_no_trans.cu
   CPU_TESTS tests/ch06/hgemm_cpu_test.cpp
@@ -39,6 +39,14 @@ wb_add_chapter(
     smsp__average_warps_issue_stalled_math_pipe_throttle_per_issue_active.ratio
     lts__t_bytes.sum
     dram__bytes_read.sum)
+
+# A design sweep of the copy's addresses (not a step; README sections 7 and 8): its kernel is
+# chapter 07's step 8 exercise in synchronous form, so it is built into the solutions' library
+# only, and a learner's copy (no solutions/, no bench/*_sweep.cu) goes without it.
+if(TARGET ch06_solutions)
+  target_sources(ch06_solutions PRIVATE ${PROJECT_SOURCE_DIR}/bench/ch06_hoist_sweep.cu)
+  target_compile_definitions(ch06_solutions PUBLIC WB_CH06_HOIST_SWEEP=1)
+endif()
 
 # Context row of the ladder: chapter 03's best fp32 SGEMM step at the same sizes (only when
 # chapter 03 is part of the build; the bench says so when it is not).

@@ -83,8 +83,10 @@ std::vector<Config> all_configs() {
     all.push_back(c);
   for (const Config& c : prefetch_configs())
     all.push_back(c);
+#ifdef WB_CH06_HOIST_SWEEP
   for (const Config& c : hoist_configs())
     all.push_back(c);
+#endif
   return all;
 }
 

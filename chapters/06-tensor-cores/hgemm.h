@@ -136,9 +136,12 @@ const std::vector<Config>& warptile_configs();
 /// warptile_prefetch.cu. It measures how much latency a synchronous pipeline hides (chapter 07).
 const std::vector<Config>& prefetch_configs();
 /// Design sweep only, not a step: step 6's kernel with its copies' addresses worked out once per
-/// block, alone and with the register prefetch (chapters/06-tensor-cores/warptile_hoist.cu).
+/// block, alone and with the register prefetch (bench/ch06_hoist_sweep.cu). Compiled into the
+/// solutions' library only (WB_CH06_HOIST_SWEEP): its kernel is chapter 07's step 8 exercise in
+/// synchronous form, so a learner's copy does not have it.
 const std::vector<Config>& hoist_configs();
-/// All of them: step 5's, step 6's, then the prefetch and hoist sweeps'.
+/// All of them: step 5's, step 6's, then the prefetch sweep's and (in a full checkout) the hoist
+/// sweep's.
 std::vector<Config> all_configs();
 }  // namespace tuning
 

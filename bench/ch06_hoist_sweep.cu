@@ -1,6 +1,7 @@
 // Chapter 06, design sweep only (not a step of the ladder): step 6's warp-tiled kernel with its
 // synchronous copy's addresses worked out once per block, alone and with the register prefetch
-// of warptile_prefetch.cu.
+// of warptile_prefetch.cu. Built into the solutions' library only (chapter.cmake), and not in a
+// learner's copy: its kernel is chapter 07's step 8 exercise in synchronous form.
 //
 // Step 6 copies each k-tile with wb::tile::copy_k_tile, which for every 16-byte chunk of every
 // k-tile finds the chunk's place in the tile, its 64-bit global address, whether it lies inside
