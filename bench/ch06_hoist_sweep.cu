@@ -121,8 +121,8 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kMinBlocks)
     }
     walk_a.store(sA, vA);
     walk_b.store(sB, vB);
-    __syncthreads();                     // tile t complete in shared memory
-    if (kPrefetch && t + 1 < tiles) {    // tile t + 1 travels while tile t is multiplied
+    __syncthreads();                   // tile t complete in shared memory
+    if (kPrefetch && t + 1 < tiles) {  // tile t + 1 travels while tile t is multiplied
       walk_a.load(vA, t + 1);
       walk_b.load(vB, t + 1);
     }

@@ -18,17 +18,17 @@
 #include <cstdlib>
 #include <vector>
 
-#define CHECK(x)                                                                \
-  do {                                                                          \
-    cudaError_t e = (x);                                                        \
-    if (e != cudaSuccess) {                                                     \
+#define CHECK(x)                                                                      \
+  do {                                                                                \
+    cudaError_t e = (x);                                                              \
+    if (e != cudaSuccess) {                                                           \
       std::fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, cudaGetErrorString(e)); \
-      std::exit(1);                                                             \
-    }                                                                           \
+      std::exit(1);                                                                   \
+    }                                                                                 \
   } while (0)
 
-__global__ void __launch_bounds__(256) read_passes(const uint4* __restrict__ p, std::int64_t n,
-                                                   int passes, unsigned* out) {
+__global__ void __launch_bounds__(256)
+    read_passes(const uint4* __restrict__ p, std::int64_t n, int passes, unsigned* out) {
   const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
   const std::int64_t first = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   unsigned acc = 0;
