@@ -37,6 +37,8 @@ wb_add_chapter(
     smsp__average_warps_issue_stalled_mio_throttle_per_issue_active.ratio
     smsp__average_warps_issue_stalled_short_scoreboard_per_issue_active.ratio
     smsp__average_warps_issue_stalled_math_pipe_throttle_per_issue_active.ratio
+    smsp__average_warps_issue_stalled_wait_per_issue_active.ratio
+    smsp__average_warps_issue_stalled_branch_resolving_per_issue_active.ratio
     lts__t_bytes.sum
     dram__bytes_read.sum)
 
