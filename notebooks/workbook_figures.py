@@ -77,6 +77,7 @@ CONTEXT_STYLE = {"facecolor": "white", "hatch": "....", "edgecolor": "0.3", "lin
 CONTEXT_COLOR = "0.3"
 LIGHTER_ALPHA = 0.5
 CEILING_COLOR = "black"
+L2_COLOR = "tab:green"
 PEAK_COLOR = "tab:red"
 TENSOR_COLOR = "tab:purple"
 VENDOR_LINE_COLOR = "0.45"
@@ -199,7 +200,7 @@ CHAPTERS: dict[str, dict[str, Any]] = {
            "roofline": "tile", "tiles": CH06_TILES, "elem_bytes": 2,
            "headline": "fp16/4096/4096/4096", "ladder_scale": "log", "ceiling_is_roof": True,
            "ceiling_roof": "tensor cores: mma.sync peak, measured",
-           "fp32_roof": "CUDA cores: FP32 FMA rate, datasheet-style",
+           "fp32_roof": "CUDA cores: FP32 FMA rate, datasheet-style", "l2_roof": True,
            "vendor_line": True,
            "vendor_note": "cuBLAS runs Hopper's wgmma, which the steps' mma.sync cannot reach",
            "context_note": "chapter 03's best step: fp32 SGEMM on the CUDA cores (FFMA), "
@@ -208,7 +209,7 @@ CHAPTERS: dict[str, dict[str, Any]] = {
            "roofline": "tile", "tiles": CH07_TILES, "elem_bytes": 2,
            "headline": "fp16/4096/4096/4096", "ceiling_is_roof": True,
            "ceiling_roof": "tensor cores: mma.sync peak, measured",
-           "fp32_roof": "CUDA cores: FP32 FMA rate, datasheet-style",
+           "fp32_roof": "CUDA cores: FP32 FMA rate, datasheet-style", "l2_roof": True,
            "vendor_line": True,
            "vendor_note": "cuBLAS runs Hopper's wgmma, which the steps' mma.sync cannot reach",
            "context_note": "chapter 03's best step (fp32 SGEMM on the CUDA cores) and chapter "
@@ -230,7 +231,9 @@ intensity); ``shape_label`` (sizes named ``word/dims``, as chapter 06's ``fp16/4
 the label of a panel that shows every word of one shape); ``ladder_scale`` ("log": the ladder's
 rate axis is logarithmic); ``ceiling_is_roof`` (the measured ceiling is the top roof, the FP32
 peak a lower one); ``fp32_steps`` (steps on the CUDA cores: "% of its roof" uses the FP32 peak); ``vendor_line`` (the vendor drawn as a level on the roofline, its tile being
-unknown); ``vendor_note`` and ``context_note`` (a sentence for the ladder's legend);
+unknown); ``l2_roof`` (a "tile" roofline: the L2's measured read rate from
+``bench/results/h100/l2-bandwidth.txt`` as a second memory roof, since a block tile's loads come
+from the L2); ``vendor_note`` and ``context_note`` (a sentence for the ladder's legend);
 ``sweep_steps`` (the sweep rows that are a ladder step's kernel, drawn green, each with the note
 added to its label: empty where the row's name already says it); ``peers`` (a peer file recorded
 beside the ladder, chapter 08's PyTorch backends: its rows join the ladder as vendor rows,
@@ -644,6 +647,21 @@ def _copy_ceiling_for(doc: dict[str, Any]) -> tuple[float, str]:
     return float(doc["context"]["wb_dram_peak_datasheet_GBps"]), "datasheet DRAM peak"
 
 
+def _l2_rate_for(doc: dict[str, Any]) -> float | None:
+    """The L2's measured read rate in GB/s (bench/results/h100/l2-bandwidth.txt: the best of the
+    working sets of 8-40 MB, which fit in the L2 and give the probe enough loads in flight), when
+    it was recorded on the same GPU model as the ladder; None otherwise."""
+    try:
+        lines = (wr.RECORDED_DIR / "l2-bandwidth.txt").read_text().splitlines()
+    except FileNotFoundError:
+        return None
+    if not any(line.startswith(doc["gpu"] + ",") for line in lines):
+        return None
+    rates = [float(m.group(2)) for m in (re.match(r"\s*(\d+)\s+\d+\s+[\d.]+\s+([\d.]+)\s*$", line)
+                                         for line in lines) if m and 8 <= int(m.group(1)) <= 40]
+    return max(rates) if rates else None
+
+
 def _tile_of(row: dict[str, Any], spec: dict[str, Any]) -> tuple[int, int, int] | None:
     """(BM, BN, element bytes) of a row's block tile: from the chapter's ``tiles``, or for a
     context row ``chNN-<step>`` from chapter NN's; None when unknown."""
@@ -726,6 +744,14 @@ def roofline_figure(doc: dict[str, Any], chapter: str | None = None,
         ax.loglog(ai[:2], bw * ai[:2] / 1e3 * scale, color=CEILING_COLOR, lw=2,
                   label=textwrap.fill(f"memory roof: {bw:.0f} GB/s × AI ({bw_what})", 58))
         ax.loglog(ai[1:], bw * ai[1:] / 1e3 * scale, color=CEILING_COLOR, lw=1, ls=":", alpha=0.5)
+        l2 = _l2_rate_for(doc) if spec.get("l2_roof") and compute else None
+        if l2:  # a block tile's loads are served by the L2: its roof, up to the top roof
+            l2_ridge = peak * 1e3 / l2
+            ax.loglog([lo, l2_ridge], [l2 * lo / 1e3 * scale, peak * scale], color=L2_COLOR,
+                      lw=1.5, ls="-.",
+                      label=textwrap.fill(f"L2 roof: {l2:.0f} GB/s × AI (the L2's read rate, "
+                                          "measured: l2-bandwidth.txt); a block tile's loads "
+                                          "come from the L2", 58))
         if on_top:
             what = doc["ceiling"]["what"].split(" (")[0]
             ax.loglog([ridge, hi], [peak * scale] * 2, color=TENSOR_COLOR, lw=2,
