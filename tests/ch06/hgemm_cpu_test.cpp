@@ -449,13 +449,13 @@ TEST_CASE("the ladder, the configurations and the counts", "[ch06][cpu]") {
   // Each step's own configuration is listed first among its configurations.
   CHECK(ch06::tuning::swizzle_configs().front().fp16 == ch06::launch_swizzle<__half>);
   CHECK(ch06::tuning::warptile_configs().front().bf16 == ch06::launch_warptile<__nv_bfloat16>);
-  CHECK(ch06::tuning::all_configs().size() == ch06::tuning::swizzle_configs().size() +
-                                                  ch06::tuning::warptile_configs().size() +
-                                                  ch06::tuning::prefetch_configs().size()
-#ifdef WB_CH06_HOIST_SWEEP
-                                                  + ch06::tuning::hoist_configs().size()
+  std::size_t configs = ch06::tuning::swizzle_configs().size() +
+                        ch06::tuning::warptile_configs().size() +
+                        ch06::tuning::prefetch_configs().size();
+#ifdef WB_CH06_HOIST_SWEEP  // the hoist sweep: a full checkout's solutions library only
+  configs += ch06::tuning::hoist_configs().size();
 #endif
-  );
+  CHECK(ch06::tuning::all_configs().size() == configs);
   CHECK(ch06::peak::flops(1, 1) == 8.0 * ch06::peak::kChains * 2 * 16 * 8 * 16);
   CHECK(wb::gemm::min_bytes(4096, 4096, 4096, ch06::kElemBytes, false) == 2.0 * 3 * 4096 * 4096);
 }
