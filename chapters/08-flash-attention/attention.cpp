@@ -37,6 +37,7 @@ const std::vector<Step>& steps() {
       CH08_STEP("pairs", "11_pairs.cu", launch_pairs),
       CH08_STEP("novote", "12_novote.cu", launch_novote),
       CH08_STEP("wide", "13_wide.cu", launch_wide),
+      CH08_STEP("onebar", "14_onebar.cu", launch_onebar),
   };
   return ladder;
 }

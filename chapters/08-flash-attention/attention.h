@@ -202,6 +202,9 @@ void launch_novote(const Args<T>& args, cudaStream_t stream);  ///< 12_novote.cu
 template <class T>
 void launch_wide(const Args<T>& args, cudaStream_t stream);  ///< 13_wide.cu: 128 keys per tile
                                                              ///< at d 64
+template <class T>
+void launch_onebar(const Args<T>& args, cudaStream_t stream);  ///< 14_onebar.cu: one barrier
+                                                               ///< per key tile
 /// @}
 
 /// Floats of workspace the naive step needs: S and P (B H Sq Sk each) and chapter 05's

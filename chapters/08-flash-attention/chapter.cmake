@@ -14,7 +14,7 @@ wb_add_chapter(
   SHARED attention.cpp 01_naive.cu
   EXERCISES 02_fused.cu 03_mma.cu 04_swizzle.cu 05_pipeline.cu 06_causal.cu 07_exp2.cu
             08_rows32.cu 09_ftz.cu 10_hoist.cu 11_pairs.cu 12_novote.cu
-            13_wide.cu
+            13_wide.cu 14_onebar.cu
   KNOWN_BAD known_bad_no_rescale.cu known_bad_mask_off_by_one.cu
   CPU_TESTS tests/ch08/attention_cpu_test.cpp
   GPU_TESTS tests/ch08/attention_test.cpp
