@@ -133,7 +133,11 @@ __global__ void __launch_bounds__(Tiles<kD, 2, keys_per_tile(kD)>::kThreads)
   //   __syncthreads() at the end of the tile: the next iteration's barrier, which comes before
   //   its issue, already keeps tile j + 2 out of buffer j % 2 until every warp is done with it.
   //   Everything else (rk, kM, wq, rO, stat, the two products, the softmax, store_rows) is
-  //   step 13's, unchanged.
+  //   step 13's, unchanged. Step 13's comments on these lines become wrong; say instead what
+  //   each line now guarantees (wait<0>: tile j is the newest group; the barrier: every
+  //   thread's copies of tile j are in and every warp is done with tile j - 1, whose buffer
+  //   tile j + 1 goes into). The empty group of the last iteration is not needed by wait<0>;
+  //   keeping one commit per iteration keeps the loop uniform and costs nothing.
   // WB_EXERCISE_END
   wb::async::wait<0>();  // nothing left in flight at exit (the last, empty group; Q's, when the
                          // block saw no key)
