@@ -97,8 +97,18 @@ def main(argv):
     if len(argv) < 3:
         print(__doc__)
         return 2
-    sass = subprocess.run(["cuobjdump", "-sass", argv[1]], check=True, capture_output=True,
-                          text=True).stdout
+    try:
+        done = subprocess.run(["cuobjdump", "-sass", argv[1]], capture_output=True, text=True)
+    except FileNotFoundError:
+        print("sass_loop_mix: cuobjdump not found. It ships with the CUDA toolkit (in its bin/, "
+              "beside nvcc); put that on PATH. Some installs leave it out: the PTX then still "
+              "shows the barriers (nvcc -ptx, count bar.sync), not the SASS loop.")
+        return 2
+    if done.returncode != 0:
+        print(f"sass_loop_mix: cuobjdump -sass {argv[1]} failed (exit {done.returncode}):\n"
+              f"{done.stderr.strip()}")
+        return 2
+    sass = done.stdout
     found = [(a, n, b) for a, n, b in kernels_by_arch(sass) if all(s in n for s in argv[2:])]
     if not found:
         print(f"no kernel in {argv[1]} has all of {argv[2:]} in its name")

@@ -122,7 +122,7 @@ __global__ void __launch_bounds__(Tiles<kD, 2, keys_per_tile(kD)>::kThreads)
   };
   copy_rows_async<Layout, Tl::Br, kD, Tl::kThreads>(sQ, blk.gQ, blk.rows);
   if (tiles > 0) issue(0);
-  wb::async::commit();  // group: Q and tile 0 (the loop's first wait<0> waits for it)
+  wb::async::commit();  // group: Q and tile 0 (the loop's first wait waits for it)
   const wb::mma::Coord r = wb::mma::ldmatrix_row(lane);  // the 16 x 16 tile row this lane gives
   const float scale_log2 = p.scale * kLog2e;
   // WB_EXERCISE_BEGIN
