@@ -8,7 +8,7 @@
 #   cmake --build build-h100 -j2 --target ch08_cpu_tests ch08_gpu_tests ch08_check ch08_bench
 #   # a second tree whose exercises are the solutions, for the solved check:
 #   git worktree add /tmp/ch08-solved HEAD
-#   cp solutions/08-flash-attention/0[2-9]_*.cu solutions/08-flash-attention/10_*.cu \
+#   cp solutions/08-flash-attention/[01][0-9]_*.cu \
 #     /tmp/ch08-solved/chapters/08-flash-attention/
 #   cmake -S /tmp/ch08-solved -B /tmp/ch08-solved/build-h100-solved \
 #     -DCMAKE_CUDA_ARCHITECTURES=90 -DWB_CHAPTERS="05;06;08"
@@ -21,7 +21,7 @@
 # On the GPU machine, two calls (each under 10 minutes):
 #   WB_STAGES=verify scripts/h100-ch08.sh             tests (CPU, per step, other, large),
 #                                                     check on the stubs (must fail naming steps
-#                                                     2-10) and solved (must pass), the four
+#                                                     2-14) and solved (must pass), the four
 #                                                     sanitizers at the short lengths ([.large]
 #                                                     and known-bad excluded)
 #   WB_STAGES=bench,peer,profile scripts/h100-ch08.sh  the ladder, the PyTorch peers in the same
